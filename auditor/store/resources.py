@@ -1,0 +1,371 @@
+"""One table per collected resource kind.
+
+Each row belongs to one scan, carries the typed columns the checks filter on, and keeps the
+item exactly as the AWS API returned it in ``raw``. These classes are also the records the
+collectors' transform steps produce: the schema is declared once, here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, MappedAsDataclass, mapped_column
+
+from auditor.store.base import Base
+
+
+class ResourceMixin(MappedAsDataclass, kw_only=True):
+    """Columns every resource table shares."""
+
+    # The column holding the AWS identifier of the resource (used by the docs and the store).
+    id_column: ClassVar[str]
+
+    id: Mapped[int] = mapped_column(primary_key=True, init=False, repr=False)
+    scan_id: Mapped[str] = mapped_column(
+        ForeignKey("scans.id", ondelete="CASCADE"), index=True, init=False, repr=False
+    )
+    account_id: Mapped[str] = mapped_column(String(12))
+    region: Mapped[str] = mapped_column(String(32))
+    raw: Mapped[dict[str, Any]] = mapped_column(default_factory=dict, repr=False)
+
+
+# --------------------------------------------------------------------------------------- ECS
+
+
+class EcsCluster(ResourceMixin, Base):
+    __tablename__ = "ecs_clusters"
+    id_column = "cluster_arn"
+
+    cluster_arn: Mapped[str] = mapped_column(String(2048))
+    cluster_name: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str | None] = mapped_column(String(32), default=None)
+
+
+class EcsService(ResourceMixin, Base):
+    __tablename__ = "ecs_services"
+    id_column = "service_arn"
+
+    service_arn: Mapped[str] = mapped_column(String(2048))
+    service_name: Mapped[str] = mapped_column(String(255))
+    cluster_arn: Mapped[str] = mapped_column(String(2048))
+    status: Mapped[str | None] = mapped_column(String(32), default=None)
+    launch_type: Mapped[str | None] = mapped_column(String(32), default=None)
+    # Capacity provider names from capacityProviderStrategy, e.g. ["FARGATE_SPOT", "FARGATE"].
+    capacity_providers: Mapped[list[str]] = mapped_column(default_factory=list)
+    platform_version: Mapped[str | None] = mapped_column(String(32), default=None)
+    platform_family: Mapped[str | None] = mapped_column(String(64), default=None)
+    task_definition_arn: Mapped[str | None] = mapped_column(String(2048), default=None)
+    desired_count: Mapped[int | None] = mapped_column(default=None)
+    running_count: Mapped[int | None] = mapped_column(default=None)
+    subnet_ids: Mapped[list[str]] = mapped_column(default_factory=list)
+    security_group_ids: Mapped[list[str]] = mapped_column(default_factory=list)
+    # "ENABLED" / "DISABLED" as AWS returns it; None when the service has no awsvpc config.
+    assign_public_ip: Mapped[str | None] = mapped_column(String(16), default=None)
+    # [{"targetGroupArn": ..., "loadBalancerName": ..., "containerName": ..., "containerPort": ...}]
+    load_balancers: Mapped[list[dict[str, Any]]] = mapped_column(default_factory=list)
+
+    @property
+    def is_fargate(self) -> bool:
+        return self.launch_type == "FARGATE" or any(
+            cp in ("FARGATE", "FARGATE_SPOT") for cp in self.capacity_providers
+        )
+
+
+class EcsTask(ResourceMixin, Base):
+    __tablename__ = "ecs_tasks"
+    id_column = "task_arn"
+
+    task_arn: Mapped[str] = mapped_column(String(2048))
+    cluster_arn: Mapped[str] = mapped_column(String(2048))
+    task_definition_arn: Mapped[str] = mapped_column(String(2048))
+    last_status: Mapped[str | None] = mapped_column(String(32), default=None)
+    desired_status: Mapped[str | None] = mapped_column(String(32), default=None)
+    # "service:NAME" for tasks a service started, "family:NAME" for RunTask.
+    group: Mapped[str | None] = mapped_column(String(512), default=None)
+    launch_type: Mapped[str | None] = mapped_column(String(32), default=None)
+    capacity_provider_name: Mapped[str | None] = mapped_column(String(255), default=None)
+    # As AWS reports it: normally the resolved number ("1.4.0"); None or "LATEST" from some APIs.
+    platform_version: Mapped[str | None] = mapped_column(String(32), default=None)
+    platform_family: Mapped[str | None] = mapped_column(String(64), default=None)
+    created_at: Mapped[datetime | None] = mapped_column(default=None)
+    started_at: Mapped[datetime | None] = mapped_column(default=None)
+    stopped_at: Mapped[datetime | None] = mapped_column(default=None)
+    stop_code: Mapped[str | None] = mapped_column(String(64), default=None)
+    stopped_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    # From the attachment whose type is "ElasticNetworkInterface" (never assume index 0).
+    eni_id: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
+    subnet_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    private_ipv4: Mapped[str | None] = mapped_column(String(64), default=None)
+
+    @property
+    def is_fargate(self) -> bool:
+        return self.launch_type == "FARGATE" or self.capacity_provider_name in (
+            "FARGATE",
+            "FARGATE_SPOT",
+        )
+
+    @property
+    def service_name(self) -> str | None:
+        if self.group and self.group.startswith("service:"):
+            return self.group.removeprefix("service:")
+        return None
+
+    @property
+    def short_id(self) -> str:
+        return self.task_arn.rsplit("/", 1)[-1]
+
+
+class EcsTaskDefinition(ResourceMixin, Base):
+    __tablename__ = "ecs_task_definitions"
+    id_column = "task_definition_arn"
+
+    task_definition_arn: Mapped[str] = mapped_column(String(2048))
+    family: Mapped[str] = mapped_column(String(255))
+    revision: Mapped[int]
+    network_mode: Mapped[str | None] = mapped_column(String(32), default=None)
+    requires_compatibilities: Mapped[list[str]] = mapped_column(default_factory=list)
+    execution_role_arn: Mapped[str | None] = mapped_column(String(2048), default=None)
+    task_role_arn: Mapped[str | None] = mapped_column(String(2048), default=None)
+    # runtimePlatform.operatingSystemFamily ("LINUX", "WINDOWS_SERVER_2022_CORE", ...).
+    os_family: Mapped[str | None] = mapped_column(String(64), default=None)
+    # containerDefinitions exactly as returned (image, logConfiguration, secrets, ...).
+    container_definitions: Mapped[list[dict[str, Any]]] = mapped_column(default_factory=list)
+
+
+class EcsAccountSetting(ResourceMixin, Base):
+    """One effective ECS account setting (ListAccountSettings with effectiveSettings=true).
+
+    A setting AWS did not return has no row: absence is recorded, never a guessed value.
+    """
+
+    __tablename__ = "ecs_account_settings"
+    id_column = "name"
+
+    name: Mapped[str] = mapped_column(String(128))
+    value: Mapped[str] = mapped_column(String(128))
+    principal_arn: Mapped[str | None] = mapped_column(String(2048), default=None)
+    setting_type: Mapped[str | None] = mapped_column(String(32), default=None)
+
+
+# --------------------------------------------------------------------------------------- EC2
+
+
+class Ec2Vpc(ResourceMixin, Base):
+    __tablename__ = "ec2_vpcs"
+    id_column = "vpc_id"
+
+    vpc_id: Mapped[str] = mapped_column(String(64))
+    cidr_block: Mapped[str | None] = mapped_column(String(64), default=None)
+    ipv6_cidr_blocks: Mapped[list[str]] = mapped_column(default_factory=list)
+    dhcp_options_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    is_default: Mapped[bool] = mapped_column(default=False)
+    # None when DescribeVpcAttribute was not answered for this VPC.
+    enable_dns_support: Mapped[bool | None] = mapped_column(default=None)
+    enable_dns_hostnames: Mapped[bool | None] = mapped_column(default=None)
+
+
+class Ec2DhcpOptions(ResourceMixin, Base):
+    __tablename__ = "ec2_dhcp_options"
+    id_column = "dhcp_options_id"
+
+    dhcp_options_id: Mapped[str] = mapped_column(String(64))
+    # {"domain-name-servers": ["AmazonProvidedDNS"], "domain-name": ["ec2.internal"]}
+    configurations: Mapped[dict[str, Any]] = mapped_column(default_factory=dict)
+
+
+class Ec2Subnet(ResourceMixin, Base):
+    __tablename__ = "ec2_subnets"
+    id_column = "subnet_id"
+
+    subnet_id: Mapped[str] = mapped_column(String(64))
+    vpc_id: Mapped[str] = mapped_column(String(64))
+    availability_zone: Mapped[str | None] = mapped_column(String(64), default=None)
+    cidr_block: Mapped[str | None] = mapped_column(String(64), default=None)
+    ipv6_cidr_blocks: Mapped[list[str]] = mapped_column(default_factory=list)
+    assign_ipv6_address_on_creation: Mapped[bool] = mapped_column(default=False)
+    ipv6_native: Mapped[bool] = mapped_column(default=False)
+    map_public_ip_on_launch: Mapped[bool] = mapped_column(default=False)
+
+
+class Ec2RouteTable(ResourceMixin, Base):
+    __tablename__ = "ec2_route_tables"
+    id_column = "route_table_id"
+
+    route_table_id: Mapped[str] = mapped_column(String(64))
+    vpc_id: Mapped[str] = mapped_column(String(64))
+    # Normalised routes, one per AWS route:
+    # {"destination": "0.0.0.0/0" | "::/0" | "pl-...", "family": "ipv4" | "ipv6" | "prefix-list",
+    #  "target_type": "gateway" | "nat-gateway" | "egress-only-internet-gateway" |
+    #                 "transit-gateway" | "vpc-peering-connection" | "network-interface" |
+    #                 "instance" | "carrier-gateway" | "local-gateway" | "core-network" | ...,
+    #  "target_id": "igw-..." | "local" | ..., "state": "active" | "blackhole" | ...,
+    #  "origin": "CreateRoute" | ...}
+    routes: Mapped[list[dict[str, Any]]] = mapped_column(default_factory=list)
+    # {"subnet_id": str | None, "gateway_id": str | None, "main": bool, "state": str | None}
+    associations: Mapped[list[dict[str, Any]]] = mapped_column(default_factory=list)
+
+
+class Ec2InternetGateway(ResourceMixin, Base):
+    __tablename__ = "ec2_internet_gateways"
+    id_column = "internet_gateway_id"
+
+    internet_gateway_id: Mapped[str] = mapped_column(String(64))
+    # [{"vpc_id": "vpc-...", "state": "available"}]
+    attachments: Mapped[list[dict[str, Any]]] = mapped_column(default_factory=list)
+
+
+class Ec2EgressOnlyInternetGateway(ResourceMixin, Base):
+    __tablename__ = "ec2_egress_only_internet_gateways"
+    id_column = "egress_only_internet_gateway_id"
+
+    egress_only_internet_gateway_id: Mapped[str] = mapped_column(String(64))
+    attachments: Mapped[list[dict[str, Any]]] = mapped_column(default_factory=list)
+
+
+class Ec2NatGateway(ResourceMixin, Base):
+    __tablename__ = "ec2_nat_gateways"
+    id_column = "nat_gateway_id"
+
+    nat_gateway_id: Mapped[str] = mapped_column(String(64))
+    vpc_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    # None for regional NAT gateways.
+    subnet_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    state: Mapped[str] = mapped_column(String(32))
+    connectivity_type: Mapped[str | None] = mapped_column(String(16), default=None)
+    availability_mode: Mapped[str | None] = mapped_column(String(16), default=None)
+    public_ips: Mapped[list[str]] = mapped_column(default_factory=list)
+
+
+class Ec2VpcEndpoint(ResourceMixin, Base):
+    __tablename__ = "ec2_vpc_endpoints"
+    id_column = "vpc_endpoint_id"
+
+    vpc_endpoint_id: Mapped[str] = mapped_column(String(64))
+    vpc_id: Mapped[str] = mapped_column(String(64))
+    service_name: Mapped[str] = mapped_column(String(255))
+    endpoint_type: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str | None] = mapped_column(String(32), default=None)
+    private_dns_enabled: Mapped[bool] = mapped_column(default=False)
+    subnet_ids: Mapped[list[str]] = mapped_column(default_factory=list)
+    route_table_ids: Mapped[list[str]] = mapped_column(default_factory=list)
+    security_group_ids: Mapped[list[str]] = mapped_column(default_factory=list)
+
+
+class Ec2NetworkInterface(ResourceMixin, Base):
+    __tablename__ = "ec2_network_interfaces"
+    id_column = "network_interface_id"
+
+    network_interface_id: Mapped[str] = mapped_column(String(64))
+    subnet_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    vpc_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    interface_type: Mapped[str | None] = mapped_column(String(64), default=None)
+    status: Mapped[str | None] = mapped_column(String(32), default=None)
+    private_ip: Mapped[str | None] = mapped_column(String(64), default=None)
+    public_ip: Mapped[str | None] = mapped_column(String(64), default=None)
+    public_ip_owner: Mapped[str | None] = mapped_column(String(64), default=None)
+    ipv6_addresses: Mapped[list[str]] = mapped_column(default_factory=list)
+    security_group_ids: Mapped[list[str]] = mapped_column(default_factory=list)
+    requester_managed: Mapped[bool] = mapped_column(default=False)
+    description: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class Ec2SecurityGroup(ResourceMixin, Base):
+    __tablename__ = "ec2_security_groups"
+    id_column = "group_id"
+
+    group_id: Mapped[str] = mapped_column(String(64))
+    group_name: Mapped[str | None] = mapped_column(String(255), default=None)
+    vpc_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    # IpPermissions / IpPermissionsEgress exactly as EC2 returns them.
+    ingress: Mapped[list[dict[str, Any]]] = mapped_column(default_factory=list)
+    egress: Mapped[list[dict[str, Any]]] = mapped_column(default_factory=list)
+
+
+class Ec2FlowLog(ResourceMixin, Base):
+    __tablename__ = "ec2_flow_logs"
+    id_column = "flow_log_id"
+
+    flow_log_id: Mapped[str] = mapped_column(String(64))
+    # The VPC, subnet or ENI the flow log watches.
+    resource_id: Mapped[str] = mapped_column(String(64))
+    flow_log_status: Mapped[str | None] = mapped_column(String(32), default=None)
+    deliver_logs_status: Mapped[str | None] = mapped_column(String(32), default=None)
+    traffic_type: Mapped[str | None] = mapped_column(String(16), default=None)
+    log_destination_type: Mapped[str | None] = mapped_column(String(32), default=None)
+
+
+class Ec2ManagedPrefixList(ResourceMixin, Base):
+    __tablename__ = "ec2_managed_prefix_lists"
+    id_column = "prefix_list_id"
+
+    prefix_list_id: Mapped[str] = mapped_column(String(64))
+    prefix_list_name: Mapped[str | None] = mapped_column(String(255), default=None)
+    address_family: Mapped[str | None] = mapped_column(String(16), default=None)
+    cidrs: Mapped[list[str]] = mapped_column(default_factory=list)
+
+
+# ----------------------------------------------------------------------------- Elsewhere
+
+
+class Elbv2TargetGroup(ResourceMixin, Base):
+    __tablename__ = "elbv2_target_groups"
+    id_column = "target_group_arn"
+
+    target_group_arn: Mapped[str] = mapped_column(String(2048))
+    target_group_name: Mapped[str | None] = mapped_column(String(255), default=None)
+    target_type: Mapped[str | None] = mapped_column(String(16), default=None)
+    vpc_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    protocol: Mapped[str | None] = mapped_column(String(16), default=None)
+    port: Mapped[int | None] = mapped_column(default=None)
+    load_balancer_arns: Mapped[list[str]] = mapped_column(default_factory=list)
+
+
+class IamRole(ResourceMixin, Base):
+    """IAM roles the checks need (the ECS service-linked role); region is "global"."""
+
+    __tablename__ = "iam_roles"
+    id_column = "role_name"
+
+    role_name: Mapped[str] = mapped_column(String(255))
+    arn: Mapped[str] = mapped_column(String(2048))
+    path: Mapped[str | None] = mapped_column(String(512), default=None)
+
+
+class DhcpOptionsAssociationEvent(ResourceMixin, Base):
+    """A CloudTrail AssociateDhcpOptions event of the last 90 days."""
+
+    __tablename__ = "cloudtrail_dhcp_associations"
+    id_column = "event_id"
+
+    event_id: Mapped[str] = mapped_column(String(128))
+    vpc_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    dhcp_options_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    event_time: Mapped[datetime]
+    error_code: Mapped[str | None] = mapped_column(String(128), default=None)
+    details: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+RESOURCE_TABLES: tuple[type[ResourceMixin], ...] = (
+    EcsCluster,
+    EcsService,
+    EcsTask,
+    EcsTaskDefinition,
+    EcsAccountSetting,
+    Ec2Vpc,
+    Ec2DhcpOptions,
+    Ec2Subnet,
+    Ec2RouteTable,
+    Ec2InternetGateway,
+    Ec2EgressOnlyInternetGateway,
+    Ec2NatGateway,
+    Ec2VpcEndpoint,
+    Ec2NetworkInterface,
+    Ec2SecurityGroup,
+    Ec2FlowLog,
+    Ec2ManagedPrefixList,
+    Elbv2TargetGroup,
+    IamRole,
+    DhcpOptionsAssociationEvent,
+)

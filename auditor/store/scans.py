@@ -1,0 +1,96 @@
+"""Tables about scans themselves: the scan, each collector's outcome, API call counts, findings."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from auditor.store.base import Base
+
+
+class ScanStatus(enum.StrEnum):
+    RUNNING = "running"
+    COMPLETE = "complete"
+    PARTIAL = "partial"
+    FAILED = "failed"
+
+
+class OutcomeStatus(enum.StrEnum):
+    OK = "ok"
+    DENIED = "denied"
+    ERROR = "error"
+
+
+class Scan(Base):
+    """One account, one or more regions, one point in time."""
+
+    __tablename__ = "scans"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(12), index=True)
+    regions: Mapped[list[str]]
+    started_at: Mapped[datetime] = mapped_column(index=True)
+    status: Mapped[str] = mapped_column(String(16), default=ScanStatus.RUNNING)
+    finished_at: Mapped[datetime | None] = mapped_column(default=None)
+    api_calls: Mapped[int] = mapped_column(Integer, default=0)
+    trigger: Mapped[str] = mapped_column(String(16), default="cli")
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+    auditor_version: Mapped[str] = mapped_column(String(32), default="")
+    # True once retention has deleted this scan's resource rows (findings are kept).
+    inventory_pruned: Mapped[bool] = mapped_column(default=False)
+
+
+class CollectionOutcome(Base):
+    """How one collector fared in one account and region of a scan."""
+
+    __tablename__ = "collection_outcomes"
+
+    id: Mapped[int] = mapped_column(primary_key=True, init=False)
+    scan_id: Mapped[str] = mapped_column(ForeignKey("scans.id", ondelete="CASCADE"), index=True)
+    collector: Mapped[str] = mapped_column(String(64))
+    account_id: Mapped[str] = mapped_column(String(12))
+    region: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    optional: Mapped[bool] = mapped_column(default=False)
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+    error_code: Mapped[str | None] = mapped_column(String(128), default=None)
+
+
+class ApiCallCount(Base):
+    """Number of AWS API calls a scan made, by region, service and operation."""
+
+    __tablename__ = "api_call_counts"
+
+    id: Mapped[int] = mapped_column(primary_key=True, init=False)
+    scan_id: Mapped[str] = mapped_column(ForeignKey("scans.id", ondelete="CASCADE"), index=True)
+    region: Mapped[str] = mapped_column(String(32))
+    service: Mapped[str] = mapped_column(String(64))
+    operation: Mapped[str] = mapped_column(String(128))
+    count: Mapped[int] = mapped_column(Integer)
+
+
+class Finding(Base):
+    """One check's verdict on one resource in one scan. Kept when retention prunes inventory."""
+
+    __tablename__ = "findings"
+    __table_args__ = (
+        Index("ix_findings_check_resource", "check_id", "account_id", "region", "resource_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, init=False)
+    scan_id: Mapped[str] = mapped_column(ForeignKey("scans.id", ondelete="CASCADE"), index=True)
+    check_id: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    severity: Mapped[str] = mapped_column(String(16))
+    account_id: Mapped[str] = mapped_column(String(12))
+    region: Mapped[str] = mapped_column(String(32))
+    resource_type: Mapped[str] = mapped_column(String(32))
+    resource_id: Mapped[str] = mapped_column(String(2048))
+    resource_name: Mapped[str | None] = mapped_column(String(1024), default=None)
+    message: Mapped[str] = mapped_column(Text, default="")
+    evidence: Mapped[dict[str, Any]] = mapped_column(default_factory=dict)
+    first_seen: Mapped[datetime | None] = mapped_column(default=None)

@@ -1,0 +1,99 @@
+"""What a check is: one metadata object and one pure ``evaluate(inventory)``."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from auditor.inventory import Inventory
+
+
+class Status(enum.StrEnum):
+    PASS = "PASS"
+    FAIL = "FAIL"
+    UNKNOWN = "UNKNOWN"
+    MUTED = "MUTED"
+
+
+class Severity(enum.StrEnum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return list(Severity).index(self)
+
+    def at_least(self, threshold: Severity) -> bool:
+        return self.rank <= threshold.rank
+
+
+class ResourceType(enum.StrEnum):
+    ECS_TASK = "ecs-task"
+    ECS_SERVICE = "ecs-service"
+    ECS_TASK_DEFINITION = "ecs-task-definition"
+    VPC = "vpc"
+    ACCOUNT_REGION = "account-region"
+    ACCOUNT = "account"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CheckMeta:
+    id: str
+    title: str
+    severity: Severity
+    scope: str
+    # The seed sentence the check rests on, quoted in Japanese, and its English rendering.
+    seed_quote: str
+    seed_english: str
+    rationale: str
+    remediation: str
+    # Collector names (see collectors.registry) whose data the check reads.
+    needs: tuple[str, ...]
+    references: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Result:
+    check_id: str
+    status: Status
+    severity: Severity
+    account_id: str
+    region: str
+    resource_type: ResourceType
+    resource_id: str
+    resource_name: str | None
+    message: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+Evaluate = Callable[[Inventory], Iterator[Result]]
+
+
+@dataclass(frozen=True)
+class Check:
+    meta: CheckMeta
+    evaluate: Evaluate
+
+
+_REGISTRY: dict[str, Check] = {}
+
+
+def register(meta: CheckMeta) -> Callable[[Evaluate], Evaluate]:
+    """Decorator: ``@register(META)`` above ``def evaluate(inventory)`` adds a check."""
+
+    def wrap(fn: Evaluate) -> Evaluate:
+        if meta.id in _REGISTRY:
+            raise ValueError(f"check {meta.id} registered twice")
+        _REGISTRY[meta.id] = Check(meta, fn)
+        return fn
+
+    return wrap
+
+
+def registered() -> dict[str, Check]:
+    return dict(_REGISTRY)

@@ -1,0 +1,60 @@
+"""What a collection run hands to the engine: records, per-collector outcomes, call counts.
+
+The engine owns the store; collectors only fetch, transform and hand records over.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from auditor.store.resources import ResourceMixin
+
+
+class Outcome(enum.StrEnum):
+    OK = "ok"
+    DENIED = "denied"
+    ERROR = "error"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CollectorOutcome:
+    """How one collector fared in one account and region ("global" for IAM)."""
+
+    collector: str
+    account_id: str
+    region: str
+    status: Outcome
+    optional: bool = False
+    error: str | None = None
+    error_code: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProgressEvent:
+    account_id: str
+    region: str
+    collector: str
+    status: Outcome
+    api_calls: int
+
+
+ProgressCallback = Callable[[ProgressEvent], None]
+
+
+@dataclass(kw_only=True)
+class Collected:
+    """Everything one account's collection produced."""
+
+    account_id: str
+    regions: list[str]
+    records: list[ResourceMixin] = field(default_factory=list)
+    outcomes: list[CollectorOutcome] = field(default_factory=list)
+    # (region, service, operation) -> number of HTTP requests actually sent, retries included.
+    api_calls: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+
+    @property
+    def total_api_calls(self) -> int:
+        return sum(self.api_calls.values())
