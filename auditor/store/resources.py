@@ -229,10 +229,10 @@ class Ec2NatGateway(ResourceMixin, Base):
     id_column = "nat_gateway_id"
 
     nat_gateway_id: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(32))
     vpc_id: Mapped[str | None] = mapped_column(String(64), default=None)
     # None for regional NAT gateways.
     subnet_id: Mapped[str | None] = mapped_column(String(64), default=None)
-    state: Mapped[str] = mapped_column(String(32))
     connectivity_type: Mapped[str | None] = mapped_column(String(16), default=None)
     availability_mode: Mapped[str | None] = mapped_column(String(16), default=None)
     public_ips: Mapped[list[str]] = mapped_column(default_factory=list)
@@ -340,9 +340,9 @@ class DhcpOptionsAssociationEvent(ResourceMixin, Base):
     id_column = "event_id"
 
     event_id: Mapped[str] = mapped_column(String(128))
+    event_time: Mapped[datetime]
     vpc_id: Mapped[str | None] = mapped_column(String(64), default=None)
     dhcp_options_id: Mapped[str | None] = mapped_column(String(64), default=None)
-    event_time: Mapped[datetime]
     error_code: Mapped[str | None] = mapped_column(String(128), default=None)
     details: Mapped[str | None] = mapped_column(Text, default=None)
 

@@ -42,6 +42,10 @@ class Scan(Base):
     auditor_version: Mapped[str] = mapped_column(String(32), default="")
     # True once retention has deleted this scan's resource rows (findings are kept).
     inventory_pruned: Mapped[bool] = mapped_column(default=False)
+    # "host:pid" of the process running the scan, and when it last said it was alive: a
+    # running scan whose owner is gone is marked failed by the next process that starts.
+    owner: Mapped[str | None] = mapped_column(String(255), default=None)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class CollectionOutcome(Base):

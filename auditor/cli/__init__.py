@@ -1,0 +1,92 @@
+"""The `auditor` command line: thin commands over the engine, the store and the renderers."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from auditor import __version__
+from auditor.cli.errors import EXIT_USAGE, UsageError
+
+app = typer.Typer(
+    name="auditor",
+    help="Audit AWS accounts for the ways ECS Fargate tasks break or degrade on the network.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Manage the store (SQLite or PostgreSQL).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"auditor {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Audit AWS accounts for the ways ECS Fargate tasks break or degrade on the network."""
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every pending migration to the configured database."""
+    from auditor.config import load_settings
+    from auditor.store.database import open_store, resolve_url
+
+    settings = load_settings()
+    store = open_store(settings.database_url)
+    url, _ = resolve_url(settings.database_url)
+    typer.echo(f"database is up to date: {store.engine.url.render_as_string(hide_password=True)}")
+    del url
+
+
+def _register_commands() -> None:
+    from auditor.cli.scan_cmd import scan_command
+
+    app.command("scan")(scan_command)
+
+
+def _known_errors() -> tuple[type[BaseException], ...]:
+    from auditor.accounts import AccountResolutionError
+    from auditor.aws import AccountAccessError
+    from auditor.config import ConfigError
+    from auditor.store.database import StoreError
+
+    return (UsageError, AccountAccessError, AccountResolutionError, StoreError, ConfigError)
+
+
+def main() -> None:
+    """Entry point: known errors become one line on stderr and exit 2, never a traceback."""
+    _register_commands()
+    try:
+        app(standalone_mode=False)
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    except _known_errors() as error:
+        for line in str(error).splitlines() or [type(error).__name__]:
+            print(f"auditor: error: {line}", file=sys.stderr)
+        sys.exit(EXIT_USAGE)
+    except KeyboardInterrupt:
+        print("auditor: interrupted", file=sys.stderr)
+        sys.exit(130)
+    except Exception as error:  # noqa: BLE001  (last resort: one line unless debugging)
+        if os.environ.get("AUDITOR_DEBUG"):
+            raise
+        first = (str(error).splitlines() or [""])[0]
+        print(
+            f"auditor: internal error: {type(error).__name__}: {first} "
+            "(set AUDITOR_DEBUG=1 for the traceback)",
+            file=sys.stderr,
+        )
+        sys.exit(EXIT_USAGE)

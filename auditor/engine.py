@@ -1,0 +1,273 @@
+"""Runs a scan end to end: collect → store → inventory → checks → findings.
+
+The CLI and the scheduler both call ``scan_accounts``; nothing else writes a scan.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections import Counter
+from collections.abc import Sequence
+from contextlib import suppress
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from auditor import __version__
+from auditor.aws import AccountAccessError, enabled_regions, open_account, validate_regions
+from auditor.config import Settings
+from auditor.store import repository
+from auditor.store.database import Store
+from auditor.store.scans import CollectionOutcome, Finding, OutcomeStatus, Scan, ScanStatus
+from checks import evaluate_all
+from checks.base import Result, Status
+from collectors.api import Collected, ProgressCallback
+from collectors.run import collect_account
+
+log = logging.getLogger(__name__)
+
+HEARTBEAT_EVERY = timedelta(seconds=60)
+
+
+@dataclass(kw_only=True)
+class ScanOutcome:
+    """What one account's scan produced, for summaries and exit codes."""
+
+    scan_id: str
+    account_id: str
+    status: ScanStatus
+    regions: list[str] = field(default_factory=list)
+    error: str | None = None
+    api_calls: int = 0
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    resources: Counter[str] = field(default_factory=Counter)
+    # (severity, status) → number of findings
+    findings: Counter[tuple[str, str]] = field(default_factory=Counter)
+    collection_errors: list[CollectionOutcome] = field(default_factory=list)
+    expired_rules: list[str] = field(default_factory=list)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def scan_status(outcomes: Sequence[CollectionOutcome]) -> ScanStatus:
+    """complete: every required collector ok; failed: none ok; partial otherwise."""
+    required = [o for o in outcomes if not o.optional]
+    ok = [o for o in required if o.status == OutcomeStatus.OK]
+    if required and len(ok) == len(required):
+        return ScanStatus.COMPLETE
+    return ScanStatus.PARTIAL if ok else ScanStatus.FAILED
+
+
+async def scan_accounts(
+    settings: Settings,
+    account_ids: Sequence[str],
+    regions: Sequence[str] | None = None,
+    *,
+    store: Store,
+    trigger: str = "cli",
+    progress: ProgressCallback | None = None,
+    max_parallel_accounts: int = 4,
+) -> list[ScanOutcome]:
+    """Scan every account, a few at a time; one account failing never stops the others."""
+    if regions:
+        validate_regions(regions)
+    with store.session() as session:
+        for scan_id in repository.fail_abandoned_scans(session, _now()):
+            log.warning("marked abandoned scan %s as failed", scan_id)
+    bound = asyncio.Semaphore(max_parallel_accounts)
+
+    async def one(account_id: str) -> ScanOutcome:
+        async with bound:
+            return await scan_account(
+                settings, account_id, regions, store=store, trigger=trigger, progress=progress
+            )
+
+    return list(await asyncio.gather(*(one(a) for a in account_ids)))
+
+
+async def scan_account(
+    settings: Settings,
+    account_id: str,
+    regions: Sequence[str] | None,
+    *,
+    store: Store,
+    trigger: str,
+    progress: ProgressCallback | None,
+) -> ScanOutcome:
+    started = _now()
+    scan = Scan(
+        id=str(uuid.uuid4()),
+        account_id=account_id,
+        regions=list(regions or settings.regions),
+        started_at=started,
+        trigger=trigger,
+        auditor_version=__version__,
+        owner=repository.this_process(),
+        heartbeat_at=started,
+    )
+    with store.session() as session:
+        session.add(scan)
+    heartbeat = asyncio.create_task(_heartbeat(store, scan.id))
+    try:
+        account = await open_account(account_id, settings)
+        chosen = list(regions or settings.regions) or await enabled_regions(account)
+        collected = await collect_account(
+            account, chosen, concurrency=settings.concurrency, on_progress=progress
+        )
+    except AccountAccessError as exc:
+        return await asyncio.to_thread(_record_failure, store, scan.id, str(exc))
+    except (asyncio.CancelledError, KeyboardInterrupt):
+        await asyncio.shield(
+            asyncio.to_thread(_record_failure, store, scan.id, "interrupted before it finished")
+        )
+        raise
+    finally:
+        heartbeat.cancel()
+        with suppress(asyncio.CancelledError):
+            await heartbeat
+    return await asyncio.to_thread(_persist_and_evaluate, store, scan.id, collected, settings)
+
+
+async def _heartbeat(store: Store, scan_id: str) -> None:
+    while True:
+        await asyncio.sleep(HEARTBEAT_EVERY.total_seconds())
+        await asyncio.to_thread(_beat, store, scan_id)
+
+
+def _beat(store: Store, scan_id: str) -> None:
+    with store.session() as session:
+        repository.heartbeat(session, scan_id, _now())
+
+
+def _record_failure(store: Store, scan_id: str, error: str) -> ScanOutcome:
+    with store.session() as session:
+        scan = session.get_one(Scan, scan_id)
+        scan.status = ScanStatus.FAILED
+        scan.error = error
+        scan.finished_at = _now()
+        return ScanOutcome(
+            scan_id=scan.id,
+            account_id=scan.account_id,
+            status=ScanStatus.FAILED,
+            regions=list(scan.regions),
+            error=error,
+            started_at=scan.started_at,
+            finished_at=scan.finished_at,
+        )
+
+
+def _persist_and_evaluate(
+    store: Store, scan_id: str, collected: Collected, settings: Settings
+) -> ScanOutcome:
+    """Write the inventory, evaluate every check and finish the scan in one transaction.
+
+    If anything here fails the transaction rolls back, so a half-written scan never exists;
+    the scan row itself is then marked failed in a transaction of its own.
+    """
+    try:
+        with store.session() as session:
+            return _write_scan(session, scan_id, collected, settings)
+    except Exception as exc:
+        log.exception("scan %s could not be stored", scan_id)
+        _record_failure(store, scan_id, f"could not store the scan: {exc}".splitlines()[0])
+        raise
+
+
+def _write_scan(
+    session: Session, scan_id: str, collected: Collected, settings: Settings
+) -> ScanOutcome:
+    scan = session.get_one(Scan, scan_id)
+    scan.regions = list(collected.regions)
+    outcomes = [
+        CollectionOutcome(
+            scan_id=scan_id,
+            collector=o.collector,
+            account_id=o.account_id,
+            region=o.region,
+            status=o.status.value,
+            optional=o.optional,
+            error=o.error,
+            error_code=o.error_code,
+        )
+        for o in collected.outcomes
+    ]
+    repository.save_outcomes(session, outcomes)
+    repository.save_records(session, scan_id, collected.records)
+    repository.save_api_calls(session, scan_id, dict(collected.api_calls))
+    session.flush()
+
+    inventory = repository.load_inventory(session, scan)
+    results, expired = _apply_muting(evaluate_all(inventory), settings)
+    first_seen = repository.first_seen_by_key(session, scan)
+    findings = [_finding(scan, result, first_seen) for result in results]
+    session.add_all(findings)
+
+    scan.status = scan_status(outcomes)
+    scan.api_calls = collected.total_api_calls
+    scan.finished_at = _now()
+    if scan.status == ScanStatus.FAILED:
+        scan.error = "no collector succeeded: " + "; ".join(
+            sorted({o.error or o.status for o in outcomes if o.status != OutcomeStatus.OK})
+        )[:2000]
+    return ScanOutcome(
+        scan_id=scan.id,
+        account_id=scan.account_id,
+        status=ScanStatus(scan.status),
+        regions=list(scan.regions),
+        error=scan.error,
+        api_calls=scan.api_calls,
+        started_at=scan.started_at,
+        finished_at=scan.finished_at,
+        resources=Counter(type(r).__tablename__ for r in collected.records),
+        findings=Counter((f.severity, f.status) for f in findings),
+        collection_errors=[o for o in outcomes if o.status != OutcomeStatus.OK],
+        expired_rules=expired,
+    )
+
+
+def _apply_muting(results: list[Result], settings: Settings) -> tuple[list[Result], list[str]]:
+    if not settings.suppressions_file:
+        return results, []
+    from auditor import muting
+
+    rules = muting.load_rules(Path(settings.suppressions_file))
+    return muting.apply(results, rules, today=_now().date())
+
+
+def _finding(
+    scan: Scan,
+    result: Result,
+    first_seen: dict[tuple[str, str, str, str], datetime | None],
+) -> Finding:
+    seen = None
+    if result.status in (Status.FAIL, Status.MUTED):
+        key = (result.check_id, result.account_id, result.region, result.resource_id)
+        seen = first_seen.get(key) or scan.started_at
+    return Finding(
+        scan_id=scan.id,
+        check_id=result.check_id,
+        status=result.status.value,
+        severity=result.severity.value,
+        account_id=result.account_id,
+        region=result.region,
+        resource_type=result.resource_type.value,
+        resource_id=result.resource_id,
+        resource_name=result.resource_name,
+        message=result.message,
+        evidence=result.evidence,
+        first_seen=seen,
+    )
+
+
+def prune(store: Store, settings: Settings) -> int:
+    """Drop resource rows of scans older than the retention period; findings are kept."""
+    cutoff = _now() - timedelta(days=settings.retention_days)
+    with store.session() as session:
+        return len(repository.prune(session, cutoff))

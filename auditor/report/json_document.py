@@ -1,0 +1,81 @@
+"""The findings document of CHECKS.md (`--format json`): a public interface, schema_version 1."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from auditor.store import repository
+from auditor.store.scans import CollectionOutcome, Finding, OutcomeStatus, Scan
+
+SCHEMA_VERSION = 1
+
+
+def iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def collection_error(outcome: CollectionOutcome) -> dict[str, Any]:
+    return {
+        "collector": outcome.collector,
+        "region": outcome.region,
+        "error": outcome.error or outcome.status,
+        "status": outcome.status,
+        # Optional collectors (CloudTrail) only add precision: their failure is a warning.
+        "severity": "warning" if outcome.optional else "error",
+    }
+
+
+def scan_block(scan: Scan, outcomes: Sequence[CollectionOutcome]) -> dict[str, Any]:
+    block: dict[str, Any] = {
+        "id": scan.id,
+        "account_id": scan.account_id,
+        "regions": list(scan.regions),
+        "started_at": iso(scan.started_at),
+        "finished_at": iso(scan.finished_at),
+        "status": scan.status,
+        "api_calls": scan.api_calls,
+        "collection_errors": [
+            collection_error(o) for o in outcomes if o.status != OutcomeStatus.OK
+        ],
+    }
+    if scan.error:
+        block["error"] = scan.error
+    return block
+
+
+def finding_item(finding: Finding) -> dict[str, Any]:
+    return {
+        "check_id": finding.check_id,
+        "status": finding.status,
+        "severity": finding.severity,
+        "account_id": finding.account_id,
+        "region": finding.region,
+        "resource_type": finding.resource_type,
+        "resource_id": finding.resource_id,
+        "resource_name": finding.resource_name,
+        "message": finding.message,
+        "evidence": finding.evidence,
+        "first_seen": iso(finding.first_seen),
+    }
+
+
+def findings_document(session: Session, scan_ids: Sequence[str]) -> dict[str, Any]:
+    """One scan gives a ``scan`` block; several give a ``scans`` list (CHECKS.md)."""
+    scans = [repository.get_scan(session, scan_id) for scan_id in scan_ids]
+    missing = [scan_id for scan_id, scan in zip(scan_ids, scans, strict=True) if scan is None]
+    if missing:
+        raise LookupError(f"no scan with id {missing[0]}")
+    blocks = [scan_block(s, repository.outcomes_of(session, s.id)) for s in scans if s]
+    document: dict[str, Any] = {"schema_version": SCHEMA_VERSION}
+    if len(blocks) == 1:
+        document["scan"] = blocks[0]
+    else:
+        document["scans"] = blocks
+    document["findings"] = [finding_item(f) for f in repository.findings_of(session, scan_ids)]
+    return document

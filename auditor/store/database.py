@@ -1,0 +1,137 @@
+"""Opening the store: URL resolution, SQLite pragmas, migrations, sessions."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+# Long enough for a scheduled and a manual scan to take turns writing a scan.
+SQLITE_BUSY_TIMEOUT_MS = 60_000
+# Any constant works; it only has to be the same for every auditor process.
+MIGRATION_LOCK_KEY = 0x61756469
+
+
+class StoreError(Exception):
+    """The store cannot be opened or migrated; the message is one line for the user."""
+
+
+def default_database_path() -> Path:
+    return Path(platformdirs.user_data_dir("auditor", appauthor=False)) / "auditor.db"
+
+
+def resolve_url(url: str | None) -> tuple[str, Path | None]:
+    """The SQLAlchemy URL to use, and the SQLite file when it is the default one."""
+    if url:
+        return url, None
+    path = default_database_path()
+    return f"sqlite:///{path}", path
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise StoreError(f"invalid database URL: {exc}") from None
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if database and database != ":memory:":
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        return create_engine(parsed, pool_pre_ping=True)
+    raise StoreError(
+        f"unsupported database {parsed.get_backend_name()!r}: use sqlite:/// or postgresql+psycopg://"
+    )
+
+
+def alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(resources.files("migrations")))
+    config.set_main_option("file_template", "%%(year)d_%%(month).2d_%%(day).2d_%%(rev)s_%%(slug)s")
+    config.attributes["engine"] = engine
+    return config
+
+
+@dataclass
+class Store:
+    engine: Engine
+    url: str
+
+    def __post_init__(self) -> None:
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session whose transaction commits on success and rolls back on any error."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    @property
+    def is_postgresql(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    def upgrade(self) -> None:
+        """Bring the schema to the newest migration (safe to call from several processes)."""
+        try:
+            with self.engine.connect() as connection:
+                if self.is_postgresql:
+                    connection.execute(
+                        text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
+                    )
+                try:
+                    config = alembic_config(self.engine)
+                    config.attributes["connection"] = connection
+                    command.upgrade(config, "head")
+                    connection.commit()
+                finally:
+                    if self.is_postgresql:
+                        connection.execute(
+                            text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY}
+                        )
+                        connection.commit()
+        except OperationalError as exc:
+            raise StoreError(f"cannot open the database: {_first_line(exc)}") from None
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _first_line(exc: BaseException) -> str:
+    message = str(getattr(exc, "orig", None) or exc)
+    return message.strip().splitlines()[0] if message.strip() else type(exc).__name__
+
+
+def open_store(url: str | None, *, upgrade: bool = True) -> Store:
+    """Open (and by default migrate) the store; a new default SQLite file is announced."""
+    resolved, default_path = resolve_url(url)
+    announce = default_path is not None and not default_path.exists()
+    store = Store(make_engine(resolved), resolved)
+    if upgrade:
+        store.upgrade()
+    if announce:
+        print(f"auditor: created the database {default_path}", file=sys.stderr)
+    return store

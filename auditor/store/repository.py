@@ -1,0 +1,242 @@
+"""Queries on scans, their inventory and their findings. Commands and checks never write SQL."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from auditor.inventory import Inventory
+from auditor.store import resources
+from auditor.store.resources import RESOURCE_TABLES, ResourceMixin
+from auditor.store.scans import (
+    ApiCallCount,
+    CollectionOutcome,
+    Finding,
+    Scan,
+    ScanStatus,
+)
+
+# A running scan that has not said it is alive for this long is taken as abandoned.
+HEARTBEAT_TIMEOUT = timedelta(minutes=10)
+FINISHED = (ScanStatus.COMPLETE, ScanStatus.PARTIAL)
+
+# Inventory attribute for each resource table.
+INVENTORY_FIELDS: dict[type[ResourceMixin], str] = {
+    resources.EcsCluster: "clusters",
+    resources.EcsService: "services",
+    resources.EcsTask: "tasks",
+    resources.EcsTaskDefinition: "task_definitions",
+    resources.EcsAccountSetting: "account_settings",
+    resources.Ec2Vpc: "vpcs",
+    resources.Ec2DhcpOptions: "dhcp_options",
+    resources.Ec2Subnet: "subnets",
+    resources.Ec2RouteTable: "route_tables",
+    resources.Ec2InternetGateway: "internet_gateways",
+    resources.Ec2EgressOnlyInternetGateway: "egress_only_internet_gateways",
+    resources.Ec2NatGateway: "nat_gateways",
+    resources.Ec2VpcEndpoint: "vpc_endpoints",
+    resources.Ec2NetworkInterface: "network_interfaces",
+    resources.Ec2SecurityGroup: "security_groups",
+    resources.Ec2FlowLog: "flow_logs",
+    resources.Ec2ManagedPrefixList: "prefix_lists",
+    resources.Elbv2TargetGroup: "target_groups",
+    resources.IamRole: "iam_roles",
+    resources.DhcpOptionsAssociationEvent: "dhcp_association_events",
+}
+assert set(INVENTORY_FIELDS) == set(RESOURCE_TABLES), "every resource table feeds the inventory"
+
+
+def this_process() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _owner_is_dead(owner: str | None) -> bool:
+    """True when the owner ran on this host and its process is gone."""
+    if not owner or ":" not in owner:
+        return False
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def fail_abandoned_scans(session: Session, now: datetime) -> list[str]:
+    """Mark as failed the running scans whose process died or stopped sending heartbeats."""
+    abandoned = []
+    for scan in session.scalars(select(Scan).where(Scan.status == ScanStatus.RUNNING)):
+        stale = scan.heartbeat_at is None or now - scan.heartbeat_at > HEARTBEAT_TIMEOUT
+        if stale or _owner_is_dead(scan.owner):
+            scan.status = ScanStatus.FAILED
+            scan.error = "interrupted: the process running this scan stopped before it finished"
+            scan.finished_at = scan.finished_at or now
+            abandoned.append(scan.id)
+    return abandoned
+
+
+def heartbeat(session: Session, scan_id: str, now: datetime) -> None:
+    session.execute(update(Scan).where(Scan.id == scan_id).values(heartbeat_at=now))
+
+
+def save_records(session: Session, scan_id: str, records: Iterable[ResourceMixin]) -> int:
+    count = 0
+    for record in records:
+        record.scan_id = scan_id
+        session.add(record)
+        count += 1
+    return count
+
+
+def save_outcomes(session: Session, outcomes: Iterable[CollectionOutcome]) -> None:
+    session.add_all(list(outcomes))
+
+
+def save_api_calls(session: Session, scan_id: str, counts: dict[tuple[str, str, str], int]) -> None:
+    session.add_all(
+        ApiCallCount(scan_id=scan_id, region=region, service=service, operation=op, count=n)
+        for (region, service, op), n in sorted(counts.items())
+    )
+
+
+def get_scan(session: Session, scan_id: str) -> Scan | None:
+    return session.get(Scan, scan_id)
+
+
+def latest_scans(
+    session: Session, account_ids: Sequence[str] | None = None, *, finished_only: bool = True
+) -> list[Scan]:
+    """The newest scan of each account (of the given accounts, or of every account)."""
+    query = select(Scan).order_by(Scan.started_at.desc())
+    if finished_only:
+        query = query.where(Scan.status.in_([*FINISHED, ScanStatus.FAILED]))
+    if account_ids:
+        query = query.where(Scan.account_id.in_(account_ids))
+    newest: dict[str, Scan] = {}
+    for scan in session.scalars(query):
+        newest.setdefault(scan.account_id, scan)
+    return sorted(newest.values(), key=lambda s: s.account_id)
+
+
+def previous_scan(
+    session: Session, scan: Scan, *, statuses: Sequence[str] = FINISHED
+) -> Scan | None:
+    """The newest earlier scan of the same account that covers at least one same region."""
+    query = (
+        select(Scan)
+        .where(
+            Scan.account_id == scan.account_id,
+            Scan.id != scan.id,
+            Scan.started_at < scan.started_at,
+            Scan.status.in_(statuses),
+        )
+        .order_by(Scan.started_at.desc())
+    )
+    for candidate in session.scalars(query):
+        if set(candidate.regions) & set(scan.regions):
+            return candidate
+    return None
+
+
+def outcomes_of(session: Session, scan_id: str) -> list[CollectionOutcome]:
+    return list(
+        session.scalars(
+            select(CollectionOutcome)
+            .where(CollectionOutcome.scan_id == scan_id)
+            .order_by(CollectionOutcome.region, CollectionOutcome.collector)
+        )
+    )
+
+
+def findings_of(session: Session, scan_ids: Sequence[str]) -> list[Finding]:
+    return list(
+        session.scalars(
+            select(Finding)
+            .where(Finding.scan_id.in_(scan_ids))
+            .order_by(Finding.account_id, Finding.region, Finding.check_id, Finding.resource_id)
+        )
+    )
+
+
+def api_calls_of(session: Session, scan_id: str) -> list[ApiCallCount]:
+    return list(session.scalars(select(ApiCallCount).where(ApiCallCount.scan_id == scan_id)))
+
+
+def load_inventory(session: Session, scan: Scan, *, with_previous: bool = True) -> Inventory:
+    """One scan's rows as an indexed read model, with the previous finished scan attached."""
+    tables = {
+        name: list(session.scalars(select(table).where(table.scan_id == scan.id)))
+        for table, name in INVENTORY_FIELDS.items()
+    }
+    previous = None
+    if with_previous:
+        earlier = previous_scan(session, scan, statuses=(ScanStatus.COMPLETE,))
+        if earlier is not None and not earlier.inventory_pruned:
+            previous = load_inventory(session, earlier, with_previous=False)
+    return Inventory(
+        scan=scan,
+        outcomes=outcomes_of(session, scan.id),
+        previous=previous,
+        **tables,  # type: ignore[arg-type]
+    )
+
+
+def first_seen_by_key(
+    session: Session, scan: Scan
+) -> dict[tuple[str, str, str, str], datetime | None]:
+    """For the previous finished scan: (check, account, region, resource) → first_seen of FAILs."""
+    earlier = previous_scan(session, scan)
+    if earlier is None:
+        return {}
+    rows = session.execute(
+        select(
+            Finding.check_id,
+            Finding.account_id,
+            Finding.region,
+            Finding.resource_id,
+            Finding.first_seen,
+        ).where(Finding.scan_id == earlier.id, Finding.status.in_(("FAIL", "MUTED")))
+    )
+    return {(r[0], r[1], r[2], r[3]): r[4] for r in rows}
+
+
+def prune(session: Session, older_than: datetime) -> list[str]:
+    """Delete the resource rows of scans started before ``older_than``; findings stay.
+
+    The newest complete scan of every account keeps its inventory whatever its age, so the
+    history-based checks always have a baseline.
+    """
+    newest_complete: dict[str, str] = {}
+    for scan_id, account_id in session.execute(
+        select(Scan.id, Scan.account_id)
+        .where(Scan.status == ScanStatus.COMPLETE)
+        .order_by(Scan.started_at.desc())
+    ):
+        newest_complete.setdefault(account_id, scan_id)
+    keep = set(newest_complete.values())
+    victims = [
+        scan_id
+        for scan_id in session.scalars(
+            select(Scan.id).where(
+                Scan.started_at < older_than,
+                Scan.inventory_pruned.is_(False),
+                Scan.status != ScanStatus.RUNNING,
+            )
+        )
+        if scan_id not in keep
+    ]
+    if not victims:
+        return []
+    for table in RESOURCE_TABLES:
+        session.execute(delete(table).where(table.scan_id.in_(victims)))
+    session.execute(update(Scan).where(Scan.id.in_(victims)).values(inventory_pruned=True))
+    return victims
