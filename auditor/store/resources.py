@@ -35,6 +35,8 @@ class ResourceMixin(MappedAsDataclass, kw_only=True):
 
 
 class EcsCluster(ResourceMixin, Base):
+    """An ECS cluster (ListClusters + DescribeClusters)."""
+
     __tablename__ = "ecs_clusters"
     id_column = "cluster_arn"
 
@@ -44,6 +46,8 @@ class EcsCluster(ResourceMixin, Base):
 
 
 class EcsService(ResourceMixin, Base):
+    """An ECS service with its awsvpc configuration and load balancers (DescribeServices)."""
+
     __tablename__ = "ecs_services"
     id_column = "service_arn"
 
@@ -74,6 +78,8 @@ class EcsService(ResourceMixin, Base):
 
 
 class EcsTask(ResourceMixin, Base):
+    """A RUNNING or STOPPED ECS task (ListTasks + DescribeTasks), joined to its ENI by `eni_id`."""
+
     __tablename__ = "ecs_tasks"
     id_column = "task_arn"
 
@@ -118,6 +124,8 @@ class EcsTask(ResourceMixin, Base):
 
 
 class EcsTaskDefinition(ResourceMixin, Base):
+    """A task definition that collected tasks or services use; nothing else is described."""
+
     __tablename__ = "ecs_task_definitions"
     id_column = "task_definition_arn"
 
@@ -153,6 +161,8 @@ class EcsAccountSetting(ResourceMixin, Base):
 
 
 class Ec2Vpc(ResourceMixin, Base):
+    """A VPC with its DNS attributes (DescribeVpcs + DescribeVpcAttribute) and DHCP option set."""
+
     __tablename__ = "ec2_vpcs"
     id_column = "vpc_id"
 
@@ -167,6 +177,8 @@ class Ec2Vpc(ResourceMixin, Base):
 
 
 class Ec2DhcpOptions(ResourceMixin, Base):
+    """A DHCP option set (DescribeDhcpOptions)."""
+
     __tablename__ = "ec2_dhcp_options"
     id_column = "dhcp_options_id"
 
@@ -176,6 +188,8 @@ class Ec2DhcpOptions(ResourceMixin, Base):
 
 
 class Ec2Subnet(ResourceMixin, Base):
+    """A subnet with its IPv4 and IPv6 CIDRs (DescribeSubnets)."""
+
     __tablename__ = "ec2_subnets"
     id_column = "subnet_id"
 
@@ -190,6 +204,8 @@ class Ec2Subnet(ResourceMixin, Base):
 
 
 class Ec2RouteTable(ResourceMixin, Base):
+    """A route table with normalised routes and associations (DescribeRouteTables)."""
+
     __tablename__ = "ec2_route_tables"
     id_column = "route_table_id"
 
@@ -208,6 +224,8 @@ class Ec2RouteTable(ResourceMixin, Base):
 
 
 class Ec2InternetGateway(ResourceMixin, Base):
+    """An internet gateway and the VPCs it is attached to."""
+
     __tablename__ = "ec2_internet_gateways"
     id_column = "internet_gateway_id"
 
@@ -217,6 +235,8 @@ class Ec2InternetGateway(ResourceMixin, Base):
 
 
 class Ec2EgressOnlyInternetGateway(ResourceMixin, Base):
+    """An egress-only internet gateway (IPv6) and its attachments."""
+
     __tablename__ = "ec2_egress_only_internet_gateways"
     id_column = "egress_only_internet_gateway_id"
 
@@ -225,6 +245,8 @@ class Ec2EgressOnlyInternetGateway(ResourceMixin, Base):
 
 
 class Ec2NatGateway(ResourceMixin, Base):
+    """A NAT gateway: state, connectivity type, zonal or regional, public IPs."""
+
     __tablename__ = "ec2_nat_gateways"
     id_column = "nat_gateway_id"
 
@@ -239,6 +261,8 @@ class Ec2NatGateway(ResourceMixin, Base):
 
 
 class Ec2VpcEndpoint(ResourceMixin, Base):
+    """A VPC endpoint (interface, gateway, ...) with its subnets, route tables and groups."""
+
     __tablename__ = "ec2_vpc_endpoints"
     id_column = "vpc_endpoint_id"
 
@@ -254,6 +278,8 @@ class Ec2VpcEndpoint(ResourceMixin, Base):
 
 
 class Ec2NetworkInterface(ResourceMixin, Base):
+    """An ENI that a collected task names (DescribeNetworkInterfaces, managed ones included)."""
+
     __tablename__ = "ec2_network_interfaces"
     id_column = "network_interface_id"
 
@@ -272,6 +298,8 @@ class Ec2NetworkInterface(ResourceMixin, Base):
 
 
 class Ec2SecurityGroup(ResourceMixin, Base):
+    """A security group with its ingress and egress rules as EC2 returns them."""
+
     __tablename__ = "ec2_security_groups"
     id_column = "group_id"
 
@@ -284,6 +312,8 @@ class Ec2SecurityGroup(ResourceMixin, Base):
 
 
 class Ec2FlowLog(ResourceMixin, Base):
+    """A VPC, subnet or ENI flow log (DescribeFlowLogs)."""
+
     __tablename__ = "ec2_flow_logs"
     id_column = "flow_log_id"
 
@@ -297,6 +327,8 @@ class Ec2FlowLog(ResourceMixin, Base):
 
 
 class Ec2ManagedPrefixList(ResourceMixin, Base):
+    """A prefix list that routes or gateway endpoints use, with its CIDRs."""
+
     __tablename__ = "ec2_managed_prefix_lists"
     id_column = "prefix_list_id"
 
@@ -310,6 +342,8 @@ class Ec2ManagedPrefixList(ResourceMixin, Base):
 
 
 class Elbv2TargetGroup(ResourceMixin, Base):
+    """An ELBv2 target group that a collected service references."""
+
     __tablename__ = "elbv2_target_groups"
     id_column = "target_group_arn"
 
