@@ -50,6 +50,8 @@ class ScanOutcome:
     findings: Counter[tuple[str, str]] = field(default_factory=Counter)
     collection_errors: list[CollectionOutcome] = field(default_factory=list)
     expired_rules: list[str] = field(default_factory=list)
+    # True when the account could not be reached at all (credentials, assume-role).
+    unreachable: bool = False
 
 
 def _now() -> datetime:
@@ -122,7 +124,9 @@ async def scan_account(
             account, chosen, concurrency=settings.concurrency, on_progress=progress
         )
     except AccountAccessError as exc:
-        return await asyncio.to_thread(_record_failure, store, scan.id, str(exc))
+        failed = await asyncio.to_thread(_record_failure, store, scan.id, str(exc))
+        failed.unreachable = True
+        return failed
     except (asyncio.CancelledError, KeyboardInterrupt):
         await asyncio.shield(
             asyncio.to_thread(_record_failure, store, scan.id, "interrupted before it finished")
@@ -213,9 +217,12 @@ def _write_scan(
     scan.api_calls = collected.total_api_calls
     scan.finished_at = _now()
     if scan.status == ScanStatus.FAILED:
-        scan.error = "no collector succeeded: " + "; ".join(
-            sorted({o.error or o.status for o in outcomes if o.status != OutcomeStatus.OK})
-        )[:2000]
+        scan.error = (
+            "no collector succeeded: "
+            + "; ".join(
+                sorted({o.error or o.status for o in outcomes if o.status != OutcomeStatus.OK})
+            )[:2000]
+        )
     return ScanOutcome(
         scan_id=scan.id,
         account_id=scan.account_id,

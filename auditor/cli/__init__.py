@@ -70,9 +70,8 @@ def main() -> None:
     """Entry point: known errors become one line on stderr and exit 2, never a traceback."""
     _register_commands()
     try:
-        app(standalone_mode=False)
-    except typer.Exit as done:
-        sys.exit(done.exit_code)
+        # Typer reports usage errors itself (exit 2) and exits with the command's code.
+        app()
     except _known_errors() as error:
         for line in str(error).splitlines() or [type(error).__name__]:
             print(f"auditor: error: {line}", file=sys.stderr)
@@ -80,7 +79,7 @@ def main() -> None:
     except KeyboardInterrupt:
         print("auditor: interrupted", file=sys.stderr)
         sys.exit(130)
-    except Exception as error:  # noqa: BLE001  (last resort: one line unless debugging)
+    except Exception as error:  # last resort: one line unless debugging
         if os.environ.get("AUDITOR_DEBUG"):
             raise
         first = (str(error).splitlines() or [""])[0]

@@ -13,7 +13,7 @@ from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElaps
 from rich.table import Table
 
 from auditor.engine import ScanOutcome
-from collectors.api import Outcome, ProgressEvent, ProgressCallback
+from collectors.api import Outcome, ProgressCallback, ProgressEvent
 
 SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
 STATUS_ORDER = ("FAIL", "UNKNOWN", "MUTED", "PASS")
@@ -84,7 +84,15 @@ def print_summary(outcomes: Sequence[ScanOutcome], written: Sequence[str]) -> No
             outcome.scan_id,
         )
     stderr.print(scans)
+    _print_counts(outcomes)
+    _print_problems(outcomes)
+    total_calls = sum(o.api_calls for o in outcomes)
+    stderr.print(f"[bold]API calls:[/] {total_calls}")
+    for path in written:
+        stderr.print(f"[bold]Wrote[/] {escape(path)}")
 
+
+def _print_counts(outcomes: Sequence[ScanOutcome]) -> None:
     resources: Counter[str] = Counter()
     findings: Counter[tuple[str, str]] = Counter()
     for outcome in outcomes:
@@ -106,6 +114,8 @@ def print_summary(outcomes: Sequence[ScanOutcome], written: Sequence[str]) -> No
                 table.add_row(severity, *(str(c) if c else "·" for c in counts))
         stderr.print(table)
 
+
+def _print_problems(outcomes: Sequence[ScanOutcome]) -> None:
     for outcome in outcomes:
         if outcome.error:
             stderr.print(f"[red]{outcome.account_id}: {escape(outcome.error)}[/]")
@@ -117,7 +127,3 @@ def print_summary(outcomes: Sequence[ScanOutcome], written: Sequence[str]) -> No
             )
         for rule in outcome.expired_rules:
             stderr.print(f"[yellow]expired suppression rule: {escape(rule)}[/]")
-    total_calls = sum(o.api_calls for o in outcomes)
-    stderr.print(f"[bold]API calls:[/] {total_calls}")
-    for path in written:
-        stderr.print(f"[bold]Wrote[/] {escape(path)}")

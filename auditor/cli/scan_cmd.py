@@ -76,8 +76,8 @@ def output_paths(formats: Sequence[OutputFormat], output: str | None) -> dict[Ou
 
 
 def write_outputs(store: Store, scan_ids: list[str], paths: dict[OutputFormat, str]) -> list[str]:
-    from auditor.report.render import render_html
     from auditor.report.json_document import findings_document
+    from auditor.report.render import render_html
 
     written = []
     with store.session() as session:
@@ -126,6 +126,11 @@ def run_scan(
                 progress=on_progress,
             )
         )
+    if all(o.unreachable for o in outcomes):
+        # Nothing was reached: a setup problem, reported like any other bad input.
+        if len(outcomes) == 1:
+            raise UsageError(outcomes[0].error or "the account could not be reached")
+        raise UsageError("\n".join(f"{o.account_id}: {o.error}" for o in outcomes))
     written = write_outputs(store, [o.scan_id for o in outcomes], paths) if paths else []
     print_summary(outcomes, written)
     return outcomes, exit_code(outcomes, fail_on)
@@ -162,7 +167,9 @@ def scan_command(
 
         if account:
             raise UsageError("--demo scans the demo accounts; drop --account")
-        code = run_demo(settings, formats=formats, output=output, fail_on=fail_on, progress=progress)
+        code = run_demo(
+            settings, formats=formats, output=output, fail_on=fail_on, progress=progress
+        )
         raise typer.Exit(code)
     _, code = run_scan(
         settings,

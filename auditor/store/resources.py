@@ -19,6 +19,7 @@ from auditor.store.base import Base
 class ResourceMixin(MappedAsDataclass, kw_only=True):
     """Columns every resource table shares."""
 
+    __tablename__: ClassVar[str]
     # The column holding the AWS identifier of the resource (used by the docs and the store).
     id_column: ClassVar[str]
 

@@ -1,0 +1,165 @@
+"""`auditor scan` end to end, as a user runs it: a subprocess against a moto server."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import MotoServer
+
+ACCOUNT = "123456789012"
+
+
+def seed_small_estate(client: Any) -> dict[str, str]:
+    """One VPC with a public subnet, a NAT-less private subnet, and two running tasks."""
+    ec2 = client("ec2")
+    ecs = client("ecs")
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
+    public = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
+    private = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.2.0/24")["Subnet"]["SubnetId"]
+    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+    table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+    ec2.associate_route_table(RouteTableId=table, SubnetId=public)
+    group = ec2.create_security_group(GroupName="web", Description="web", VpcId=vpc)["GroupId"]
+    ecs.create_cluster(clusterName="shop")
+    ecs.register_task_definition(
+        family="web",
+        networkMode="awsvpc",
+        requiresCompatibilities=["FARGATE"],
+        cpu="256",
+        memory="512",
+        containerDefinitions=[{"name": "web", "image": "nginx:1.27", "memory": 512}],
+    )
+    tasks = {}
+    for name, subnet in (("public", public), ("private", private)):
+        task = ecs.run_task(
+            cluster="shop",
+            taskDefinition="web",
+            launchType="FARGATE",
+            platformVersion="1.4.0",
+            networkConfiguration={
+                "awsvpcConfiguration": {
+                    "subnets": [subnet],
+                    "securityGroups": [group],
+                    "assignPublicIp": "ENABLED",
+                }
+            },
+        )["tasks"][0]
+        tasks[name] = task["taskArn"]
+        eni = next(
+            d["value"]
+            for a in task["attachments"]
+            if a["type"] == "ElasticNetworkInterface"
+            for d in a["details"]
+            if d["name"] == "networkInterfaceId"
+        )
+        if name == "public":  # moto gives task ENIs no public IP: model it with an EIP
+            allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+            ec2.associate_address(AllocationId=allocation, NetworkInterfaceId=eni)
+    return tasks
+
+
+def run_auditor(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", "from auditor.cli import main; main()", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=300,
+        check=False,
+    )
+
+
+def auditor_env(moto: MotoServer, database_url: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(AWS_ENDPOINT_URL=moto.url, AUDITOR_DATABASE_URL=database_url)
+    env.pop("AUDITOR_CONFIG", None)
+    return env
+
+
+@pytest.mark.slow
+def test_scan_writes_the_findings_document(
+    moto: MotoServer, boto3_client: Any, database_url: str, tmp_path: Path
+) -> None:
+    tasks = seed_small_estate(boto3_client)
+    out = tmp_path / "f.json"
+    result = run_auditor(
+        "scan",
+        "--account",
+        ACCOUNT,
+        "--region",
+        "us-east-1",
+        "--format",
+        "json",
+        "-o",
+        str(out),
+        env=auditor_env(moto, database_url),
+        cwd=tmp_path,
+    )
+    # moto does not implement CloudTrail LookupEvents: an optional collector, so a warning only.
+    assert result.returncode in (0, 1), result.stderr
+    document = json.loads(out.read_text())
+    assert document["schema_version"] == 1
+    scan = document["scan"]
+    assert scan["account_id"] == ACCOUNT
+    assert scan["regions"] == ["us-east-1"]
+    assert scan["status"] == "complete"
+    assert scan["api_calls"] > 0
+    assert {e["collector"] for e in scan["collection_errors"]} == {"cloudtrail.dhcp_associations"}
+    assert {e["severity"] for e in scan["collection_errors"]} == {"warning"}
+    pulls = {
+        f["resource_id"]: f["status"]
+        for f in document["findings"]
+        if f["check_id"] == "image-pull-path" and f["resource_type"] == "ecs-task"
+    }
+    assert pulls == {tasks["public"]: "PASS", tasks["private"]: "FAIL"}
+    assert result.returncode == 1  # a high-severity FAIL with the default --fail-on high
+    assert "API calls" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--account", "12345"], "invalid AWS account ID '12345'"),
+        (["--account", ACCOUNT, "--region", "us-nowhere-1"], "us-nowhere-1"),
+        (["--account", ACCOUNT, "--format", "pdf"], "pdf"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(
+    moto: MotoServer, tmp_path: Path, args: list[str], message: str
+) -> None:
+    result = run_auditor(
+        "scan", *args, env=auditor_env(moto, f"sqlite:///{tmp_path / 'a.db'}"), cwd=tmp_path
+    )
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_no_credentials_is_one_line_and_exit_2(moto: MotoServer, tmp_path: Path) -> None:
+    env = auditor_env(moto, f"sqlite:///{tmp_path / 'a.db'}")
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        env.pop(name)
+    result = run_auditor(
+        "scan", "--account", ACCOUNT, "--region", "us-east-1", env=env, cwd=tmp_path
+    )
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "credentials" in result.stderr.lower()
+
+
+def test_version(tmp_path: Path) -> None:
+    result = run_auditor("--version", env=dict(os.environ), cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stdout.startswith("auditor ")
