@@ -232,7 +232,7 @@ def _write_scan(
         api_calls=scan.api_calls,
         started_at=scan.started_at,
         finished_at=scan.finished_at,
-        resources=Counter(type(r).__tablename__ for r in collected.records),
+        resources=Counter(repository.INVENTORY_FIELDS[type(r)] for r in collected.records),
         findings=Counter((f.severity, f.status) for f in findings),
         collection_errors=[o for o in outcomes if o.status != OutcomeStatus.OK],
         expired_rules=expired,

@@ -19,7 +19,6 @@ from auditor.store.base import Base
 class ResourceMixin(MappedAsDataclass, kw_only=True):
     """Columns every resource table shares."""
 
-    __tablename__: ClassVar[str]
     # The column holding the AWS identifier of the resource (used by the docs and the store).
     id_column: ClassVar[str]
 
@@ -30,6 +29,11 @@ class ResourceMixin(MappedAsDataclass, kw_only=True):
     account_id: Mapped[str] = mapped_column(String(12))
     region: Mapped[str] = mapped_column(String(32))
     raw: Mapped[dict[str, Any]] = mapped_column(default_factory=dict, repr=False)
+
+    @classmethod
+    def table_name(cls) -> str:
+        """The table of a concrete resource class (each declares its own ``__tablename__``)."""
+        return str(vars(cls)["__tablename__"])
 
 
 # --------------------------------------------------------------------------------------- ECS

@@ -71,14 +71,14 @@ def _table_section(table: Table, doc: str | None) -> list[str]:
 
 def render() -> str:
     lines = [INTRO, "## Scan tables", ""]
-    resource_names = {cls.__tablename__ for cls in RESOURCE_TABLES}
-    mappers = {m.local_table.name: m.class_ for m in Base.registry.mappers}
+    resource_names = {cls.table_name() for cls in RESOURCE_TABLES}
+    mappers = {m.class_.__tablename__: m.class_ for m in Base.registry.mappers}
     for name, table in sorted(Base.metadata.tables.items()):
         if name not in resource_names:
             lines += _table_section(table, pyinspect.getdoc(mappers[name]))
     lines += ["## Resource tables", ""]
     for cls in RESOURCE_TABLES:
-        table = Base.metadata.tables[cls.__tablename__]
+        table = Base.metadata.tables[cls.table_name()]
         lines += _table_section(table, pyinspect.getdoc(cls))
     return "\n".join(lines).rstrip() + "\n"
 
