@@ -42,19 +42,40 @@ def _root(
 def db_upgrade() -> None:
     """Apply every pending migration to the configured database."""
     from auditor.config import load_settings
-    from auditor.store.database import open_store, resolve_url
+    from auditor.store.database import open_store
 
     settings = load_settings()
     store = open_store(settings.database_url)
-    url, _ = resolve_url(settings.database_url)
     typer.echo(f"database is up to date: {store.engine.url.render_as_string(hide_password=True)}")
-    del url
+
+
+@db_app.command("prune")
+def db_prune() -> None:
+    """Delete resource rows of scans older than the retention period; findings are kept."""
+    from auditor.config import load_settings
+    from auditor.engine import prune
+    from auditor.store.database import open_store
+
+    settings = load_settings()
+    count = prune(open_store(settings.database_url), settings)
+    typer.echo(f"pruned the inventory of {count} scan(s) older than {settings.retention_days} days")
 
 
 def _register_commands() -> None:
+    from auditor.cli import config_cmd, report_cmd, serve_cmd
+    from auditor.cli.checks_cmd import explain_command, list_checks_command
+    from auditor.cli.iam_cmd import iam_policy_command
+    from auditor.cli.notify_cmd import notify_app
     from auditor.cli.scan_cmd import scan_command
 
     app.command("scan")(scan_command)
+    report_cmd.register(app)
+    app.add_typer(notify_app, name="notify")
+    app.command("checks")(list_checks_command)
+    app.command("explain")(explain_command)
+    app.command("iam-policy")(iam_policy_command)
+    serve_cmd.register(app)
+    config_cmd.register(app)
 
 
 def _known_errors() -> tuple[type[BaseException], ...]:
