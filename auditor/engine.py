@@ -17,9 +17,10 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from auditor import __version__
+from auditor import __version__, muting
 from auditor.aws import AccountAccessError, enabled_regions, open_account, validate_regions
 from auditor.config import Settings
+from auditor.inventory import Inventory
 from auditor.store import repository
 from auditor.store.database import Store
 from auditor.store.scans import CollectionOutcome, Finding, OutcomeStatus, Scan, ScanStatus
@@ -123,6 +124,8 @@ async def scan_account(
         collected = await collect_account(
             account, chosen, concurrency=settings.concurrency, on_progress=progress
         )
+        # The scan's count includes reaching the account (STS) and listing its regions.
+        collected.api_calls = Counter(account.calls)
     except AccountAccessError as exc:
         failed = await asyncio.to_thread(_record_failure, store, scan.id, str(exc))
         failed.unreachable = True
@@ -208,7 +211,7 @@ def _write_scan(
     session.flush()
 
     inventory = repository.load_inventory(session, scan)
-    results, expired = _apply_muting(evaluate_all(inventory), settings)
+    results, expired = _apply_muting(evaluate_all(inventory), inventory, settings)
     first_seen = repository.first_seen_by_key(session, scan)
     findings = [_finding(scan, result, first_seen) for result in results]
     session.add_all(findings)
@@ -239,13 +242,15 @@ def _write_scan(
     )
 
 
-def _apply_muting(results: list[Result], settings: Settings) -> tuple[list[Result], list[str]]:
+def _apply_muting(
+    results: list[Result], inventory: Inventory, settings: Settings
+) -> tuple[list[Result], list[str]]:
     if not settings.suppressions_file:
         return results, []
-    from auditor import muting
-
     rules = muting.load_rules(Path(settings.suppressions_file))
-    return muting.apply(results, rules, today=_now().date())
+    return muting.apply(
+        results, rules, today=_now().date(), tags_of=muting.tags_from_inventory(inventory)
+    )
 
 
 def _finding(

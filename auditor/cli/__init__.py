@@ -80,11 +80,18 @@ def _register_commands() -> None:
 
 def _known_errors() -> tuple[type[BaseException], ...]:
     from auditor.accounts import AccountResolutionError
-    from auditor.aws import AccountAccessError
+    from auditor.aws import AccountAccessError, UnknownRegionError
     from auditor.config import ConfigError
     from auditor.store.database import StoreError
 
-    return (UsageError, AccountAccessError, AccountResolutionError, StoreError, ConfigError)
+    return (
+        UsageError,
+        AccountAccessError,
+        AccountResolutionError,
+        StoreError,
+        ConfigError,
+        UnknownRegionError,
+    )
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ import typer
 
 from auditor.cli.console import print_summary, scan_progress, stderr
 from auditor.cli.errors import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, UsageError
+from auditor.aws import validate_regions
 from auditor.config import Settings, load_settings
 from auditor.engine import ScanOutcome, scan_accounts
 from auditor.store.database import Store, open_store
@@ -109,6 +110,7 @@ def run_scan(
     store: Store | None = None,
 ) -> tuple[list[ScanOutcome], int]:
     accounts = validate_account_ids(account_ids)
+    validate_regions(regions)
     paths = output_paths(formats, output) if formats else {}
     store = store or open_store(settings.database_url)
     if not accounts:

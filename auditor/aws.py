@@ -1,0 +1,279 @@
+"""The one way this project talks to AWS: sessions, clients, account access and call counting.
+
+Every client comes from ``AwsAccount.client`` and so shares one botocore configuration. The
+standard AWS environment applies unchanged: the default credential chain, ``AWS_PROFILE``,
+``AWS_DEFAULT_REGION``/``AWS_REGION`` and ``AWS_ENDPOINT_URL`` (botocore resolves it for
+every service, which is also how the tests aim at moto).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+import aiohttp
+import botocore.session
+from aiobotocore.config import AioConfig
+from aiobotocore.credentials import AioRefreshableCredentials
+from aiobotocore.session import AioSession, get_session
+from botocore.credentials import CredentialProvider
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    NoCredentialsError,
+    NoRegionError,
+    ProfileNotFound,
+)
+from botocore.parsers import ResponseParserError
+
+from auditor import __version__
+from auditor.config import Settings
+
+# Calls by (region, service, operation); every HTTP request sent counts, retries included.
+CallCounter = Counter[tuple[str, str, str]]
+
+# Where the account-level calls (STS) go when the environment names no region.
+DEFAULT_REGION = "us-east-1"
+
+_ACCOUNT_ID = re.compile(r"\d{12}")
+_EXPIRED_CODES = frozenset({"ExpiredToken", "ExpiredTokenException", "RequestExpired"})
+_BAD_KEY_CODES = frozenset(
+    {"InvalidClientTokenId", "SignatureDoesNotMatch", "UnrecognizedClientException"}
+)
+
+
+# What a failed AWS call can raise (ResponseParserError is botocore's, not a BotoCoreError).
+AWS_ERRORS = (BotoCoreError, ClientError, ResponseParserError, aiohttp.ClientError)
+
+
+class AccountAccessError(Exception):
+    """The account cannot be reached; the message is one line meant for a human."""
+
+
+def client_config(
+    settings: Settings, *, pool_size: int | None = None, max_attempts: int | None = None
+) -> AioConfig:
+    """The single botocore configuration of every client.
+
+    Retries are botocore's adaptive mode and nothing else. ``max_attempts`` defaults to 10
+    (Settings): an account scan issues hundreds of Describe calls in a burst against buckets
+    as small as 40 tokens refilled at 10/s (ELBv2) or 50/10 (unfiltered EC2 describes), so
+    throttling is expected, not exceptional. Ten attempts with capped exponential backoff
+    (up to 20 s each) spread one call over about a minute, which outlasts a drained bucket;
+    adaptive mode meanwhile slows the client's own send rate. The reliability test injects
+    25% failures per attempt: the chance of ten failures in a row is 0.25**10 ≈ 1e-6.
+    A collector may ask for fewer attempts (``max_attempts``), never more.
+    """
+    attempts = min(max_attempts or settings.max_attempts, settings.max_attempts)
+    # ``total_max_attempts`` counts the first attempt; botocore's ``max_attempts`` key counts
+    # retries only, so it would make Settings.max_attempts=10 mean eleven requests.
+    return AioConfig(
+        retries={"mode": "adaptive", "total_max_attempts": attempts},
+        max_pool_connections=pool_size or settings.concurrency,
+        user_agent_extra=f"auditor/{__version__}",
+    )
+
+
+def environment_region() -> str:
+    """The region named by the environment (``AWS_REGION`` too, which botocore ignores)."""
+    return os.environ.get("AWS_DEFAULT_REGION") or os.environ.get("AWS_REGION") or DEFAULT_REGION
+
+
+def _count_requests(counter: CallCounter, region: str, service: str) -> Any:
+    """A ``before-send`` handler: runs once per HTTP attempt, so retries are counted."""
+
+    def handler(event_name: str, **_: Any) -> None:
+        counter[(region, service, event_name.rsplit(".", 1)[-1])] += 1
+
+    return handler
+
+
+@asynccontextmanager
+async def counted_client(
+    session: AioSession,
+    service: str,
+    region: str,
+    counter: CallCounter,
+    config: AioConfig,
+    *,
+    count_region: str | None = None,
+) -> AsyncIterator[Any]:
+    creator: Any = session  # the stubs type create_client per literal service name
+    async with creator.create_client(service, region_name=region, config=config) as client:
+        handler = _count_requests(counter, count_region or region, service)
+        client.meta.events.register("before-send", handler)
+        yield client
+
+
+@dataclass(eq=False)
+class AwsAccount:
+    """One account reached with working credentials, plus the counter of calls made in it."""
+
+    account_id: str
+    settings: Settings
+    session: AioSession
+    calls: CallCounter = field(default_factory=Counter)
+    # "current" for the caller's own credentials, else the assumed role's ARN.
+    access: str = "current"
+
+    def client(
+        self,
+        service: str,
+        region: str,
+        *,
+        pool_size: int | None = None,
+        count_region: str | None = None,
+        max_attempts: int | None = None,
+    ) -> Any:  # an async context manager yielding an aiobotocore client
+        """A client for ``service`` in ``region``; its requests are counted under
+        ``count_region`` (default ``region``; global services pass "global")."""
+        config = client_config(self.settings, pool_size=pool_size, max_attempts=max_attempts)
+        return counted_client(
+            self.session, service, region, self.calls, config, count_region=count_region
+        )
+
+
+class _FixedCredentialsProvider(CredentialProvider):
+    """Hands a session credentials we built ourselves (the refreshing assumed-role ones)."""
+
+    METHOD = "auditor-assume-role"
+    CANONICAL_NAME = "auditor-assume-role"
+
+    def __init__(self, credentials: AioRefreshableCredentials) -> None:
+        super().__init__()
+        self._credentials = credentials
+
+    async def load(self) -> AioRefreshableCredentials:
+        return self._credentials
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+_SETUP_PROBLEMS: tuple[tuple[type[Exception], str], ...] = (
+    (NoCredentialsError, "no AWS credentials found (set AWS_PROFILE or AWS_ACCESS_KEY_ID)"),
+    (ProfileNotFound, "the AWS profile named by AWS_PROFILE does not exist"),
+    (NoRegionError, "no AWS region configured (set AWS_REGION or AWS_DEFAULT_REGION)"),
+)
+
+
+def _describe_access_failure(error: Exception, doing: str) -> str:
+    for kind, message in _SETUP_PROBLEMS:
+        if isinstance(error, kind):
+            return message
+    if isinstance(error, ClientError):
+        code = error.response.get("Error", {}).get("Code", "")
+        message = error.response.get("Error", {}).get("Message", "")
+        if code in _EXPIRED_CODES:
+            return f"AWS credentials have expired ({code}); refresh them and retry"
+        if code in _BAD_KEY_CODES:
+            return f"AWS credentials were rejected ({code}); check the access key"
+        return _one_line(f"{doing} failed: {code}: {message}")
+    return _one_line(f"{doing} failed: {error}")
+
+
+async def _caller_account(session: AioSession, counter: CallCounter, config: AioConfig) -> str:
+    async with counted_client(session, "sts", environment_region(), counter, config) as sts:
+        identity = await sts.get_caller_identity()
+    return str(identity["Account"])
+
+
+def _assume_role_refresher(
+    base: AioSession, role_arn: str, settings: Settings, counter: CallCounter, config: AioConfig
+) -> Any:
+    """An async function returning fresh credentials metadata; botocore calls it on expiry."""
+
+    async def refresh() -> dict[str, str]:
+        kwargs: dict[str, Any] = {"RoleArn": role_arn, "RoleSessionName": "auditor"}
+        if settings.external_id is not None:
+            kwargs["ExternalId"] = settings.external_id.get_secret_value()
+        region = environment_region()
+        async with counted_client(base, "sts", region, counter, config) as sts:
+            response = await sts.assume_role(**kwargs)
+        credentials = response["Credentials"]
+        expiration: datetime = credentials["Expiration"]
+        return {
+            "access_key": credentials["AccessKeyId"],
+            "secret_key": credentials["SecretAccessKey"],
+            "token": credentials["SessionToken"],
+            "expiry_time": expiration.isoformat(),
+        }
+
+    return refresh
+
+
+async def open_account(account_id: str, settings: Settings) -> AwsAccount:
+    """Reach ``account_id``: with the current credentials if they belong to it, else by role.
+
+    Raises AccountAccessError with a one-line message when that is not possible.
+    """
+    if not _ACCOUNT_ID.fullmatch(account_id):
+        raise AccountAccessError(f"malformed account ID {account_id!r}: expected 12 digits")
+    counter: CallCounter = Counter()
+    config = client_config(settings, pool_size=1)
+    base = get_session()
+    try:
+        caller = await _caller_account(base, counter, config)
+    except AWS_ERRORS as error:
+        raise AccountAccessError(_describe_access_failure(error, "sts:GetCallerIdentity")) from None
+    if caller == account_id:
+        return AwsAccount(account_id=account_id, settings=settings, session=base, calls=counter)
+
+    role_arn = f"arn:aws:iam::{account_id}:role/{settings.role_name}"
+    refresh = _assume_role_refresher(base, role_arn, settings, counter, config)
+    try:
+        metadata = await refresh()
+    except AWS_ERRORS as error:
+        message = _describe_access_failure(error, f"sts:AssumeRole into {role_arn}")
+        raise AccountAccessError(message) from None
+    credentials = AioRefreshableCredentials.create_from_metadata(
+        metadata, refresh_using=refresh, method="assume-role"
+    )
+    assumed = get_session()
+    assumed.get_component("credential_provider").insert_before(
+        "env", _FixedCredentialsProvider(credentials)
+    )
+    return AwsAccount(
+        account_id=account_id, settings=settings, session=assumed, calls=counter, access=role_arn
+    )
+
+
+async def enabled_regions(account: AwsAccount) -> list[str]:
+    """The regions enabled for the account (opt-in regions only once opted in)."""
+    opted = {"Name": "opt-in-status", "Values": ["opt-in-not-required", "opted-in"]}
+    try:
+        async with account.client("ec2", environment_region()) as ec2:
+            response = await ec2.describe_regions(Filters=[opted])
+    except AWS_ERRORS as error:
+        raise AccountAccessError(_describe_access_failure(error, "ec2:DescribeRegions")) from None
+    return sorted(str(region["RegionName"]) for region in response["Regions"])
+
+
+@cache
+def known_regions() -> frozenset[str]:
+    """Every region botocore's bundled endpoint data knows, in every partition (no network)."""
+    session = botocore.session.get_session()
+    return frozenset(
+        region
+        for partition in session.get_available_partitions()
+        for region in session.get_available_regions("ec2", partition_name=partition)
+    )
+
+
+class UnknownRegionError(ValueError):
+    """A region name botocore does not know; the message is one line."""
+
+
+def validate_regions(names: Iterable[str]) -> None:
+    unknown = sorted(set(names) - known_regions())
+    if unknown:
+        raise UnknownRegionError(f"unknown AWS region(s): {', '.join(unknown)}")

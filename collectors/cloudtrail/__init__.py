@@ -1,0 +1,1 @@
+"""CloudTrail collectors (optional: their failure never makes a scan partial)."""

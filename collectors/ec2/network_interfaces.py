@@ -1,0 +1,73 @@
+"""ec2.network_interfaces: DescribeNetworkInterfaces for the ENIs the collected tasks name.
+
+The IDs go in a ``network-interface-id`` filter rather than ``NetworkInterfaceIds``: a stopped
+task's ENI is already deleted, and an unknown ID in ``NetworkInterfaceIds`` fails the whole
+call, while a filter simply matches nothing. A filter also allows ``MaxResults``, which
+``NetworkInterfaceIds`` does not. ``IncludeManagedResources`` keeps AWS-managed ENIs visible
+even when the account hides managed resources by default.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from auditor.store.resources import Ec2NetworkInterface, EcsTask
+from collectors.base import Api, Collector, Context, Item, Record, chunks, jsonable, text, unique
+
+# EC2 refuses more with FilterLimitExceeded: "The maximum number of filter values specified
+# on a single call is 200".
+FILTER_BATCH = 200
+
+
+async def fetch_network_interfaces(api: Api, eni_ids: list[str]) -> list[Item]:
+    async def batch_items(batch: list[str]) -> list[Item]:
+        return await api.items(
+            "describe_network_interfaces",
+            "NetworkInterfaces",
+            Filters=[{"Name": "network-interface-id", "Values": batch}],
+            IncludeManagedResources=True,
+            MaxResults=1000,
+        )
+
+    batches = await asyncio.gather(*(batch_items(b) for b in chunks(eni_ids, FILTER_BATCH)))
+    return [item for batch in batches for item in batch]
+
+
+def transform_network_interface(item: Item, account_id: str, region: str) -> Ec2NetworkInterface:
+    association = item.get("Association") or {}
+    return Ec2NetworkInterface(
+        account_id=account_id,
+        region=region,
+        raw=jsonable(item),
+        network_interface_id=item["NetworkInterfaceId"],
+        subnet_id=text(item.get("SubnetId")),
+        vpc_id=text(item.get("VpcId")),
+        interface_type=text(item.get("InterfaceType")),  # open string: "nat_gateway" vs enum
+        status=text(item.get("Status")),
+        private_ip=text(item.get("PrivateIpAddress")),
+        public_ip=text(association.get("PublicIp")),
+        public_ip_owner=text(association.get("IpOwnerId")),
+        ipv6_addresses=[
+            address["Ipv6Address"]
+            for address in item.get("Ipv6Addresses", [])
+            if address.get("Ipv6Address")
+        ],
+        security_group_ids=[group["GroupId"] for group in item.get("Groups", [])],
+        requester_managed=bool(item.get("RequesterManaged", False)),
+        description=text(item.get("Description")),
+    )
+
+
+async def collect(ctx: Context) -> list[Record]:
+    eni_ids = unique(task.eni_id for task in ctx.records("ecs.tasks", EcsTask))
+    items = await fetch_network_interfaces(ctx.api, eni_ids)
+    return [transform_network_interface(item, ctx.account_id, ctx.region) for item in items]
+
+
+COLLECTOR = Collector(
+    name="ec2.network_interfaces",
+    service="ec2",
+    actions=("ec2:DescribeNetworkInterfaces",),
+    collect=collect,
+    needs=("ecs.tasks",),
+)

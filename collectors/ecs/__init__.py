@@ -1,0 +1,1 @@
+"""ECS collectors: clusters, services, tasks, task definitions, account settings."""

@@ -1,0 +1,106 @@
+"""ecs.tasks: per cluster, ListTasks for RUNNING and for STOPPED, then DescribeTasks 100 at a time.
+
+ListTasks defaults to RUNNING and never matches PENDING; stopped tasks (kept about an hour by
+AWS) carry the failure signatures, so they are listed separately.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from auditor.store.resources import EcsCluster, EcsTask
+from collectors.base import (
+    Api,
+    Collector,
+    Context,
+    Item,
+    Record,
+    chunks,
+    gather_lists,
+    jsonable,
+    text,
+    utc,
+)
+from collectors.ecs.clusters import raise_on_failures
+
+DESCRIBE_BATCH = 100  # DescribeTasks accepts at most 100 tasks
+DESIRED_STATUSES = ("RUNNING", "STOPPED")
+ENI_ATTACHMENT = "ElasticNetworkInterface"
+
+
+async def fetch_tasks(api: Api, cluster_arn: str) -> list[Item]:
+    listings = await asyncio.gather(
+        *(
+            api.items(
+                "list_tasks", "taskArns", cluster=cluster_arn, desiredStatus=status, maxResults=100
+            )
+            for status in DESIRED_STATUSES
+        )
+    )
+    # A task can move from RUNNING to STOPPED between the two listings: describe it once.
+    arns = list(dict.fromkeys(arn for listing in listings for arn in listing))
+
+    async def describe(batch: list[str]) -> list[Item]:
+        response = await api.call("describe_tasks", cluster=cluster_arn, tasks=batch)
+        raise_on_failures(response)
+        return list(response["tasks"])
+
+    return await gather_lists(describe(batch) for batch in chunks(arns, DESCRIBE_BATCH))
+
+
+def eni_details(item: Item) -> dict[str, str]:
+    """Details of the task's ENI attachment, wherever it sits in the list."""
+    for attachment in item.get("attachments", []):
+        if attachment.get("type") == ENI_ATTACHMENT:
+            return {
+                detail["name"]: detail["value"]
+                for detail in attachment.get("details", [])
+                if "name" in detail and "value" in detail
+            }
+    return {}
+
+
+def transform_task(item: Item, account_id: str, region: str) -> EcsTask:
+    eni = eni_details(item)
+    return EcsTask(
+        account_id=account_id,
+        region=region,
+        raw=jsonable(item),
+        task_arn=item["taskArn"],
+        cluster_arn=item["clusterArn"],
+        task_definition_arn=item["taskDefinitionArn"],
+        last_status=text(item.get("lastStatus")),
+        desired_status=text(item.get("desiredStatus")),
+        group=text(item.get("group")),
+        launch_type=text(item.get("launchType")),
+        capacity_provider_name=text(item.get("capacityProviderName")),
+        platform_version=text(item.get("platformVersion")),
+        platform_family=text(item.get("platformFamily")),
+        created_at=utc(item.get("createdAt")),
+        started_at=utc(item.get("startedAt")),
+        stopped_at=utc(item.get("stoppedAt")),
+        stop_code=text(item.get("stopCode")),
+        stopped_reason=text(item.get("stoppedReason")),
+        eni_id=text(eni.get("networkInterfaceId")),
+        subnet_id=text(eni.get("subnetId")),
+        private_ipv4=text(eni.get("privateIPv4Address")),
+    )
+
+
+async def collect(ctx: Context) -> list[Record]:
+    clusters = ctx.records("ecs.clusters", EcsCluster)
+    per_cluster = await asyncio.gather(
+        *(fetch_tasks(ctx.api, cluster.cluster_arn) for cluster in clusters)
+    )
+    return [
+        transform_task(item, ctx.account_id, ctx.region) for items in per_cluster for item in items
+    ]
+
+
+COLLECTOR = Collector(
+    name="ecs.tasks",
+    service="ecs",
+    actions=("ecs:ListTasks", "ecs:DescribeTasks"),
+    collect=collect,
+    needs=("ecs.clusters",),
+)

@@ -1,0 +1,1 @@
+"""ELBv2 collectors."""

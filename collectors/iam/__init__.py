@@ -1,0 +1,1 @@
+"""IAM collectors (global: run once per account)."""

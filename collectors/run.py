@@ -1,0 +1,152 @@
+"""Run every collector for one account: regions concurrently, global collectors once.
+
+Within a region, independent collectors start together and dependent ones start as soon as
+their inputs are in. One semaphore bounds the calls in flight for the whole account. Every
+collector gets an outcome in every region it belongs to, including the ones that were fine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
+
+from auditor.aws import AwsAccount
+from collectors.api import Collected, CollectorOutcome, Outcome, ProgressCallback, ProgressEvent
+from collectors.base import GLOBAL_REGION, Api, Collector, Context, Record
+from collectors.errors import COLLECTOR_ERRORS, classify
+from collectors.registry import global_, regional
+
+Result = tuple[CollectorOutcome, list[Record]]
+
+
+@dataclass
+class _Run:
+    account: AwsAccount
+    concurrency: int
+    limit: asyncio.Semaphore
+    on_progress: ProgressCallback | None
+    before: dict[tuple[str, str, str], int] = field(default_factory=dict)
+
+    def report(self, outcome: CollectorOutcome) -> None:
+        if self.on_progress is None:
+            return
+        self.on_progress(
+            ProgressEvent(
+                account_id=outcome.account_id,
+                region=outcome.region,
+                collector=outcome.collector,
+                status=outcome.status,
+                api_calls=sum(self.account.calls.values()) - sum(self.before.values()),
+            )
+        )
+
+    def outcome(
+        self,
+        collector: Collector,
+        region: str,
+        status: Outcome,
+        error: str | None = None,
+        error_code: str | None = None,
+    ) -> CollectorOutcome:
+        return CollectorOutcome(
+            collector=collector.name,
+            account_id=self.account.account_id,
+            region=region,
+            status=status,
+            optional=collector.optional,
+            error=error,
+            error_code=error_code,
+        )
+
+    async def run_one(
+        self,
+        collector: Collector,
+        region: str,
+        api: Api,
+        inputs: dict[str, asyncio.Task[Result]],
+    ) -> Result:
+        records_in: dict[str, list[Record]] = {}
+        missing: list[str] = []
+        for need in collector.needs:
+            outcome, records = await inputs[need]
+            if outcome.status is Outcome.OK:
+                records_in[need] = records
+            else:
+                missing.append(need)
+        if missing:
+            result: Result = (
+                self.outcome(
+                    collector, region, Outcome.ERROR, f"skipped: needs {', '.join(missing)}"
+                ),
+                [],
+            )
+        else:
+            context = Context(self.account.account_id, region, api, records_in)
+            try:
+                result = (
+                    self.outcome(collector, region, Outcome.OK),
+                    await collector.collect(context),
+                )
+            except COLLECTOR_ERRORS as error:
+                failure = classify(error)
+                result = (
+                    self.outcome(
+                        collector, region, failure.status, failure.error, failure.error_code
+                    ),
+                    [],
+                )
+        self.report(result[0])
+        return result
+
+    async def run_group(
+        self, collectors: list[Collector], region: str, client_region: str
+    ) -> list[Result]:
+        async with AsyncExitStack() as stack:
+            apis: dict[str, Api] = {}
+            for service in dict.fromkeys(c.service for c in collectors):
+                budgets = [c.max_attempts for c in collectors if c.service == service]
+                client = await stack.enter_async_context(
+                    self.account.client(
+                        service,
+                        client_region,
+                        pool_size=self.concurrency,
+                        count_region=region,
+                        max_attempts=None if None in budgets else min(filter(None, budgets)),
+                    )
+                )
+                apis[service] = Api(client, self.limit)
+            tasks: dict[str, asyncio.Task[Result]] = {}
+            # Registry order lists inputs before the collectors that need them.
+            for collector in collectors:
+                tasks[collector.name] = asyncio.create_task(
+                    self.run_one(collector, region, apis[collector.service], tasks)
+                )
+            return list(await asyncio.gather(*tasks.values()))
+
+
+async def collect_account(
+    account: AwsAccount,
+    regions: Sequence[str],
+    *,
+    concurrency: int,
+    on_progress: ProgressCallback | None = None,
+) -> Collected:
+    """Collect everything in ``regions`` of one account; failures become outcomes, not gaps."""
+    collected = Collected(account_id=account.account_id, regions=list(regions))
+    run = _Run(
+        account, concurrency, asyncio.Semaphore(concurrency), on_progress, dict(account.calls)
+    )
+    groups = [run.run_group(regional(), region, region) for region in regions]
+    if regions and global_():
+        groups.append(run.run_group(global_(), GLOBAL_REGION, regions[0]))
+    for results in await asyncio.gather(*groups):
+        for outcome, records in results:
+            collected.outcomes.append(outcome)
+            collected.records.extend(records)
+    for key, count in account.calls.items():
+        made = count - run.before.get(key, 0)
+        if made:
+            collected.api_calls[key] = made
+    return collected

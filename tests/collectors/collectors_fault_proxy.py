@@ -1,0 +1,104 @@
+"""A loopback HTTP proxy in front of moto that injects AWS-shaped throttling and 503s."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from collections import Counter
+
+import aiohttp
+from aiohttp import web
+
+_SERVICE = re.compile(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/aws4_request")
+_HOP_HEADERS = {"host", "content-length", "transfer-encoding", "connection", "content-encoding"}
+# moto does not implement CloudTrail LookupEvents; the proxy answers it with no events so the
+# test exercises retries rather than moto's HTTP 500.
+_LOOKUP_EVENTS = "CloudTrail_20131101.LookupEvents"
+
+EC2_THROTTLE = (
+    '<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error>'
+    "<Code>RequestLimitExceeded</Code><Message>Request limit exceeded.</Message>"
+    "</Error></Errors><RequestID>fault-proxy</RequestID></Response>"
+)
+QUERY_THROTTLE = (
+    "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code>"
+    "<Message>Rate exceeded</Message></Error><RequestId>fault-proxy</RequestId></ErrorResponse>"
+)
+UNAVAILABLE = "<html><body><b>Http/1.1 Service Unavailable</b></body> </html>"
+
+
+class FaultProxy:
+    def __init__(
+        self,
+        upstream: str,
+        *,
+        throttle_rate: float = 0.0,
+        unavailable_rate: float = 0.0,
+        seed: int = 0,
+    ) -> None:
+        self.upstream = upstream.rstrip("/")
+        self.throttle_rate = throttle_rate
+        self.unavailable_rate = unavailable_rate
+        self.random = random.Random(seed)
+        self.injected: Counter[str] = Counter()
+        self._runner: web.AppRunner | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self.url = ""
+
+    async def start(self) -> str:
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_route("*", "/{tail:.*}", self.handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self._session = aiohttp.ClientSession()
+        self.url = f"http://127.0.0.1:{port}"
+        return self.url
+
+    async def stop(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    def fault(self, request: web.Request) -> web.Response | None:
+        draw = self.random.random()
+        if draw < self.throttle_rate:
+            self.injected["throttle"] += 1
+            return self.throttle(request)
+        if draw < self.throttle_rate + self.unavailable_rate:
+            self.injected["503"] += 1
+            # The body AWS's front ends send with a bare 503.
+            return web.Response(status=503, text=UNAVAILABLE, content_type="text/html")
+        return None
+
+    @staticmethod
+    def throttle(request: web.Request) -> web.Response:
+        if "X-Amz-Target" in request.headers:  # JSON protocol: ECS, CloudTrail
+            body = json.dumps({"__type": "ThrottlingException", "message": "Rate exceeded"})
+            return web.Response(status=400, text=body, content_type="application/x-amz-json-1.1")
+        match = _SERVICE.search(request.headers.get("Authorization", ""))
+        if match and match.group(1) == "ec2":
+            return web.Response(status=503, text=EC2_THROTTLE, content_type="text/xml")
+        return web.Response(status=400, text=QUERY_THROTTLE, content_type="text/xml")
+
+    async def handle(self, request: web.Request) -> web.Response:
+        body = await request.read()
+        injected = self.fault(request)
+        if injected is not None:
+            return injected
+        if request.headers.get("X-Amz-Target", "").endswith(_LOOKUP_EVENTS):
+            return web.Response(text='{"Events": []}', content_type="application/x-amz-json-1.1")
+        assert self._session is not None
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in _HOP_HEADERS}
+        async with self._session.request(
+            request.method, self.upstream + request.path_qs, headers=headers, data=body
+        ) as upstream:
+            payload = await upstream.read()
+            reply_headers = {
+                k: v for k, v in upstream.headers.items() if k.lower() not in _HOP_HEADERS
+            }
+            return web.Response(status=upstream.status, body=payload, headers=reply_headers)

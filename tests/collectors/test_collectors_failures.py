@@ -1,0 +1,181 @@
+"""Denied and failed calls become outcomes with no records; dependents are skipped, not guessed."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from collectors_estate import ACCOUNT_ID, REGION, open_moto_account, seed_estate
+
+from auditor.store.resources import (
+    Ec2NetworkInterface,
+    EcsAccountSetting,
+    EcsService,
+    EcsTask,
+    EcsTaskDefinition,
+    Elbv2TargetGroup,
+    IamRole,
+)
+from collectors.api import Outcome
+from collectors.errors import classify
+from collectors.run import collect_account
+
+DENIED_ACTIONS = [
+    "ec2:DescribeNetworkInterfaces",
+    "ecs:ListAccountSettings",
+    "ecs:DescribeServices",
+    "iam:GetRole",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def enforcing_moto() -> Iterator[str]:
+    """A moto server that checks IAM after its first three (seeding) requests."""
+    port = free_port()
+    env = dict(os.environ, INITIAL_NO_AUTH_ACTION_COUNT="3", MOTO_EC2_LOAD_DEFAULT_AMIS="false")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/moto-api/data.json", timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError("moto server did not start") from None
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def restricted_user(url: str) -> dict[str, str]:
+    iam = boto3.client("iam", region_name=REGION, endpoint_url=url)
+    iam.create_user(UserName="auditor")
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": "*", "Resource": "*"},
+            {"Effect": "Deny", "Action": DENIED_ACTIONS, "Resource": "*"},
+        ],
+    }
+    iam.put_user_policy(UserName="auditor", PolicyName="p", PolicyDocument=json.dumps(policy))
+    key = iam.create_access_key(UserName="auditor")["AccessKey"]
+    return {
+        "AWS_ACCESS_KEY_ID": key["AccessKeyId"],
+        "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"],
+    }
+
+
+@pytest.mark.asyncio
+async def test_denied_calls_are_recorded_and_contribute_no_records(
+    enforcing_moto: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    keys = restricted_user(enforcing_moto)
+    for name, value in keys.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", enforcing_moto)
+
+    def make(service: str, region: str = REGION) -> Any:
+        return boto3.client(
+            service,
+            region_name=region,
+            endpoint_url=enforcing_moto,
+            aws_access_key_id=keys["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=keys["AWS_SECRET_ACCESS_KEY"],
+        )
+
+    seed_estate(make)
+    account = await open_moto_account()
+    collected = await collect_account(account, [REGION], concurrency=4)
+    outcomes = {o.collector: o for o in collected.outcomes}
+
+    failed = {
+        name: (o.status, o.error_code, o.optional)
+        for name, o in outcomes.items()
+        if o.status is not Outcome.OK
+    }
+    assert failed == {
+        "ec2.network_interfaces": (Outcome.DENIED, "AccessDenied", False),
+        "ecs.account_settings": (Outcome.DENIED, "403", False),
+        "ecs.services": (Outcome.DENIED, "403", False),
+        "iam.service_linked_role": (Outcome.DENIED, "AccessDenied", False),
+        "ecs.task_definitions": (Outcome.ERROR, None, False),
+        "elbv2.target_groups": (Outcome.ERROR, None, False),
+        "cloudtrail.dhcp_associations": (Outcome.ERROR, "500", True),
+    }
+    assert outcomes["ecs.task_definitions"].error == "skipped: needs ecs.services"
+    assert outcomes["elbv2.target_groups"].error == "skipped: needs ecs.services"
+    assert outcomes["ec2.network_interfaces"].error is not None
+    assert "DescribeNetworkInterfaces" in outcomes["ec2.network_interfaces"].error
+    assert "\n" not in "".join(o.error or "" for o in collected.outcomes)
+    kinds = {type(r) for r in collected.records}
+    for kind in (
+        Ec2NetworkInterface,
+        EcsAccountSetting,
+        EcsService,
+        IamRole,
+        EcsTaskDefinition,
+        Elbv2TargetGroup,
+    ):
+        assert kind not in kinds
+    # What was allowed was still collected.
+    assert len([r for r in collected.records if isinstance(r, EcsTask)]) == 3
+    assert all(r.account_id == ACCOUNT_ID for r in collected.records)
+
+
+@pytest.mark.asyncio
+async def test_cloudtrail_failure_is_optional_and_counted_with_its_retries(
+    boto3_client: Any,
+) -> None:
+    account = await open_moto_account(max_attempts=3)
+    collected = await collect_account(account, [REGION], concurrency=4)
+    outcome = next(o for o in collected.outcomes if o.collector == "cloudtrail.dhcp_associations")
+    assert (outcome.status, outcome.optional, outcome.error_code) == (Outcome.ERROR, True, "500")
+    assert outcome.error == "LookupEvents: 500: HTTP 500 with no AWS error document"
+    # Every attempt is an HTTP request and is counted.
+    assert collected.api_calls[(REGION, "cloudtrail", "LookupEvents")] == 3
+
+
+@pytest.mark.parametrize(
+    ("code", "status"),
+    [
+        ("AccessDenied", Outcome.DENIED),
+        ("AccessDeniedException", Outcome.DENIED),
+        ("UnauthorizedOperation", Outcome.DENIED),
+        ("UnauthorizedAccess", Outcome.DENIED),
+        ("AuthorizationError", Outcome.DENIED),
+        ("403", Outcome.DENIED),
+        ("ThrottlingException", Outcome.ERROR),
+        ("InvalidParameterValue", Outcome.ERROR),
+        ("ExpiredToken", Outcome.ERROR),
+    ],
+)
+def test_classify_error_codes(code: str, status: Outcome) -> None:
+    error = ClientError({"Error": {"Code": code, "Message": "line one\nline two"}}, "DescribeVpcs")
+    failure = classify(error)
+    assert (failure.status, failure.error_code) == (status, code)
+    assert failure.error == f"DescribeVpcs: {code}: line one line two"
