@@ -13,9 +13,9 @@ from typing import Annotated
 
 import typer
 
+from auditor.aws import validate_regions
 from auditor.cli.console import print_summary, scan_progress, stderr
 from auditor.cli.errors import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, UsageError
-from auditor.aws import validate_regions
 from auditor.config import Settings, load_settings
 from auditor.engine import ScanOutcome, scan_accounts
 from auditor.store.database import Store, open_store
