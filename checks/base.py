@@ -11,7 +11,7 @@ from auditor.inventory import Inventory
 
 
 class Status(enum.StrEnum):
-    PASS = "PASS"
+    PASS = "PASS"  # noqa: S105  (a verdict, not a password)
     FAIL = "FAIL"
     UNKNOWN = "UNKNOWN"
     MUTED = "MUTED"
@@ -55,6 +55,16 @@ class CheckMeta:
     # Collector names (see collectors.registry) whose data the check reads.
     needs: tuple[str, ...]
     references: tuple[str, ...] = ()
+    # Collectors that only add precision: their absence never makes a result UNKNOWN by itself.
+    optional_needs: tuple[str, ...] = ()
+    # The resource types the check's results use (an UNKNOWN for a whole region uses
+    # ``account-region`` in addition).
+    resource_types: tuple[ResourceType, ...] = ()
+    # Console and CLI steps, one per line, rendered as a list in the docs.
+    console_steps: tuple[str, ...] = ()
+    cli_steps: tuple[str, ...] = ()
+    # What the check does not see, so a reader knows where a PASS stops vouching.
+    limitations: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,0 +1,1 @@
+"""Checks on account-wide and region-wide settings."""

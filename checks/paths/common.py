@@ -1,0 +1,126 @@
+"""What the path checks share: building sources and turning reachability into a verdict."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from auditor.inventory import Inventory
+from auditor.store.resources import EcsTask, EcsTaskDefinition
+from checks.platform import Platform, task_platform
+from checks.reachability import NetworkView, Reachability, Source
+from checks.support import Verdict, failed, passed, sentence_start, task_label, unknown
+
+
+@dataclass(frozen=True, kw_only=True)
+class Leg:
+    """One destination a source must reach, with what it is for (e.g. "image nginx:1")."""
+
+    purpose: str
+    reach: Reachability
+
+
+@dataclass(frozen=True, kw_only=True)
+class SourceLegs:
+    source: Source
+    legs: tuple[Leg, ...]
+
+
+def _status(legs: Sequence[SourceLegs]) -> bool | None:
+    values = [leg.reach.reachable for group in legs for leg in group.legs]
+    if False in values:
+        return False
+    if None in values:
+        return None
+    return True
+
+
+def _broken(legs: Sequence[SourceLegs], wanted: bool | None) -> list[str]:
+    phrases = []
+    for group in legs:
+        for leg in group.legs:
+            if leg.reach.reachable is wanted:
+                where = f"from subnet {group.source.subnet_id}"
+                phrases.append(
+                    f"{leg.purpose} ({leg.reach.destination}) is unreachable {where}: "
+                    + "; ".join(leg.reach.problems())
+                    if wanted is False
+                    else f"{leg.purpose} ({leg.reach.destination}) {where}: "
+                    + "; ".join(leg.reach.problems())
+                )
+    return phrases
+
+
+def evidence_of(legs: Sequence[SourceLegs], **extra: Any) -> dict[str, Any]:
+    return {
+        **extra,
+        "sources": [
+            {
+                "source": group.source.label,
+                "subnet_id": group.source.subnet_id,
+                "vpc_id": group.source.vpc_id,
+                "security_group_ids": list(group.source.security_group_ids),
+                "public_ipv4": group.source.public_ipv4,
+                "legs": [
+                    {"purpose": leg.purpose, **leg.reach.as_evidence()} for leg in group.legs
+                ],
+            }
+            for group in legs
+        ],
+    }
+
+
+def verdict_for(
+    *,
+    label: str,
+    what: str,
+    legs: Sequence[SourceLegs],
+    fix: str,
+    evidence: dict[str, Any],
+) -> Verdict:
+    """PASS when every leg has a working path, FAIL when one has none, else UNKNOWN."""
+    status = _status(legs)
+    if status is True:
+        vias = sorted(
+            {
+                f"{leg.purpose} via {leg.reach.via.name}"
+                for group in legs
+                for leg in group.legs
+                if leg.reach.via is not None
+            }
+        )
+        return passed(f"{sentence_start(label)} can reach {what}: {', '.join(vias)}.", **evidence)
+    if status is False:
+        problems = "; ".join(_broken(legs, False))
+        return failed(
+            f"{sentence_start(label)} cannot reach {what}: {problems}; fix: {fix}.", **evidence
+        )
+    problems = "; ".join(_broken(legs, None))
+    return unknown(
+        f"Cannot tell whether {label} can reach {what}: {problems}.",
+        **evidence,
+    )
+
+
+def no_network_verdict(label: str, reason: str) -> Verdict:
+    return unknown(f"Cannot evaluate the network path of {label}: {reason}.", reason=reason)
+
+
+TaskJudge = Callable[[str, Source, EcsTaskDefinition, Platform], Verdict]
+
+
+def judge_task(
+    net: NetworkView, inventory: Inventory, task: EcsTask, judge: TaskJudge
+) -> Verdict:
+    """Look up what every path check needs about a task, then hand it to ``judge``."""
+    label = task_label(task)
+    definition = inventory.task_definition_of(task.task_definition_arn)
+    if definition is None:
+        return no_network_verdict(
+            label, f"its task definition {task.task_definition_arn} is not in the inventory"
+        )
+    source = net.task_source(task, label)
+    if source is None:
+        return no_network_verdict(label, "the task reports no subnet (no ENI attachment)")
+    return judge(label, source, definition, task_platform(task, definition))

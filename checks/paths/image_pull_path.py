@@ -1,0 +1,201 @@
+"""image-pull-path: every running Fargate task and service subnet can reach its image registry."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from auditor.inventory import Inventory
+from auditor.store.resources import EcsService, EcsTask, EcsTaskDefinition
+from checks.base import CheckMeta, ResourceType, Result, Severity, register
+from checks.paths.common import (
+    Leg,
+    SourceLegs,
+    evidence_of,
+    judge_task,
+    no_network_verdict,
+    verdict_for,
+)
+from checks.platform import Platform, service_platform
+from checks.reachability import Destination, NetworkView, Source
+from checks.reachability.destinations import ImageRef, images_of
+from checks.support import (
+    ECS_SERVICES,
+    ECS_TASK_DEFINITIONS,
+    ECS_TASKS,
+    NETWORK_NEEDS,
+    NETWORK_OPTIONAL_NEEDS,
+    Subject,
+    Verdict,
+    active_fargate_services,
+    judge_scope,
+    service_label,
+    service_subject,
+    task_definition_label,
+    task_subject,
+    unknown,
+)
+
+META = CheckMeta(
+    id="image-pull-path",
+    title="Running tasks can reach their image registry",
+    severity=Severity.HIGH,
+    scope="Running Fargate tasks; Fargate services (each subnet of their network configuration).",
+    seed_quote=(
+        "Fargate のタスクがコンテナイメージをプルできるようにするには、"
+        "タスクにインターネットへのルートが必要です。"
+    ),
+    seed_english=(
+        "For a Fargate task to pull its container image, the task needs a route to the "
+        "internet (a public IP in a public subnet, a NAT gateway for a private subnet, or ECR "
+        "interface VPC endpoints for images in Amazon ECR)."
+    ),
+    rationale=(
+        "A task whose subnet has no working path to its registry never starts: it stops with "
+        "CannotPullContainerError or ResourceInitializationError. The path is evaluated hop by "
+        "hop: the subnet's effective route table (explicit association, else the VPC's main "
+        "table), the longest-prefix route for 0.0.0.0/0 and its state, the target itself (an "
+        "internet gateway attached to the VPC plus a public IPv4 on the task, or an available "
+        "public NAT gateway whose own subnet reaches an internet gateway), and TCP 443 egress "
+        "in the task's security groups. Images in the same region's private ECR may instead use "
+        "the ecr.dkr and (from platform 1.4.0) ecr.api interface endpoints with private DNS, VPC "
+        "DNS support and host names, the endpoints' groups accepting the task, and an S3 gateway "
+        "endpoint on the subnet's route table for the layers. Docker Hub, public.ecr.aws, other "
+        "registries and other regions need the internet."
+    ),
+    remediation=(
+        "Give the subnet a working internet path, or (for private ECR images in the same "
+        "region) the full set of ECR endpoints."
+    ),
+    console_steps=(
+        "VPC console > Route tables > the subnet's table > Routes: add 0.0.0.0/0 to an "
+        "available public NAT gateway (private subnet) or to the VPC's internet gateway "
+        "(public subnet, with Auto-assign public IP turned on in the service's networking).",
+        "VPC console > Endpoints > Create endpoint: com.amazonaws.REGION.ecr.dkr and "
+        "com.amazonaws.REGION.ecr.api (Interface, Enable DNS name checked, the task subnets, a "
+        "security group allowing TCP 443 from the task's group) and com.amazonaws.REGION.s3 "
+        "(Gateway, select the subnet's route table).",
+        "EC2 console > Security groups > the task's group > Outbound rules: allow TCP 443.",
+    ),
+    cli_steps=(
+        "aws ec2 create-route --route-table-id RTB_ID --destination-cidr-block 0.0.0.0/0 "
+        "--nat-gateway-id NAT_ID",
+        "aws ec2 create-vpc-endpoint --vpc-id VPC_ID --vpc-endpoint-type Interface "
+        "--service-name com.amazonaws.REGION.ecr.dkr --subnet-ids SUBNET_IDS "
+        "--security-group-ids SG_ID --private-dns-enabled",
+        "aws ec2 create-vpc-endpoint --vpc-id VPC_ID --vpc-endpoint-type Interface "
+        "--service-name com.amazonaws.REGION.ecr.api --subnet-ids SUBNET_IDS "
+        "--security-group-ids SG_ID --private-dns-enabled",
+        "aws ec2 create-vpc-endpoint --vpc-id VPC_ID --vpc-endpoint-type Gateway "
+        "--service-name com.amazonaws.REGION.s3 --route-table-ids RTB_ID",
+        "aws ec2 authorize-security-group-egress --group-id SG_ID --protocol tcp --port 443 "
+        "--cidr 0.0.0.0/0",
+    ),
+    needs=(ECS_TASKS, ECS_SERVICES, ECS_TASK_DEFINITIONS, *NETWORK_NEEDS),
+    optional_needs=NETWORK_OPTIONAL_NEEDS,
+    limitations=(
+        "Network ACLs are not evaluated.",
+        "A default route to a transit gateway, peering connection, appliance or virtual "
+        "private gateway (central egress) gives UNKNOWN: the path beyond it is not followed.",
+        "Security group egress to the internet must allow TCP 443 to 0.0.0.0/0; rules limited "
+        "to AWS address ranges are not recognised.",
+        "ECR dual-stack image URIs (dkr-ecr.REGION.on.aws) and the first pull through a "
+        "pull-through cache are treated as needing the internet.",
+        "Endpoint routes more specific than the VPC's local route are not followed.",
+    ),
+    resource_types=(ResourceType.ECS_TASK, ResourceType.ECS_SERVICE),
+    references=(
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-task-networking.html",
+        "https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html",
+    ),
+)
+
+_FIX_INTERNET = (
+    "route 0.0.0.0/0 to an available public NAT gateway (or to an attached internet gateway "
+    "with a public IP on the task) and allow egress TCP 443"
+)
+_FIX_ECR = (
+    _FIX_INTERNET + ", or create ecr.dkr and ecr.api interface endpoints with private DNS and "
+    "an S3 gateway endpoint on the subnet's route table"
+)
+
+
+def _legs(
+    net: NetworkView, source: Source, images: list[ImageRef], platform: Platform
+) -> SourceLegs:
+    private = [i.image for i in images if i.endpoint_reachable_from(source.region)]
+    public = [i.image for i in images if not i.endpoint_reachable_from(source.region)]
+    legs = []
+    for group, destination in ((private, Destination.ECR), (public, Destination.INTERNET)):
+        if group:
+            reach = net.reach(
+                source,
+                destination,
+                ecr_api_on_task_eni=platform.task_eni_carries_everything is not False,
+            )
+            names = ", ".join(sorted(set(group)))
+            legs.append(Leg(purpose=f"image{'s' if len(set(group)) > 1 else ''} {names}",
+                            reach=reach))
+    return SourceLegs(source=source, legs=tuple(legs))
+
+
+def _judge(
+    net: NetworkView,
+    label: str,
+    sources: list[Source],
+    definition: EcsTaskDefinition,
+    platform: Platform,
+) -> Verdict:
+    images = images_of(definition)
+    if not images:
+        return unknown(
+            f"Cannot evaluate {label}: task definition "
+            f"{task_definition_label(definition.task_definition_arn)} names no image."
+        )
+    legs = [_legs(net, source, images, platform) for source in sources]
+    all_private = all(i.endpoint_reachable_from(definition.region) for i in images)
+    return verdict_for(
+        label=label,
+        what="its image registry",
+        legs=legs,
+        fix=_FIX_ECR if all_private else _FIX_INTERNET,
+        evidence=evidence_of(
+            legs,
+            task_definition=definition.task_definition_arn,
+            images=[{"image": i.image, "registry": i.describe()} for i in images],
+            platform=platform.evidence(),
+        ),
+    )
+
+
+def _judge_service(net: NetworkView, inventory: Inventory, service: EcsService) -> Verdict:
+    label = service_label(service)
+    definition = inventory.task_definition_of(service.task_definition_arn)
+    if definition is None:
+        return no_network_verdict(
+            label, f"its task definition {service.task_definition_arn} is not in the inventory"
+        )
+    sources = net.service_sources(service, label)
+    if not sources:
+        return no_network_verdict(label, "the service has no awsvpc subnets")
+    return _judge(net, label, sources, definition, service_platform(service, definition))
+
+
+@register(META)
+def evaluate(inventory: Inventory) -> Iterator[Result]:
+    net = NetworkView(inventory)
+
+    def judge(item: EcsTask | EcsService) -> Verdict:
+        if isinstance(item, EcsTask):
+            return judge_task(
+                net, inventory, item, lambda label, source, definition, platform: _judge(
+                    net, label, [source], definition, platform
+                )
+            )
+        return _judge_service(net, inventory, item)
+
+    items: list[tuple[Subject, EcsTask | EcsService]] = []
+    items.extend((task_subject(t), t) for t in inventory.running_fargate_tasks())
+    items.extend((service_subject(s), s) for s in active_fargate_services(inventory))
+    yield from judge_scope(
+        META, inventory, scope_needs=(ECS_TASKS, ECS_SERVICES), items=items, judge=judge
+    )

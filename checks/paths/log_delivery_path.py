@@ -1,0 +1,139 @@
+"""log-delivery-path: tasks using the awslogs driver can reach CloudWatch Logs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from auditor.inventory import Inventory
+from auditor.store.resources import EcsTask, EcsTaskDefinition
+from checks.base import CheckMeta, ResourceType, Result, Severity, register
+from checks.paths.common import Leg, SourceLegs, evidence_of, judge_task, verdict_for
+from checks.platform import Platform
+from checks.reachability import Destination, NetworkView, Source
+from checks.reachability.destinations import awslogs_regions
+from checks.support import (
+    ECS_TASK_DEFINITIONS,
+    ECS_TASKS,
+    NETWORK_NEEDS,
+    NETWORK_OPTIONAL_NEEDS,
+    Verdict,
+    judge_scope,
+    task_subject,
+    uses_awslogs,
+)
+
+META = CheckMeta(
+    id="log-delivery-path",
+    title="Tasks using awslogs can reach CloudWatch Logs",
+    severity=Severity.MEDIUM,
+    scope="Running Fargate tasks whose containers use the awslogs log driver.",
+    seed_quote="ログドライバーによるログの送信 / タスク ENI / タスク ENI / タスク ENI",
+    seed_english=(
+        "Sending logs through the log driver: over the task ENI on Linux platform 1.3.0 and "
+        "older, on Linux 1.4.0 and on Windows 1.0.0 (traffic table of the seed page)."
+    ),
+    rationale=(
+        "The awslogs driver sends every log line from the task ENI to CloudWatch Logs. "
+        "Without an internet path (internet gateway with a public IP, or a public NAT gateway) "
+        "or an available logs interface endpoint with private DNS that the task's groups may "
+        "reach, logs are lost and the task can fail to start. A log group in another region "
+        "can only be reached over the internet."
+    ),
+    remediation=(
+        "Give the subnet an internet path, or create a com.amazonaws.REGION.logs interface "
+        "endpoint with private DNS in the task's VPC."
+    ),
+    console_steps=(
+        "VPC console > Endpoints > Create endpoint: com.amazonaws.REGION.logs, Interface, "
+        "the task's VPC and subnets, Enable DNS name checked, a security group allowing TCP "
+        "443 from the task's group.",
+        "VPC console > Your VPCs > Actions > Edit VPC settings: enable DNS resolution and DNS "
+        "hostnames.",
+    ),
+    cli_steps=(
+        "aws ec2 create-vpc-endpoint --vpc-id VPC_ID --vpc-endpoint-type Interface "
+        "--service-name com.amazonaws.REGION.logs --subnet-ids SUBNET_IDS "
+        "--security-group-ids SG_ID --private-dns-enabled",
+        "aws ec2 modify-vpc-attribute --vpc-id VPC_ID --enable-dns-hostnames "
+        "'{\"Value\":true}'",
+    ),
+    needs=(ECS_TASKS, ECS_TASK_DEFINITIONS, *NETWORK_NEEDS),
+    optional_needs=NETWORK_OPTIONAL_NEEDS,
+    limitations=(
+        "Network ACLs are not evaluated.",
+        "A default route to a transit gateway, peering connection, appliance or virtual "
+        "private gateway (central egress) gives UNKNOWN: the path beyond it is not followed.",
+        "Security group egress to the internet must allow TCP 443 to 0.0.0.0/0; rules limited "
+        "to AWS address ranges are not recognised.",
+        "Endpoint routes more specific than the VPC's local route are not followed.",
+    ),
+    resource_types=(ResourceType.ECS_TASK,),
+    references=(
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html",
+        "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/cloudwatch-logs-and-interface-VPC.html",
+    ),
+)
+
+_FIX = (
+    "route 0.0.0.0/0 to an available public NAT gateway (or an attached internet gateway with "
+    "a public IP on the task), or create a logs interface endpoint with private DNS that "
+    "accepts TCP 443 from the task"
+)
+
+
+def _judge(
+    net: NetworkView,
+    label: str,
+    source: Source,
+    definition: EcsTaskDefinition,
+    platform: Platform,
+) -> Verdict:
+    legs = tuple(
+        Leg(
+            purpose=f"awslogs in {region}",
+            reach=net.reach(source, Destination.LOGS, same_region=region == source.region),
+        )
+        for region in sorted(awslogs_regions(definition, source.region))
+    )
+    group = SourceLegs(source=source, legs=legs)
+    return verdict_for(
+        label=label,
+        what="CloudWatch Logs",
+        legs=[group],
+        fix=_FIX,
+        evidence=evidence_of(
+            [group],
+            task_definition=definition.task_definition_arn,
+            platform=platform.evidence(),
+        ),
+    )
+
+
+@register(META)
+def evaluate(inventory: Inventory) -> Iterator[Result]:
+    net = NetworkView(inventory)
+
+    def judge(task: EcsTask) -> Verdict:
+        return judge_task(
+            net,
+            inventory,
+            task,
+            lambda label, source, definition, platform: _judge(
+                net, label, source, definition, platform
+            ),
+        )
+
+    # A task whose definition is missing may be in scope: it is judged (UNKNOWN), not skipped.
+    in_scope = [
+        (task_subject(t), t)
+        for t in inventory.running_fargate_tasks()
+        if (definition := inventory.task_definition_of(t.task_definition_arn)) is None
+        or uses_awslogs(definition)
+    ]
+    yield from judge_scope(
+        META,
+        inventory,
+        scope_needs=(ECS_TASKS, ECS_TASK_DEFINITIONS),
+        items=in_scope,
+        judge=judge,
+    )

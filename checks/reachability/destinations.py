@@ -1,0 +1,150 @@
+"""What a task talks to: image registries, secret stores and log groups, and where they live.
+
+Only the task's own region can be reached through VPC endpoints (FACTS §1.3); anything else
+(Docker Hub, public.ecr.aws, other registries, other regions) needs the internet.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from auditor.store.resources import EcsTaskDefinition
+from checks.support import containers_of
+
+_ECR_PRIVATE = re.compile(
+    r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(\.cn)?$"
+)
+_DOCKER_HUB_HOSTS = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io"})
+_ARN_REGION = re.compile(r"^arn:aws[a-z-]*:(?P<service>[a-z0-9-]+):(?P<region>[a-z0-9-]*):")
+
+
+class EndpointService(enum.StrEnum):
+    """The suffix of an interface or gateway endpoint service name."""
+
+    ECR_DKR = "ecr.dkr"
+    ECR_API = "ecr.api"
+    S3 = "s3"
+    LOGS = "logs"
+    SECRETS_MANAGER = "secretsmanager"
+    SSM = "ssm"
+
+
+def service_name(region: str, service: EndpointService) -> str:
+    return f"com.amazonaws.{region}.{service}"
+
+
+class RegistryKind(enum.StrEnum):
+    ECR_PRIVATE = "ecr-private"
+    ECR_PUBLIC = "ecr-public"
+    DOCKER_HUB = "docker-hub"
+    OTHER = "other"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImageRef:
+    image: str
+    registry: str
+    kind: RegistryKind
+    region: str | None = None
+
+    def endpoint_reachable_from(self, region: str) -> bool:
+        """True only for the private ECR of ``region``: the one registry endpoints can serve."""
+        return self.kind is RegistryKind.ECR_PRIVATE and self.region == region
+
+    def describe(self) -> str:
+        if self.kind is RegistryKind.ECR_PRIVATE:
+            return f"private ECR in {self.region}"
+        return {
+            RegistryKind.ECR_PUBLIC: "ECR Public (public.ecr.aws)",
+            RegistryKind.DOCKER_HUB: "Docker Hub",
+            RegistryKind.OTHER: f"registry {self.registry}",
+        }[self.kind]
+
+
+def classify_image(image: str) -> ImageRef:
+    first, _, rest = image.partition("/")
+    has_host = bool(rest) and ("." in first or ":" in first or first == "localhost")
+    if not has_host or first.lower() in _DOCKER_HUB_HOSTS:
+        return ImageRef(image=image, registry="docker.io", kind=RegistryKind.DOCKER_HUB)
+    host = first.lower()
+    match = _ECR_PRIVATE.match(host)
+    if match:
+        return ImageRef(
+            image=image, registry=host, kind=RegistryKind.ECR_PRIVATE, region=match["region"]
+        )
+    if host == "public.ecr.aws":
+        return ImageRef(image=image, registry=host, kind=RegistryKind.ECR_PUBLIC)
+    return ImageRef(image=image, registry=host, kind=RegistryKind.OTHER)
+
+
+def images_of(definition: EcsTaskDefinition | None) -> list[ImageRef]:
+    return [
+        classify_image(str(c["image"])) for c in containers_of(definition) if c.get("image")
+    ]
+
+
+@dataclass(frozen=True, kw_only=True)
+class SecretRef:
+    """One secret a task fetches at start: from a container's ``secrets`` or registry creds."""
+
+    container: str
+    value_from: str
+    service: EndpointService
+    region: str | None  # None: the task's own region (a bare parameter name)
+    purpose: str
+
+
+def _secret_ref(container: str, value_from: str, purpose: str) -> SecretRef:
+    match = _ARN_REGION.match(value_from)
+    if match is None:
+        return SecretRef(
+            container=container,
+            value_from=value_from,
+            service=EndpointService.SSM,
+            region=None,
+            purpose=purpose,
+        )
+    service = (
+        EndpointService.SECRETS_MANAGER
+        if match["service"] == "secretsmanager"
+        else EndpointService.SSM
+    )
+    return SecretRef(
+        container=container,
+        value_from=value_from,
+        service=service,
+        region=match["region"] or None,
+        purpose=purpose,
+    )
+
+
+def secrets_of(definition: EcsTaskDefinition | None) -> list[SecretRef]:
+    refs: list[SecretRef] = []
+    for container in containers_of(definition):
+        name = str(container.get("name") or "?")
+        for secret in container.get("secrets") or []:
+            value_from = secret.get("valueFrom") if isinstance(secret, dict) else None
+            if value_from:
+                refs.append(_secret_ref(name, str(value_from), f"secret {secret.get('name')}"))
+        credentials: dict[str, Any] = container.get("repositoryCredentials") or {}
+        if credentials.get("credentialsParameter"):
+            refs.append(
+                _secret_ref(
+                    name, str(credentials["credentialsParameter"]), "registry credentials"
+                )
+            )
+    return refs
+
+
+def awslogs_regions(definition: EcsTaskDefinition | None, default_region: str) -> set[str]:
+    """The regions the ``awslogs`` containers of a definition send their logs to."""
+    regions: set[str] = set()
+    for container in containers_of(definition):
+        config = container.get("logConfiguration") or {}
+        if config.get("logDriver") == "awslogs":
+            options = config.get("options") or {}
+            regions.add(str(options.get("awslogs-region") or default_region))
+    return regions

@@ -1,0 +1,316 @@
+"""Internet paths: the subnet's default route to an internet gateway or a public NAT gateway.
+
+A route's ``active`` state is necessary but never trusted alone: moto and AWS both leave routes
+to deleted NAT gateways behind, so the target itself is always looked up and judged.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from auditor.store.resources import Ec2NatGateway, Ec2RouteTable
+from checks.reachability.model import Hop, Path, Source
+from checks.reachability.routes import (
+    INTERNET_V4,
+    INTERNET_V6,
+    NAT64_PREFIX,
+    Network,
+    best_route,
+    describe_route,
+)
+from checks.reachability.security_groups import Peer, check_rules
+
+if TYPE_CHECKING:
+    from checks.reachability.network import NetworkView
+
+_ATTACHED = ("available", "attached")
+
+
+def route_table_hop(net: NetworkView, subnet_id: str) -> tuple[Ec2RouteTable | None, Hop]:
+    table, how = net.inventory.effective_route_table(subnet_id)
+    if table is not None:
+        detail = (
+            f"subnet {subnet_id} is explicitly associated with {table.route_table_id}"
+            if how == "explicit"
+            else f"subnet {subnet_id} has no explicit association: the main table "
+            f"{table.route_table_id} of {table.vpc_id} applies"
+        )
+        return table, Hop(step="route-table", subject=table.route_table_id, ok=True, detail=detail)
+    if how == "unknown-subnet":
+        return None, Hop(
+            step="route-table",
+            subject=subnet_id,
+            ok=None,
+            detail=f"subnet {subnet_id} is not in the inventory",
+        )
+    return None, Hop(
+        step="route-table",
+        subject=subnet_id,
+        ok=False,
+        detail=f"subnet {subnet_id} has no explicit route table and its VPC no main table",
+    )
+
+
+def default_route_hop(
+    net: NetworkView, table: Ec2RouteTable, destination: Network
+) -> tuple[str | None, Hop]:
+    """The route ``destination`` takes and whether it is usable; returns its target ID."""
+    match = best_route(table.routes, destination, net.prefix_list_cidrs)
+    route = match.route
+    if route is None:
+        return None, Hop(
+            step="route",
+            subject=table.route_table_id,
+            ok=False,
+            detail=f"{table.route_table_id} has no route for {destination}",
+        )
+    target = str(route.get("target_id") or "")
+    if not match.active:
+        return target, Hop(
+            step="route",
+            subject=table.route_table_id,
+            ok=False,
+            detail=f"{table.route_table_id} route {describe_route(route)} is not active",
+        )
+    return target, Hop(
+        step="route",
+        subject=table.route_table_id,
+        ok=True,
+        detail=f"{table.route_table_id} routes {destination} to {target} "
+        f"({route.get('target_type')}, {route.get('state')})",
+    )
+
+
+def igw_hop(net: NetworkView, igw_id: str, vpc_id: str | None) -> Hop:
+    gateway = net.inventory.internet_gateway_by_id.get(igw_id)
+    if gateway is None:
+        return Hop(
+            step="internet-gateway",
+            subject=igw_id,
+            ok=None,
+            detail=f"internet gateway {igw_id} is not in the inventory",
+        )
+    attached = any(
+        a.get("vpc_id") == vpc_id and str(a.get("state", "")).lower() in _ATTACHED
+        for a in gateway.attachments
+    )
+    if attached:
+        return Hop(
+            step="internet-gateway",
+            subject=igw_id,
+            ok=True,
+            detail=f"internet gateway {igw_id} is attached to {vpc_id}",
+        )
+    return Hop(
+        step="internet-gateway",
+        subject=igw_id,
+        ok=False,
+        detail=f"internet gateway {igw_id} is not attached to {vpc_id}",
+    )
+
+
+def eigw_hop(net: NetworkView, eigw_id: str, vpc_id: str | None) -> Hop:
+    gateway = net.inventory.egress_only_gateway_by_id.get(eigw_id)
+    if gateway is None:
+        return Hop(
+            step="egress-only-internet-gateway",
+            subject=eigw_id,
+            ok=None,
+            detail=f"egress-only internet gateway {eigw_id} is not in the inventory",
+        )
+    attached = any(
+        a.get("vpc_id") == vpc_id and str(a.get("state", "")).lower() in _ATTACHED
+        for a in gateway.attachments
+    )
+    return Hop(
+        step="egress-only-internet-gateway",
+        subject=eigw_id,
+        ok=attached,
+        detail=f"egress-only internet gateway {eigw_id} is "
+        + ("attached to " if attached else "not attached to ")
+        + str(vpc_id),
+    )
+
+
+def vpc_igw_hop(net: NetworkView, vpc_id: str | None) -> Hop:
+    """For regional NAT gateways: the VPC itself must have an attached internet gateway."""
+    igw_id = net.attached_internet_gateway(vpc_id)
+    if igw_id is not None:
+        return igw_hop(net, igw_id, vpc_id)
+    return Hop(
+        step="internet-gateway",
+        subject=str(vpc_id),
+        ok=False,
+        detail=f"{vpc_id} has no attached internet gateway for its regional NAT gateway",
+    )
+
+
+def _nat_state_hops(nat: Ec2NatGateway, vpc_id: str | None) -> list[Hop]:
+    hops: list[Hop] = []
+    state = nat.state.lower()
+    hops.append(
+        Hop(
+            step="nat-gateway",
+            subject=nat.nat_gateway_id,
+            ok=state == "available",
+            detail=f"NAT gateway {nat.nat_gateway_id} is {nat.state}",
+        )
+    )
+    connectivity = (nat.connectivity_type or "public").lower()
+    hops.append(
+        Hop(
+            step="nat-gateway",
+            subject=nat.nat_gateway_id,
+            ok=connectivity == "public",
+            detail=f"NAT gateway {nat.nat_gateway_id} connectivity is {connectivity}"
+            + ("" if connectivity == "public" else ": a private NAT gateway never reaches the "
+               "internet"),
+        )
+    )
+    if nat.vpc_id is not None and vpc_id is not None and nat.vpc_id != vpc_id:
+        hops.append(
+            Hop(
+                step="nat-gateway",
+                subject=nat.nat_gateway_id,
+                ok=False,
+                detail=f"NAT gateway {nat.nat_gateway_id} is in {nat.vpc_id}, not {vpc_id}",
+            )
+        )
+    return hops
+
+
+def nat_hops(net: NetworkView, nat_id: str, vpc_id: str | None) -> list[Hop]:
+    nat = net.inventory.nat_gateway_by_id.get(nat_id)
+    if nat is None:
+        return [
+            Hop(
+                step="nat-gateway",
+                subject=nat_id,
+                ok=False,
+                detail=f"NAT gateway {nat_id} no longer exists (the route is left over)",
+            )
+        ]
+    hops = _nat_state_hops(nat, vpc_id)
+    if (nat.availability_mode or "").lower() == "regional" or nat.subnet_id is None:
+        hops.append(vpc_igw_hop(net, nat.vpc_id or vpc_id))
+        return hops
+    table, table_hop = route_table_hop(net, nat.subnet_id)
+    hops.append(
+        Hop(
+            step="nat-subnet-route-table",
+            subject=table_hop.subject,
+            ok=table_hop.ok,
+            detail=f"NAT gateway subnet: {table_hop.detail}",
+        )
+    )
+    if table is None:
+        return hops
+    target, route_hop = default_route_hop(net, table, INTERNET_V4)
+    hops.append(
+        Hop(
+            step="nat-subnet-route",
+            subject=route_hop.subject,
+            ok=route_hop.ok,
+            detail=f"NAT gateway subnet: {route_hop.detail}",
+        )
+    )
+    if route_hop.ok and target and target.startswith("igw-"):
+        hops.append(igw_hop(net, target, nat.vpc_id or vpc_id))
+    elif route_hop.ok:
+        hops.append(
+            Hop(
+                step="nat-subnet-route",
+                subject=target or table.route_table_id,
+                ok=False,
+                detail=f"NAT gateway {nat_id} sits in subnet {nat.subnet_id}, whose default "
+                f"route goes to {target}, not an internet gateway",
+            )
+        )
+    return hops
+
+
+def _unevaluated_target_hop(target: str) -> Hop:
+    return Hop(
+        step="route-target",
+        subject=target,
+        ok=None,
+        detail=f"the default route goes to {target}; whether traffic reaches the internet "
+        "beyond it (central egress, appliance, on-premises) is not evaluated",
+    )
+
+
+PUBLIC_IPV4_STEP = "public-ipv4"
+
+
+def public_ipv4_hop(source: Source) -> Hop:
+    """The only hop of an internet path that depends on the task rather than its subnet."""
+    return Hop(
+        step=PUBLIC_IPV4_STEP,
+        subject=source.label,
+        ok=source.public_ipv4,
+        detail=source.public_ipv4_detail,
+    )
+
+
+def _egress_hop(net: NetworkView, source: Source, destination: Network) -> Hop:
+    check = check_rules(
+        source.security_group_ids,
+        net.inventory.security_group_by_id,
+        Peer(networks=(destination,)),
+        direction="egress",
+    )
+    return Hop(
+        step="security-group-egress",
+        subject=",".join(source.security_group_ids) or "(no security group)",
+        ok=check.allowed,
+        detail=check.detail,
+    )
+
+
+def ipv4_internet_path(net: NetworkView, source: Source) -> Path:
+    table, table_hop = route_table_hop(net, source.subnet_id)
+    hops = [table_hop]
+    name = "internet"
+    if table is not None:
+        target, route_hop = default_route_hop(net, table, INTERNET_V4)
+        hops.append(route_hop)
+        if target and target.startswith("igw-"):
+            name = f"internet gateway {target}"
+            if route_hop.ok:
+                hops.append(igw_hop(net, target, source.vpc_id))
+            hops.append(public_ipv4_hop(source))
+        elif target and target.startswith("nat-"):
+            name = f"NAT gateway {target}"
+            hops.extend(nat_hops(net, target, source.vpc_id))
+        elif target and route_hop.ok:
+            hops.append(_unevaluated_target_hop(target))
+    hops.append(_egress_hop(net, source, INTERNET_V4))
+    return Path(name=name, hops=tuple(hops))
+
+
+def ipv6_only_paths(net: NetworkView, source: Source) -> list[Path]:
+    """An IPv6-only subnet: DNS64 + NAT64 through a NAT gateway, or IPv6 egress directly."""
+    table, table_hop = route_table_hop(net, source.subnet_id)
+    if table is None:
+        return [Path(name="IPv6 internet", hops=(table_hop,))]
+    nat64_target, nat64_route = default_route_hop(net, table, NAT64_PREFIX)
+    nat64_hops = [table_hop, nat64_route]
+    if nat64_target and nat64_target.startswith("nat-"):
+        nat64_hops.extend(nat_hops(net, nat64_target, source.vpc_id))
+    elif nat64_target and nat64_route.ok:
+        nat64_hops.append(_unevaluated_target_hop(nat64_target))
+    nat64_hops.append(_egress_hop(net, source, INTERNET_V6))
+
+    v6_target, v6_route = default_route_hop(net, table, INTERNET_V6)
+    v6_hops = [table_hop, v6_route]
+    if v6_target and v6_route.ok and v6_target.startswith("igw-"):
+        v6_hops.append(igw_hop(net, v6_target, source.vpc_id))
+    elif v6_target and v6_route.ok and v6_target.startswith("eigw-"):
+        v6_hops.append(eigw_hop(net, v6_target, source.vpc_id))
+    elif v6_target and v6_route.ok:
+        v6_hops.append(_unevaluated_target_hop(v6_target))
+    v6_hops.append(_egress_hop(net, source, INTERNET_V6))
+    return [
+        Path(name=f"NAT64 via {nat64_target or 'no route'}", hops=tuple(nat64_hops)),
+        Path(name=f"IPv6 via {v6_target or 'no route'}", hops=tuple(v6_hops)),
+    ]

@@ -1,0 +1,112 @@
+"""The evaluator's vocabulary: where traffic starts, each hop looked at, and the verdict."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+
+@dataclass(frozen=True, kw_only=True)
+class Source:
+    """A task ENI, or one subnet of a service's network configuration."""
+
+    label: str
+    region: str
+    vpc_id: str | None
+    subnet_id: str
+    security_group_ids: tuple[str, ...]
+    # True/False when known; None when it cannot be read.
+    public_ipv4: bool | None
+    public_ipv4_detail: str
+    private_ipv4: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Hop:
+    """One thing looked at; ``ok`` None means the data to judge it is missing."""
+
+    step: str
+    subject: str
+    ok: bool | None
+    detail: str
+
+    def as_evidence(self) -> dict[str, Any]:
+        return {"step": self.step, "id": self.subject, "ok": self.ok, "detail": self.detail}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Path:
+    """One way to the destination (via an internet gateway, a NAT gateway, endpoints...)."""
+
+    name: str
+    hops: tuple[Hop, ...]
+
+    @cached_property
+    def ok(self) -> bool | None:
+        if any(h.ok is False for h in self.hops):
+            return False
+        if any(h.ok is None for h in self.hops):
+            return None
+        return True
+
+    @property
+    def first_problem(self) -> Hop | None:
+        for hop in self.hops:
+            if hop.ok is False:
+                return hop
+        for hop in self.hops:
+            if hop.ok is None:
+                return hop
+        return None
+
+    def as_evidence(self) -> dict[str, Any]:
+        return {"path": self.name, "ok": self.ok, "hops": [h.as_evidence() for h in self.hops]}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reachability:
+    """Whether a destination can be reached: by the first working path, or why not."""
+
+    destination: str
+    paths: tuple[Path, ...] = field(default_factory=tuple)
+
+    @cached_property
+    def reachable(self) -> bool | None:
+        oks = [p.ok for p in self.paths]
+        if True in oks:
+            return True
+        if None in oks:
+            return None
+        return False
+
+    @property
+    def via(self) -> Path | None:
+        return next((p for p in self.paths if p.ok is True), None)
+
+    def problems(self) -> list[str]:
+        """One phrase per path that does not work: the first hop that broke it."""
+        found: list[str] = []
+        for path in self.paths:
+            hop = path.first_problem
+            if path.ok is not True and hop is not None:
+                found.append(f"{path.name}: {hop.detail}")
+        return found
+
+    def as_evidence(self) -> dict[str, Any]:
+        via = self.via
+        return {
+            "destination": self.destination,
+            "reachable": self.reachable,
+            "via": via.name if via else None,
+            "paths": [p.as_evidence() for p in self.paths],
+        }
+
+
+def combine(name: str, parts: Iterable[Path]) -> Path:
+    """One path made of several legs that must all work (e.g. ecr.dkr + ecr.api + S3)."""
+    hops: list[Hop] = []
+    for part in parts:
+        hops.extend(part.hops)
+    return Path(name=name, hops=tuple(hops))

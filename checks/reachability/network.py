@@ -1,0 +1,197 @@
+"""The reachability evaluator: can this task (or service subnet) reach a destination, and how.
+
+``NetworkView`` wraps one inventory with the lookups and caches the evaluator needs, so that
+thousands of tasks sharing a few subnets cost one route walk per subnet and group set.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+
+from auditor.inventory import Inventory
+from auditor.store.resources import EcsService, EcsTask
+from checks.reachability.destinations import EndpointService
+from checks.reachability.endpoints import interface_endpoint_path, s3_gateway_path
+from checks.reachability.internet import (
+    PUBLIC_IPV4_STEP,
+    ipv4_internet_path,
+    ipv6_only_paths,
+    public_ipv4_hop,
+)
+from checks.reachability.model import Path, Reachability, Source, combine
+from checks.reachability.security_groups import group_ids_of
+
+
+class Destination(enum.StrEnum):
+    INTERNET = "the internet"
+    ECR = "the region's private ECR"
+    LOGS = "CloudWatch Logs"
+    SECRETS_MANAGER = "Secrets Manager"
+    SSM = "SSM Parameter Store"
+    S3 = "S3"
+
+
+_ENDPOINT_FOR = {
+    Destination.LOGS: EndpointService.LOGS,
+    Destination.SECRETS_MANAGER: EndpointService.SECRETS_MANAGER,
+    Destination.SSM: EndpointService.SSM,
+}
+
+
+class NetworkView:
+    def __init__(self, inventory: Inventory) -> None:
+        self.inventory = inventory
+        self._internet: dict[tuple[object, ...], list[Path]] = {}
+        self._endpoint: dict[tuple[object, ...], Path] = {}
+        self._attached_igw: dict[str, str] = {}
+        for gateway in inventory.internet_gateways:
+            for attachment in gateway.attachments:
+                if str(attachment.get("state", "")).lower() in ("available", "attached"):
+                    self._attached_igw.setdefault(
+                        str(attachment.get("vpc_id")), gateway.internet_gateway_id
+                    )
+        self._default_group: dict[str, str] = {
+            g.vpc_id: g.group_id
+            for g in inventory.security_groups
+            if g.group_name == "default" and g.vpc_id
+        }
+
+    # ----------------------------------------------------------------------- lookups
+
+    def prefix_list_cidrs(self, prefix_list_id: str) -> Sequence[str] | None:
+        prefix_list = self.inventory.prefix_list_by_id.get(prefix_list_id)
+        return list(prefix_list.cidrs) if prefix_list is not None else None
+
+    def attached_internet_gateway(self, vpc_id: str | None) -> str | None:
+        return self._attached_igw.get(vpc_id or "")
+
+    # ----------------------------------------------------------------------- sources
+
+    def task_source(self, task: EcsTask, label: str) -> Source | None:
+        """The task's ENI as a source; None when the task has no subnet at all."""
+        eni = self.inventory.eni_for_task(task)
+        subnet_id = task.subnet_id or (eni.subnet_id if eni else None)
+        if subnet_id is None:
+            return None
+        subnet = self.inventory.subnet_by_id.get(subnet_id)
+        vpc_id = (eni.vpc_id if eni else None) or (subnet.vpc_id if subnet else None)
+        if eni is None:
+            public: bool | None = None
+            detail = f"ENI {task.eni_id or '(none)'} of the task is not in the inventory"
+        elif eni.public_ip:
+            public, detail = True, f"ENI {eni.network_interface_id} has public IP {eni.public_ip}"
+        else:
+            public, detail = False, f"ENI {eni.network_interface_id} has no public IPv4 address"
+        return Source(
+            label=label,
+            region=task.region,
+            vpc_id=vpc_id,
+            subnet_id=subnet_id,
+            security_group_ids=group_ids_of(eni.security_group_ids) if eni else (),
+            public_ipv4=public,
+            public_ipv4_detail=detail,
+            private_ipv4=(eni.private_ip if eni else None) or task.private_ipv4,
+        )
+
+    def service_sources(self, service: EcsService, label: str) -> list[Source]:
+        """One source per subnet of the service's awsvpc configuration."""
+        assign = (service.assign_public_ip or "DISABLED").upper()
+        sources = []
+        for subnet_id in service.subnet_ids:
+            subnet = self.inventory.subnet_by_id.get(subnet_id)
+            vpc_id = subnet.vpc_id if subnet else None
+            groups = group_ids_of(service.security_group_ids)
+            if not groups and vpc_id in self._default_group:
+                # No group given: ECS uses the VPC's default group (FACTS §8).
+                groups = (self._default_group[vpc_id],)
+            sources.append(
+                Source(
+                    label=f"{label} in {subnet_id}",
+                    region=service.region,
+                    vpc_id=vpc_id,
+                    subnet_id=subnet_id,
+                    security_group_ids=groups,
+                    public_ipv4=assign == "ENABLED",
+                    public_ipv4_detail=f"assignPublicIp is {service.assign_public_ip or 'not set'}"
+                    + ("" if assign == "ENABLED" else " (tasks get no public IPv4)"),
+                )
+            )
+        return sources
+
+    # ----------------------------------------------------------------------- paths
+
+    def internet_paths(self, source: Source) -> list[Path]:
+        """The internet paths of a source: walked once per subnet and group set, then only
+        the public-IPv4 hop (the one that depends on the task) is filled in per source."""
+        key = (source.subnet_id, source.vpc_id, source.security_group_ids)
+        cached = self._internet.get(key)
+        if cached is None:
+            subnet = self.inventory.subnet_by_id.get(source.subnet_id)
+            if subnet is not None and subnet.ipv6_native:
+                cached = ipv6_only_paths(self, source)
+            else:
+                cached = [ipv4_internet_path(self, source)]
+            self._internet[key] = cached
+        own = public_ipv4_hop(source)
+        return [
+            Path(
+                name=path.name,
+                hops=tuple(own if h.step == PUBLIC_IPV4_STEP else h for h in path.hops),
+            )
+            for path in cached
+        ]
+
+    def interface_path(
+        self, source: Source, service: EndpointService, *, check_groups: bool = True
+    ) -> Path:
+        """The interface-endpoint path, shared by sources with the same VPC and groups unless
+        the endpoint admits the task by its address rather than by its group."""
+        key = (source.region, source.vpc_id, source.security_group_ids, service, check_groups)
+        cached = self._endpoint.get(key)
+        if cached is not None:
+            return cached
+        path, by_address = interface_endpoint_path(
+            self, source, service, check_groups=check_groups
+        )
+        if not by_address:
+            self._endpoint[key] = path
+        return path
+
+    def ecr_endpoint_path(self, source: Source, *, needs_api: bool) -> Path:
+        legs = [self.interface_path(source, EndpointService.ECR_DKR)]
+        if needs_api:
+            legs.append(self.interface_path(source, EndpointService.ECR_API))
+        legs.append(s3_gateway_path(self, source))
+        name = "ECR endpoints (ecr.dkr" + (", ecr.api" if needs_api else "") + ", s3 gateway)"
+        return combine(name, legs)
+
+    def reach(
+        self,
+        source: Source,
+        destination: Destination,
+        *,
+        same_region: bool = True,
+        ecr_api_on_task_eni: bool = True,
+        check_groups: bool = True,
+    ) -> Reachability:
+        """Every path to ``destination``; endpoints are tried only for same-region services.
+
+        ``ecr_api_on_task_eni`` is False on Linux platform 1.3.0 and older, where ECR
+        authentication does not use the task ENI; ``check_groups`` False skips the endpoint's
+        security group legs for traffic that leaves through the Fargate-owned ENI (secrets on
+        1.3.0 and older), which no customer group applies to.
+        """
+        paths = list(self.internet_paths(source))
+        if same_region:
+            if destination is Destination.ECR:
+                paths.append(self.ecr_endpoint_path(source, needs_api=ecr_api_on_task_eni))
+            elif destination is Destination.S3:
+                paths.append(s3_gateway_path(self, source, check_groups=check_groups))
+            elif destination in _ENDPOINT_FOR:
+                paths.append(
+                    self.interface_path(
+                        source, _ENDPOINT_FOR[destination], check_groups=check_groups
+                    )
+                )
+        return Reachability(destination=str(destination), paths=tuple(paths))

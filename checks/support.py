@@ -1,0 +1,284 @@
+"""What every check shares: naming resources, grouping by region, turning verdicts into results.
+
+A check describes its scope as ``(Subject, item)`` pairs and judges one item at a time;
+:func:`judge_scope` adds the UNKNOWN results for missing data so no check can forget them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from auditor.inventory import Inventory
+from auditor.store.resources import Ec2Vpc, EcsService, EcsTask, EcsTaskDefinition
+from checks.base import CheckMeta, ResourceType, Result, Status
+
+T = TypeVar("T")
+
+# Collector names, exactly as collectors.registry publishes them.
+ECS_CLUSTERS = "ecs.clusters"
+ECS_SERVICES = "ecs.services"
+ECS_TASKS = "ecs.tasks"
+ECS_TASK_DEFINITIONS = "ecs.task_definitions"
+ECS_ACCOUNT_SETTINGS = "ecs.account_settings"
+EC2_VPCS = "ec2.vpcs"
+EC2_DHCP_OPTIONS = "ec2.dhcp_options"
+EC2_SUBNETS = "ec2.subnets"
+EC2_ROUTE_TABLES = "ec2.route_tables"
+EC2_INTERNET_GATEWAYS = "ec2.internet_gateways"
+EC2_EGRESS_ONLY_INTERNET_GATEWAYS = "ec2.egress_only_internet_gateways"
+EC2_NAT_GATEWAYS = "ec2.nat_gateways"
+EC2_VPC_ENDPOINTS = "ec2.vpc_endpoints"
+EC2_NETWORK_INTERFACES = "ec2.network_interfaces"
+EC2_SECURITY_GROUPS = "ec2.security_groups"
+EC2_FLOW_LOGS = "ec2.flow_logs"
+EC2_PREFIX_LISTS = "ec2.prefix_lists"
+ELBV2_TARGET_GROUPS = "elbv2.target_groups"
+IAM_SERVICE_LINKED_ROLE = "iam.service_linked_role"
+CLOUDTRAIL_DHCP_ASSOCIATIONS = "cloudtrail.dhcp_associations"
+
+KNOWN_COLLECTORS: frozenset[str] = frozenset(
+    {
+        ECS_CLUSTERS,
+        ECS_SERVICES,
+        ECS_TASKS,
+        ECS_TASK_DEFINITIONS,
+        ECS_ACCOUNT_SETTINGS,
+        EC2_VPCS,
+        EC2_DHCP_OPTIONS,
+        EC2_SUBNETS,
+        EC2_ROUTE_TABLES,
+        EC2_INTERNET_GATEWAYS,
+        EC2_EGRESS_ONLY_INTERNET_GATEWAYS,
+        EC2_NAT_GATEWAYS,
+        EC2_VPC_ENDPOINTS,
+        EC2_NETWORK_INTERFACES,
+        EC2_SECURITY_GROUPS,
+        EC2_FLOW_LOGS,
+        EC2_PREFIX_LISTS,
+        ELBV2_TARGET_GROUPS,
+        IAM_SERVICE_LINKED_ROLE,
+        CLOUDTRAIL_DHCP_ASSOCIATIONS,
+    }
+)
+
+# Everything the reachability evaluator reads.
+NETWORK_NEEDS: tuple[str, ...] = (
+    EC2_VPCS,
+    EC2_SUBNETS,
+    EC2_ROUTE_TABLES,
+    EC2_INTERNET_GATEWAYS,
+    EC2_NAT_GATEWAYS,
+    EC2_VPC_ENDPOINTS,
+    EC2_NETWORK_INTERFACES,
+    EC2_SECURITY_GROUPS,
+    EC2_PREFIX_LISTS,
+)
+# Read only for IPv6-only subnets; a gateway missing from the inventory makes that one path
+# UNKNOWN, so the collector's failure alone does not make every path check UNKNOWN.
+NETWORK_OPTIONAL_NEEDS: tuple[str, ...] = (EC2_EGRESS_ONLY_INTERNET_GATEWAYS,)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Subject:
+    """The resource one result is about."""
+
+    resource_type: ResourceType
+    resource_id: str
+    name: str | None
+    region: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Verdict:
+    status: Status
+    message: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+def passed(message: str, **evidence: Any) -> Verdict:
+    return Verdict(status=Status.PASS, message=message, evidence=evidence)
+
+
+def failed(message: str, **evidence: Any) -> Verdict:
+    return Verdict(status=Status.FAIL, message=message, evidence=evidence)
+
+
+def unknown(message: str, **evidence: Any) -> Verdict:
+    return Verdict(status=Status.UNKNOWN, message=message, evidence=evidence)
+
+
+def to_result(meta: CheckMeta, inventory: Inventory, subject: Subject, verdict: Verdict) -> Result:
+    return Result(
+        check_id=meta.id,
+        status=verdict.status,
+        severity=meta.severity,
+        account_id=inventory.account_id,
+        region=subject.region,
+        resource_type=subject.resource_type,
+        resource_id=subject.resource_id,
+        resource_name=subject.name,
+        message=verdict.message,
+        evidence=verdict.evidence,
+    )
+
+
+def region_subject(inventory: Inventory, region: str) -> Subject:
+    return Subject(
+        resource_type=ResourceType.ACCOUNT_REGION,
+        resource_id=inventory.account_id,
+        name=f"{inventory.account_id} in {region}",
+        region=region,
+    )
+
+
+def group_by_region(items: Iterable[tuple[Subject, T]]) -> dict[str, list[tuple[Subject, T]]]:
+    grouped: dict[str, list[tuple[Subject, T]]] = defaultdict(list)
+    for subject, item in items:
+        grouped[subject.region].append((subject, item))
+    return grouped
+
+
+def judge_scope(
+    meta: CheckMeta,
+    inventory: Inventory,
+    *,
+    scope_needs: Iterable[str],
+    items: Iterable[tuple[Subject, T]],
+    judge: Callable[[T], Verdict],
+    needs: Iterable[str] | None = None,
+) -> Iterator[Result]:
+    """One result per item, with UNKNOWN where the data to decide is missing.
+
+    When a collector that defines the scope failed in a region, the scope there is unknown: one
+    ``account-region`` UNKNOWN stands for every resource that could not be listed. When the
+    scope is known but other needed data is missing, each resource in scope is UNKNOWN.
+    """
+    scope_needs = tuple(scope_needs)
+    needs = tuple(meta.needs if needs is None else needs)
+    grouped = group_by_region(items)
+    for region in sorted(set(inventory.regions) | set(grouped)):
+        if inventory.missing(region, scope_needs):
+            gap = inventory.describe_missing(region, scope_needs)
+            message = (
+                f"Could not tell which resources {meta.id} covers in account "
+                f"{inventory.account_id} {region}: missing {gap}; grant the read access and "
+                "scan again."
+            )
+            yield to_result(
+                meta,
+                inventory,
+                region_subject(inventory, region),
+                unknown(message, missing=inventory.missing(region, scope_needs)),
+            )
+            continue
+        missing = inventory.missing(region, needs)
+        for subject, item in grouped.get(region, []):
+            if missing:
+                gap = inventory.describe_missing(region, needs)
+                verdict = unknown(
+                    f"Cannot evaluate {meta.id} for {subject.name or subject.resource_id}: "
+                    f"missing {gap}; grant the read access and scan again.",
+                    missing=missing,
+                )
+            else:
+                verdict = judge(item)
+            yield to_result(meta, inventory, subject, verdict)
+
+
+# ------------------------------------------------------------------------- resource naming
+
+
+def sentence_start(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def cluster_name(cluster_arn: str) -> str:
+    return cluster_arn.rsplit("/", 1)[-1]
+
+
+def task_definition_label(arn: str) -> str:
+    """``family:revision`` from a task definition ARN."""
+    return arn.rsplit("/", 1)[-1]
+
+
+def task_label(task: EcsTask) -> str:
+    """A name a person can find in the console: the task ID with its service or family."""
+    owner = (
+        f"service {task.service_name}"
+        if task.service_name
+        else f"family {task_definition_label(task.task_definition_arn).split(':')[0]}"
+    )
+    return f"task {task.short_id} ({owner}, cluster {cluster_name(task.cluster_arn)})"
+
+
+def task_subject(task: EcsTask) -> Subject:
+    return Subject(
+        resource_type=ResourceType.ECS_TASK,
+        resource_id=task.task_arn,
+        name=task_label(task),
+        region=task.region,
+    )
+
+
+def service_label(service: EcsService) -> str:
+    return f"service {service.service_name} (cluster {cluster_name(service.cluster_arn)})"
+
+
+def service_subject(service: EcsService) -> Subject:
+    return Subject(
+        resource_type=ResourceType.ECS_SERVICE,
+        resource_id=service.service_arn,
+        name=service_label(service),
+        region=service.region,
+    )
+
+
+def task_definition_subject(arn: str, region: str) -> Subject:
+    return Subject(
+        resource_type=ResourceType.ECS_TASK_DEFINITION,
+        resource_id=arn,
+        name=f"task definition {task_definition_label(arn)}",
+        region=region,
+    )
+
+
+def name_tag(raw: dict[str, Any]) -> str | None:
+    for tag in raw.get("Tags") or []:
+        if isinstance(tag, dict) and tag.get("Key") == "Name" and tag.get("Value"):
+            return str(tag["Value"])
+    return None
+
+
+def vpc_label(vpc_id: str, vpc: Ec2Vpc | None) -> str:
+    name = name_tag(vpc.raw) if vpc is not None else None
+    return f"VPC {vpc_id} ({name})" if name else f"VPC {vpc_id}"
+
+
+def vpc_subject(vpc_id: str, vpc: Ec2Vpc | None, region: str) -> Subject:
+    return Subject(
+        resource_type=ResourceType.VPC,
+        resource_id=vpc_id,
+        name=vpc_label(vpc_id, vpc),
+        region=region,
+    )
+
+
+def active_fargate_services(inventory: Inventory) -> list[EcsService]:
+    """Fargate services that still exist (DescribeServices also returns INACTIVE ones)."""
+    return [s for s in inventory.fargate_services() if (s.status or "").upper() != "INACTIVE"]
+
+
+def containers_of(definition: EcsTaskDefinition | None) -> list[dict[str, Any]]:
+    if definition is None:
+        return []
+    return [c for c in definition.container_definitions if isinstance(c, dict)]
+
+
+def uses_awslogs(definition: EcsTaskDefinition | None) -> bool:
+    return any(
+        (c.get("logConfiguration") or {}).get("logDriver") == "awslogs"
+        for c in containers_of(definition)
+    )

@@ -1,0 +1,1 @@
+"""Checks on the VPCs that host running Fargate tasks."""

@@ -1,0 +1,18 @@
+"""Fixtures for the check tests; the builders live in ``checks_factories``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from checks_factories import Estate
+
+
+@pytest.fixture
+def estate() -> Estate:
+    return Estate()
+
+
+@pytest.fixture
+def make_estate() -> Callable[..., Estate]:
+    return Estate

@@ -1,0 +1,218 @@
+"""End to end on moto: seed an estate with boto3, collect it, evaluate image-pull-path.
+
+The estates follow the reachability cases of the brief: public IP + internet gateway, no public
+IP, NAT, a deleted NAT whose route moto leaves active, the main-table fallback (and another
+VPC's main table not leaking in), ECR endpoints complete and each piece missing, a Docker Hub
+image behind endpoints only, a group without egress, and a Fargate Spot task.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from auditor.aws import open_account
+from auditor.config import Settings
+from auditor.inventory import Inventory
+from auditor.store.repository import INVENTORY_FIELDS
+from auditor.store.scans import CollectionOutcome, Scan
+from checks.base import Status
+from checks.paths.image_pull_path import evaluate
+from collectors.run import collect_account
+
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+ECR_IMAGE = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/web:1"
+Boto3Factory = Callable[..., Any]
+
+
+async def collect_inventory() -> Inventory:
+    account = await open_account(ACCOUNT, Settings(max_attempts=2, concurrency=4))
+    collected = await collect_account(account, [REGION], concurrency=4)
+    fields: dict[str, list[Any]] = defaultdict(list)
+    for record in collected.records:
+        fields[INVENTORY_FIELDS[type(record)]].append(record)
+    scan = Scan(id="e2e", account_id=ACCOUNT, regions=[REGION],
+                started_at=datetime.now(UTC))
+    outcomes = [
+        CollectionOutcome(scan_id="e2e", collector=o.collector, account_id=o.account_id,
+                          region=o.region, status=o.status.value, optional=o.optional,
+                          error=o.error)
+        for o in collected.outcomes
+    ]
+    return Inventory(scan=scan, outcomes=outcomes, **fields)
+
+
+class Seeder:
+    """Plain boto3 calls that build VPCs, routes and Fargate tasks on the moto server."""
+
+    def __init__(self, boto3_client: Boto3Factory) -> None:
+        self.ec2 = boto3_client("ec2", REGION)
+        self.ecs = boto3_client("ecs", REGION)
+        self.ecs.create_cluster(clusterName="prod",
+                                capacityProviders=["FARGATE", "FARGATE_SPOT"])
+        self.definitions: dict[str, str] = {}
+
+    def vpc(self, cidr: str) -> str:
+        vpc_id: str = self.ec2.create_vpc(CidrBlock=cidr)["Vpc"]["VpcId"]
+        # moto's run_task needs DNS host names on (MOTO.md).
+        self.ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsHostnames={"Value": True})
+        self.ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsSupport={"Value": True})
+        return vpc_id
+
+    def subnet(self, vpc_id: str, cidr: str, *, routes: dict[str, str] | None = None) -> str:
+        subnet_id: str = self.ec2.create_subnet(VpcId=vpc_id, CidrBlock=cidr)["Subnet"][
+            "SubnetId"]
+        if routes is not None:
+            table = self.ec2.create_route_table(VpcId=vpc_id)["RouteTable"]["RouteTableId"]
+            self.ec2.associate_route_table(RouteTableId=table, SubnetId=subnet_id)
+            for destination, target in routes.items():
+                self.route(table, destination, target)
+        return subnet_id
+
+    def route(self, table: str, destination: str, target: str) -> None:
+        key = "NatGatewayId" if target.startswith("nat-") else "GatewayId"
+        self.ec2.create_route(RouteTableId=table, DestinationCidrBlock=destination,
+                              **{key: target})
+
+    def main_table(self, vpc_id: str) -> str:
+        tables = self.ec2.describe_route_tables(
+            Filters=[{"Name": "vpc-id", "Values": [vpc_id]},
+                     {"Name": "association.main", "Values": ["true"]}])["RouteTables"]
+        return str(tables[0]["RouteTableId"])
+
+    def igw(self, vpc_id: str) -> str:
+        igw_id: str = self.ec2.create_internet_gateway()["InternetGateway"][
+            "InternetGatewayId"]
+        self.ec2.attach_internet_gateway(InternetGatewayId=igw_id, VpcId=vpc_id)
+        return igw_id
+
+    def nat(self, subnet_id: str) -> str:
+        allocation = self.ec2.allocate_address(Domain="vpc")["AllocationId"]
+        nat_id: str = self.ec2.create_nat_gateway(SubnetId=subnet_id, AllocationId=allocation)[
+            "NatGateway"]["NatGatewayId"]
+        return nat_id
+
+    def group(self, vpc_id: str, name: str, *, egress: bool = True) -> str:
+        group_id: str = self.ec2.create_security_group(
+            VpcId=vpc_id, GroupName=name, Description=name)["GroupId"]
+        if not egress:
+            self.ec2.revoke_security_group_egress(GroupId=group_id, IpPermissions=[
+                {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+        return group_id
+
+    def definition(self, image: str) -> str:
+        if image not in self.definitions:
+            arn = self.ecs.register_task_definition(
+                family=f"app{len(self.definitions)}", networkMode="awsvpc",
+                requiresCompatibilities=["FARGATE"], cpu="256", memory="512",
+                executionRoleArn=f"arn:aws:iam::{ACCOUNT}:role/exec",
+                containerDefinitions=[{"name": "app", "image": image, "memory": 512}],
+            )["taskDefinition"]["taskDefinitionArn"]
+            self.definitions[image] = arn
+        return self.definitions[image]
+
+    def task(self, subnet_id: str, group_id: str, *, image: str = ECR_IMAGE,
+             public_ip: bool = False, spot: bool = False) -> str:
+        launch: dict[str, Any] = (
+            {"capacityProviderStrategy": [{"capacityProvider": "FARGATE_SPOT", "weight": 1}]}
+            if spot else {"launchType": "FARGATE"})
+        task = self.ecs.run_task(
+            cluster="prod", taskDefinition=self.definition(image), platformVersion="1.4.0",
+            networkConfiguration={"awsvpcConfiguration": {
+                "subnets": [subnet_id], "securityGroups": [group_id],
+                "assignPublicIp": "ENABLED" if public_ip else "DISABLED"}},
+            **launch,
+        )["tasks"][0]
+        if public_ip:
+            # moto gives task ENIs no public IP: an Elastic IP models one (MOTO.md).
+            eni = next(d["value"] for a in task["attachments"] for d in a["details"]
+                       if d["name"] == "networkInterfaceId")
+            allocation = self.ec2.allocate_address(Domain="vpc")["AllocationId"]
+            self.ec2.associate_address(AllocationId=allocation, NetworkInterfaceId=eni)
+        return str(task["taskArn"])
+
+
+def verdicts(inventory: Inventory) -> dict[str, Status]:
+    return {r.resource_id: r.status for r in evaluate(inventory)}
+
+
+@pytest.mark.asyncio
+async def test_internet_paths_on_moto(boto3_client: Boto3Factory) -> None:
+    seed = Seeder(boto3_client)
+    vpc = seed.vpc("10.0.0.0/16")
+    igw = seed.igw(vpc)
+    public = seed.subnet(vpc, "10.0.0.0/24", routes={"0.0.0.0/0": igw})
+    nat = seed.nat(public)
+    dead_nat = seed.nat(public)
+    private = seed.subnet(vpc, "10.0.1.0/24", routes={"0.0.0.0/0": nat})
+    orphaned = seed.subnet(vpc, "10.0.2.0/24", routes={"0.0.0.0/0": dead_nat})
+    seed.ec2.delete_nat_gateway(NatGatewayId=dead_nat)
+    unassociated = seed.subnet(vpc, "10.0.3.0/24")
+    seed.route(seed.main_table(vpc), "0.0.0.0/0", nat)
+    other_vpc = seed.vpc("10.9.0.0/16")
+    leaky = seed.subnet(other_vpc, "10.9.0.0/24")
+    tasks_sg = seed.group(vpc, "tasks")
+    closed_sg = seed.group(vpc, "closed", egress=False)
+    other_sg = seed.group(other_vpc, "tasks")
+
+    orphaned_task = seed.task(orphaned, tasks_sg)
+    leaky_task = seed.task(leaky, other_sg)
+    expected = {
+        seed.task(public, tasks_sg, public_ip=True): Status.PASS,
+        seed.task(public, tasks_sg): Status.FAIL,
+        seed.task(private, tasks_sg): Status.PASS,
+        orphaned_task: Status.FAIL,
+        seed.task(unassociated, tasks_sg): Status.PASS,
+        leaky_task: Status.FAIL,
+        seed.task(private, tasks_sg, spot=True): Status.PASS,
+        seed.task(private, closed_sg): Status.FAIL,
+    }
+    inventory = await collect_inventory()
+    assert verdicts(inventory) == expected
+    messages = {r.resource_id: r.message for r in evaluate(inventory)}
+    assert f"NAT gateway {dead_nat} is deleted" in messages[orphaned_task]
+    other_main = seed.main_table(other_vpc)
+    assert f"{other_main} has no route for 0.0.0.0/0" in messages[leaky_task]
+
+
+@pytest.mark.asyncio
+async def test_ecr_endpoint_paths_on_moto(boto3_client: Boto3Factory) -> None:
+    seed = Seeder(boto3_client)
+    expected: dict[str, Status] = {}
+    layouts: dict[str, tuple[set[str], bool]] = {
+        "complete": ({"ecr.dkr", "ecr.api", "s3"}, True),
+        "no-api": ({"ecr.dkr", "s3"}, True),
+        "no-dkr": ({"ecr.api", "s3"}, True),
+        "no-s3": ({"ecr.dkr", "ecr.api"}, True),
+        "no-private-dns": ({"ecr.dkr", "ecr.api", "s3"}, False),
+    }
+    for index, (name, (services, private_dns)) in enumerate(layouts.items()):
+        vpc = seed.vpc(f"10.{index}.0.0/16")
+        table = seed.ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+        subnet = seed.subnet(vpc, f"10.{index}.1.0/24")
+        seed.ec2.associate_route_table(RouteTableId=table, SubnetId=subnet)
+        task_sg = seed.group(vpc, "tasks")
+        endpoint_sg = seed.group(vpc, "endpoints")
+        seed.ec2.authorize_security_group_ingress(GroupId=endpoint_sg, IpPermissions=[{
+            "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+            "UserIdGroupPairs": [{"GroupId": task_sg}]}])
+        for service in sorted(services - {"s3"}):
+            seed.ec2.create_vpc_endpoint(
+                VpcId=vpc, VpcEndpointType="Interface",
+                ServiceName=f"com.amazonaws.{REGION}.{service}", SubnetIds=[subnet],
+                SecurityGroupIds=[endpoint_sg], PrivateDnsEnabled=private_dns)
+        if "s3" in services:
+            seed.ec2.create_vpc_endpoint(
+                VpcId=vpc, VpcEndpointType="Gateway",
+                ServiceName=f"com.amazonaws.{REGION}.s3", RouteTableIds=[table])
+        expected[seed.task(subnet, task_sg)] = (
+            Status.PASS if name == "complete" else Status.FAIL)
+        if name == "complete":
+            expected[seed.task(subnet, task_sg, image="nginx:1.27")] = Status.FAIL
+    inventory = await collect_inventory()
+    assert verdicts(inventory) == expected
