@@ -163,3 +163,54 @@ def test_version(tmp_path: Path) -> None:
     result = run_auditor("--version", env=dict(os.environ), cwd=tmp_path)
     assert result.returncode == 0
     assert result.stdout.startswith("auditor ")
+
+
+@pytest.mark.slow
+def test_a_denied_call_makes_the_scan_partial_and_its_checks_unknown(tmp_path: Path) -> None:
+    from tests.enforcing import enforcing_moto_server, restricted_user
+
+    with enforcing_moto_server() as url:
+        keys = restricted_user(url, ["ec2:DescribeNetworkInterfaces"])
+        import boto3
+
+        def client(service: str, region: str = "us-east-1") -> Any:
+            return boto3.client(
+                service,
+                region_name=region,
+                endpoint_url=url,
+                aws_access_key_id=keys["AWS_ACCESS_KEY_ID"],
+                aws_secret_access_key=keys["AWS_SECRET_ACCESS_KEY"],
+            )
+
+        tasks = seed_small_estate(client)
+        env = dict(os.environ, AWS_ENDPOINT_URL=url, **keys)
+        env["AUDITOR_DATABASE_URL"] = f"sqlite:///{tmp_path / 'a.db'}"
+        out = tmp_path / "f.json"
+        result = run_auditor(
+            "scan",
+            "--account",
+            ACCOUNT,
+            "--region",
+            "us-east-1",
+            "-f",
+            "json",
+            "-o",
+            str(out),
+            env=env,
+            cwd=tmp_path,
+        )
+    assert result.returncode == 3, result.stderr
+    document = json.loads(out.read_text())
+    assert document["scan"]["status"] == "partial"
+    errors = {(e["collector"], e["status"]) for e in document["scan"]["collection_errors"]}
+    assert ("ec2.network_interfaces", "denied") in errors
+    pulls = {
+        f["resource_id"]: f["status"]
+        for f in document["findings"]
+        if f["check_id"] == "image-pull-path" and f["resource_type"] == "ecs-task"
+    }
+    # Without the ENIs nobody can tell whether a task has a public IP: UNKNOWN, never PASS.
+    assert pulls == {tasks["public"]: "UNKNOWN", tasks["private"]: "FAIL"} or pulls == {
+        tasks["public"]: "UNKNOWN",
+        tasks["private"]: "UNKNOWN",
+    }

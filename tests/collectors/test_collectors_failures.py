@@ -2,13 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
@@ -29,6 +22,7 @@ from auditor.store.resources import (
 from collectors.api import Outcome
 from collectors.errors import classify
 from collectors.run import collect_account
+from tests.enforcing import enforcing_moto_server, restricted_user
 
 DENIED_ACTIONS = [
     "ec2:DescribeNetworkInterfaces",
@@ -38,63 +32,17 @@ DENIED_ACTIONS = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def enforcing_moto() -> Iterator[str]:
-    """A moto server that checks IAM after its first three (seeding) requests."""
-    port = free_port()
-    env = dict(os.environ, INITIAL_NO_AUTH_ACTION_COUNT="3", MOTO_EC2_LOAD_DEFAULT_AMIS="false")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/moto-api/data.json", timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("moto server did not start") from None
-                time.sleep(0.2)
+    with enforcing_moto_server() as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def restricted_user(url: str) -> dict[str, str]:
-    iam = boto3.client("iam", region_name=REGION, endpoint_url=url)
-    iam.create_user(UserName="auditor")
-    policy = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Action": "*", "Resource": "*"},
-            {"Effect": "Deny", "Action": DENIED_ACTIONS, "Resource": "*"},
-        ],
-    }
-    iam.put_user_policy(UserName="auditor", PolicyName="p", PolicyDocument=json.dumps(policy))
-    key = iam.create_access_key(UserName="auditor")["AccessKey"]
-    return {
-        "AWS_ACCESS_KEY_ID": key["AccessKeyId"],
-        "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"],
-    }
 
 
 @pytest.mark.asyncio
 async def test_denied_calls_are_recorded_and_contribute_no_records(
     enforcing_moto: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    keys = restricted_user(enforcing_moto)
+    keys = restricted_user(enforcing_moto, DENIED_ACTIONS)
     for name, value in keys.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("AWS_ENDPOINT_URL", enforcing_moto)

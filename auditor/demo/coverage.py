@@ -1,0 +1,86 @@
+"""Which part of the demo estate each check in CHECKS.md is meant to PASS and to FAIL.
+
+"2nd scan" marks results that only show after ``apply_changes``: moto has no CloudTrail
+``LookupEvents``, so ``stale-dhcp-options`` can only judge from scan history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Exercise:
+    passes: str
+    fails: str
+
+
+COVERAGE: dict[str, Exercise] = {
+    "image-pull-path": Exercise(
+        passes="payments-api (NAT), storefront-web (public IP), ledger-core (all endpoints), "
+        "reporting-export (1.3.0 needs no ecr.api)",
+        fails="promo-banner (public subnet, no public IP), fx-rates (another region's ECR "
+        "behind endpoints only), reporting-api (no ecr.api), notebook-runner (no S3 gateway); "
+        "2nd scan: tasks in payments-app-b (payments-nat-b deleted)",
+    ),
+    "log-delivery-path": Exercise(
+        passes="payments-api (NAT), ledger-core and reporting-api (logs endpoint)",
+        fails="notebook-runner (no logs endpoint, no internet), promo-banner (no public IP); "
+        "2nd scan: tasks in payments-app-b (payments-nat-b deleted)",
+    ),
+    "secrets-path": Exercise(
+        passes="payments-api (NAT), fraud-model (repositoryCredentials via NAT), "
+        "ledger-core (secretsmanager and ssm endpoints)",
+        fails="reporting-api (no secretsmanager endpoint); 2nd scan: payments-api and "
+        "fraud-model tasks in payments-app-b (payments-nat-b deleted)",
+    ),
+    "recent-pull-failures": Exercise(
+        passes="stopped payments-api (scaling), stopped etl-scheduler (container exited)",
+        fails="stopped promo-banner (CannotPullContainerError), "
+        "stopped reporting-api (ResourceInitializationError)",
+    ),
+    "dualstack-ipv6-disabled": Exercise(
+        passes="123456789012 us-east-1 (identity VPC; setting enabled)",
+        fails="210987654321 eu-west-1 (edge VPC; setting disabled)",
+    ),
+    "task-missing-ipv6": Exercise(
+        passes="identity-api (IPv6 on its ENIs)",
+        fails="identity-session-cleanup (platform 1.3.0), edge-proxy (setting disabled)",
+    ),
+    "stale-dhcp-options": Exercise(
+        passes="2nd scan: the ledger-core task started after the change (tasks elsewhere stay "
+        "UNKNOWN: moto has no CloudTrail and the baseline cannot date older changes)",
+        fails="2nd scan: ledger-core and fx-rates tasks in internal-services that were running "
+        "before the change",
+    ),
+    "legacy-platform-version": Exercise(
+        passes="every 1.4.0 task and service",
+        fails="checkout-worker (service and tasks), identity-session-cleanup, reporting-export",
+    ),
+    "non-jumbo-path": Exercise(
+        passes="storefront-web (internet routes only), ledger-core, edge-proxy",
+        fails="tasks in payments-app-a/b (transit gateway, 8500), data-pipeline tasks "
+        "(VPN gateway, 1500), every 1.3.0 task",
+    ),
+    "vpc-flow-logs": Exercise(
+        passes="payments, identity, internal-services, edge",
+        fails="data-pipeline and analytics-sandbox (no flow log), reporting (flow log on "
+        "subnet reporting-a only; tasks also run in reporting-b)",
+    ),
+    "vpc-dns-attributes": Exercise(
+        passes="payments, identity, internal-services, reporting, analytics-sandbox, edge",
+        fails="data-pipeline (DNS hostnames off)",
+    ),
+    "execution-role-missing": Exercise(
+        passes="every other task definition",
+        fails="etl-scheduler (awslogs, no executionRoleArn)",
+    ),
+    "ecs-service-linked-role": Exercise(
+        passes="123456789012 (AWSServiceRoleForECS exists)",
+        fails="210987654321 (AWSServiceRoleForECS missing)",
+    ),
+    "fargate-load-balancer": Exercise(
+        passes="payments-api, storefront-web (ip target groups)",
+        fails="checkout-worker (instance target group), ledger-sync (Classic Load Balancer)",
+    ),
+}
