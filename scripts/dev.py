@@ -30,7 +30,7 @@ def run(*args: str | Path) -> None:
 
 
 def setup() -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036  (users may run an older python3)
         sys.exit("auditor needs Python 3.11 or newer")
     stamp = VENV / ".lock-sha256"
     digest = hashlib.sha256(LOCK.read_bytes() + (ROOT / "pyproject.toml").read_bytes()).hexdigest()

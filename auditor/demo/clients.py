@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import boto3  # type: ignore[import-untyped]  # boto3 ships no type information
+import boto3  # boto3 ships no type information
 from botocore.config import Config
 
 # moto's default account: the identity the fake credentials below resolve to.

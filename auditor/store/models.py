@@ -1,5 +1,5 @@
 """Imports every table module so the metadata is complete (Alembic and tests use this)."""
 
-from auditor.store import resources, scans
+from auditor.store import notifications, resources, scans
 
-__all__ = ["resources", "scans"]
+__all__ = ["notifications", "resources", "scans"]

@@ -1,0 +1,105 @@
+"""`auditor notify slack|email`: tell people what changed, from the store."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+from typing import Annotated, TypeVar
+
+import typer
+from pydantic import ValidationError
+from pydantic_settings import BaseSettings
+
+from auditor.cli.errors import UsageError
+from auditor.config import load_settings
+from auditor.history import ScanSelectionError
+from auditor.notify.email import notify_email
+from auditor.notify.settings import ReportLinkSettings
+from auditor.notify.slack import NotifyConfigError, notify_slack
+from auditor.store.database import open_store
+
+# A delivery that failed after its retries: the scan is kept, the message is not sent.
+EXIT_DELIVERY_FAILED = 4
+
+notify_app = typer.Typer(help="Send what changed to Slack or by email.", no_args_is_help=True)
+
+ScanOption = Annotated[
+    str, typer.Option("--scan", help="Scan ID, or 'latest' for each account's newest scan.")
+]
+AccountOption = Annotated[
+    list[str] | None,
+    typer.Option("--account", "-a", help="Only this 12-digit account; repeat for several."),
+]
+S = TypeVar("S", bound=BaseSettings)
+
+
+def _settings(kind: type[S]) -> S:
+    try:
+        return kind()
+    except ValidationError as error:
+        problem = error.errors()[0]
+        field = ".".join(str(part) for part in problem["loc"]) or kind.__name__
+        message = str(problem["msg"]).removeprefix("Value error, ")
+        raise UsageError(f"{kind.__name__} {field}: {message}") from None
+
+
+def _log_to_stderr() -> None:
+    """Show the notifiers' progress lines (retries, deliveries), not other libraries' logs."""
+    logger = logging.getLogger("auditor.notify")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("auditor: %(message)s"))
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+
+
+@notify_app.command("slack")
+def slack_command(scan: ScanOption = "latest", account: AccountOption = None) -> None:
+    """Post new FAILs, fixed and newly unknown findings to AUDITOR_SLACK_WEBHOOK_URL."""
+
+    _log_to_stderr()
+    settings = load_settings()
+    slack, link = settings.slack, _settings(ReportLinkSettings)
+    store = open_store(settings.database_url)
+    try:
+        delivery = asyncio.run(
+            notify_slack(
+                store,
+                scan=scan,
+                accounts=list(account or []),
+                slack=slack,
+                link=link,
+                now=datetime.now(UTC),
+            )
+        )
+    except (NotifyConfigError, ScanSelectionError) as error:
+        raise UsageError(str(error)) from None
+    if delivery is not None and not delivery.delivered:
+        typer.echo(f"auditor: Slack message not delivered: {delivery.error}", err=True)
+        raise typer.Exit(EXIT_DELIVERY_FAILED)
+
+
+@notify_app.command("email")
+def email_command(scan: ScanOption = "latest", account: AccountOption = None) -> None:
+    """Email the report of every scan since the last email (or of --scan ID)."""
+
+    _log_to_stderr()
+    settings = load_settings()
+    email, smtp, link = settings.email, settings.smtp, _settings(ReportLinkSettings)
+    store = open_store(settings.database_url)
+    try:
+        outcome = notify_email(
+            store,
+            scan=scan,
+            accounts=list(account or []),
+            email=email,
+            smtp=smtp,
+            link=link,
+            now=datetime.now(UTC),
+        )
+    except (NotifyConfigError, ScanSelectionError) as error:
+        raise UsageError(str(error)) from None
+    if outcome.error is not None:
+        typer.echo(f"auditor: email not sent: {outcome.error}", err=True)
+        raise typer.Exit(EXIT_DELIVERY_FAILED)

@@ -1,0 +1,265 @@
+"""What changed between scans: the one diff the report, Slack and email all use.
+
+Also the store queries the diff needs: the previous complete scan of the same account and
+regions, the scans a reader asked for, and the scans since the last email.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from auditor.store.notifications import NotificationDelivery
+from auditor.store.scans import Finding, Scan, ScanStatus
+from checks.base import Severity, Status
+
+FindingKey = tuple[str, str, str, str]
+
+
+class ScanSelectionError(ValueError):
+    """The scans a user asked for do not exist; the message is one line for the user."""
+
+
+def finding_key(finding: Finding) -> FindingKey:
+    """What makes two findings of different scans the same verdict on the same resource."""
+    return (finding.check_id, finding.account_id, finding.region, finding.resource_id)
+
+
+def severity_rank(severity: str) -> int:
+    try:
+        return Severity(severity).rank
+    except ValueError:
+        return len(Severity)
+
+
+def finding_order(finding: Finding) -> tuple[int, str, str, str, str]:
+    """Most severe first, then by check, account, region and resource."""
+    return (
+        severity_rank(finding.severity),
+        finding.check_id,
+        finding.account_id,
+        finding.region,
+        finding.resource_id,
+    )
+
+
+@dataclass(kw_only=True)
+class Changes:
+    """Findings that changed between baseline scans and current scans (one or many accounts)."""
+
+    scans: list[Scan]
+    baselines: list[Scan]
+    new_failures: list[Finding] = field(default_factory=list)
+    resolved: list[Finding] = field(default_factory=list)
+    still_failing: list[Finding] = field(default_factory=list)
+    new_unknown: list[Finding] = field(default_factory=list)
+    # FAILs of the baseline that a partial or failed scan did not evaluate again.
+    not_reevaluated: list[Finding] = field(default_factory=list)
+
+    @property
+    def has_baseline(self) -> bool:
+        return bool(self.baselines)
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing a reader needs to hear about."""
+        return not (self.new_failures or self.resolved or self.new_unknown)
+
+    @property
+    def accounts(self) -> list[str]:
+        return sorted({scan.account_id for scan in self.scans})
+
+    @classmethod
+    def merge(cls, parts: Iterable[Changes]) -> Changes:
+        merged = cls(scans=[], baselines=[])
+        for part in parts:
+            merged.scans.extend(part.scans)
+            merged.baselines.extend(part.baselines)
+            merged.new_failures.extend(part.new_failures)
+            merged.resolved.extend(part.resolved)
+            merged.still_failing.extend(part.still_failing)
+            merged.new_unknown.extend(part.new_unknown)
+            merged.not_reevaluated.extend(part.not_reevaluated)
+        for findings in (
+            merged.new_failures,
+            merged.resolved,
+            merged.still_failing,
+            merged.new_unknown,
+            merged.not_reevaluated,
+        ):
+            findings.sort(key=finding_order)
+        return merged
+
+
+def findings_of(session: Session, scan_ids: Sequence[str]) -> list[Finding]:
+    if not scan_ids:
+        return []
+    query = select(Finding).where(Finding.scan_id.in_(list(scan_ids))).order_by(Finding.id)
+    return list(session.scalars(query))
+
+
+def diff_scans(
+    session: Session,
+    current: Scan,
+    baseline: Scan | None,
+    *,
+    current_findings: Sequence[Finding] | None = None,
+) -> Changes:
+    """Compare one scan with a baseline scan of the same account and regions.
+
+    Without a baseline every FAIL is new and every UNKNOWN newly unknown. Callers that
+    already hold the current scan's findings pass them to save a query.
+    """
+    if current_findings is None:
+        current_findings = findings_of(session, [current.id])
+    now = {finding_key(f): f for f in current_findings if f.scan_id == current.id}
+    before = {finding_key(f): f for f in findings_of(session, [baseline.id])} if baseline else {}
+    changes = Changes(scans=[current], baselines=[baseline] if baseline else [])
+    for key, finding in now.items():
+        previous = before.get(key)
+        previous_status = previous.status if previous else None
+        if finding.status == Status.FAIL:
+            still = previous_status == Status.FAIL
+            (changes.still_failing if still else changes.new_failures).append(finding)
+        elif finding.status == Status.UNKNOWN and previous_status != Status.UNKNOWN:
+            changes.new_unknown.append(finding)
+    complete = current.status == ScanStatus.COMPLETE
+    for key, previous in before.items():
+        if previous.status != Status.FAIL:
+            continue
+        finding_now = now.get(key)
+        if finding_now is None:
+            # A resource gone from a complete scan is fixed (deleted); from a partial scan
+            # its absence may only mean that collection failed.
+            (changes.resolved if complete else changes.not_reevaluated).append(previous)
+        elif finding_now.status == Status.PASS:
+            changes.resolved.append(previous)
+    return Changes.merge([changes])
+
+
+def previous_complete_scan(session: Session, scan: Scan) -> Scan | None:
+    """The newest complete scan before ``scan`` of the same account and the same regions."""
+    return _complete_scan_before(
+        session,
+        account_id=scan.account_id,
+        regions=scan.regions,
+        before=scan.started_at,
+        exclude=scan.id,
+    )
+
+
+def _complete_scan_before(
+    session: Session, *, account_id: str, regions: Sequence[str], before: datetime, exclude: str
+) -> Scan | None:
+    query = (
+        select(Scan)
+        .where(
+            Scan.account_id == account_id,
+            Scan.status == ScanStatus.COMPLETE,
+            Scan.started_at < before,
+            Scan.id != exclude,
+        )
+        .order_by(Scan.started_at.desc())
+    )
+    wanted = sorted(regions)
+    # Regions are a JSON list, compared here rather than in SQL to stay portable.
+    return next((c for c in session.scalars(query) if sorted(c.regions) == wanted), None)
+
+
+def diff_with_previous(
+    session: Session, scans: Iterable[Scan], *, findings: Sequence[Finding] | None = None
+) -> Changes:
+    """Each scan against the previous complete scan of its account and regions, merged.
+
+    ``findings``, when given, are all the findings of ``scans`` (already loaded).
+    """
+    return Changes.merge(
+        diff_scans(session, scan, previous_complete_scan(session, scan), current_findings=findings)
+        for scan in scans
+    )
+
+
+def _finished() -> list[str]:
+    return [ScanStatus.COMPLETE, ScanStatus.PARTIAL, ScanStatus.FAILED]
+
+
+def select_scans(session: Session, scan: str, accounts: Sequence[str]) -> list[Scan]:
+    """Scans named by ``--scan ID|latest`` and ``--account``.
+
+    ``latest`` means the newest finished scan of each account (of every account in the store
+    when no account is named).
+    """
+    if scan != "latest":
+        found = session.get(Scan, scan)
+        if found is None:
+            raise ScanSelectionError(f"no scan with id {scan!r} in the store")
+        if accounts and found.account_id not in accounts:
+            raise ScanSelectionError(
+                f"scan {scan} is of account {found.account_id}, not of {', '.join(accounts)}"
+            )
+        return [found]
+    query = select(Scan).where(Scan.status.in_(_finished())).order_by(Scan.started_at.desc())
+    if accounts:
+        query = query.where(Scan.account_id.in_(list(accounts)))
+    latest: dict[str, Scan] = {}
+    for candidate in session.scalars(query):
+        latest.setdefault(candidate.account_id, candidate)
+    missing = sorted(set(accounts) - set(latest))
+    if missing:
+        raise ScanSelectionError(f"no finished scan in the store for account {', '.join(missing)}")
+    if not latest:
+        raise ScanSelectionError("no finished scan in the store: run `auditor scan` first")
+    return [latest[account] for account in sorted(latest)]
+
+
+def last_delivery(session: Session, channel: str) -> NotificationDelivery | None:
+    query = (
+        select(NotificationDelivery)
+        .where(NotificationDelivery.channel == channel)
+        .order_by(NotificationDelivery.sent_at.desc())
+        .limit(1)
+    )
+    return session.scalars(query).first()
+
+
+def record_delivery(
+    session: Session, *, channel: str, scans: Sequence[Scan], sent_at: datetime
+) -> None:
+    session.add(
+        NotificationDelivery(channel=channel, sent_at=sent_at, scan_ids=[s.id for s in scans])
+    )
+
+
+def scans_since(session: Session, since: datetime | None, accounts: Sequence[str]) -> list[Scan]:
+    """Finished scans started after ``since`` (all of them when ``since`` is None), oldest first."""
+    query = select(Scan).where(Scan.status.in_(_finished())).order_by(Scan.started_at)
+    if since is not None:
+        query = query.where(Scan.started_at > since)
+    if accounts:
+        query = query.where(Scan.account_id.in_(list(accounts)))
+    return list(session.scalars(query))
+
+
+def diff_over_period(session: Session, scans: Sequence[Scan]) -> Changes:
+    """What changed over a period: for each account and set of regions, its newest scan of
+    the period against the newest complete scan from before the period."""
+    groups: dict[tuple[str, tuple[str, ...]], list[Scan]] = {}
+    for scan in scans:
+        groups.setdefault((scan.account_id, tuple(sorted(scan.regions))), []).append(scan)
+    parts = []
+    for (account_id, regions), members in sorted(groups.items()):
+        members.sort(key=lambda s: s.started_at)
+        first, newest = members[0], members[-1]
+        baseline = _complete_scan_before(
+            session,
+            account_id=account_id,
+            regions=regions,
+            before=first.started_at,
+            exclude=first.id,
+        )
+        parts.append(diff_scans(session, newest, baseline))
+    return Changes.merge(parts)

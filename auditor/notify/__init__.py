@@ -1,0 +1,1 @@
+"""Notifications rendered from the store: Slack incoming webhooks and the weekly email."""

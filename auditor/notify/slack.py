@@ -1,0 +1,85 @@
+"""`auditor notify slack`: tell a channel what changed since the previous scan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from auditor.history import diff_with_previous, record_delivery, select_scans
+from auditor.notify.mrkdwn import code, escape
+from auditor.notify.settings import ReportLinkSettings, SlackSettings
+from auditor.notify.slack_message import slack_payload
+from auditor.notify.webhook import Delivery, Sleep, post_json
+from auditor.store.database import Store
+
+if TYPE_CHECKING:
+    from auditor.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+class NotifyConfigError(ValueError):
+    """A notification cannot be sent as configured; the message is one line for the user."""
+
+
+def report_hint(scan_ids: Sequence[str], link: ReportLinkSettings) -> str:
+    """Where the full report is: the configured URL, else the command that renders it."""
+    if link.report_url:
+        return f"Full report: {escape(link.report_url)}"
+    # One scan is named; several are what `--scan latest` (the default) selects.
+    scan = f" --scan {code(scan_ids[0], 40)[1:-1]}" if len(scan_ids) == 1 else ""
+    return f"Full report: run `auditor report{scan} --format html -o report.html`"
+
+
+async def notify_slack(
+    store: Store,
+    *,
+    scan: str,
+    accounts: Sequence[str],
+    slack: SlackSettings,
+    link: ReportLinkSettings,
+    now: datetime,
+    sleep: Sleep | None = None,
+) -> Delivery | None:
+    """Post what changed; None when nothing changed and no message is forced."""
+    if slack.webhook_url is None:
+        raise NotifyConfigError("set AUDITOR_SLACK_WEBHOOK_URL to the Slack incoming-webhook URL")
+    with store.session() as session:
+        scans = select_scans(session, scan, accounts)
+        changes = diff_with_previous(session, scans)
+        if changes.is_empty and not slack.always_post:
+            log.info("slack: nothing changed since the previous scan; no message posted")
+            return None
+        payload = slack_payload(
+            changes, top_n=slack.top_n, report_hint=report_hint([s.id for s in scans], link)
+        )
+    extra = {"sleep": sleep} if sleep is not None else {}
+    delivery = await post_json(
+        slack.webhook_url.get_secret_value(),
+        payload,
+        max_attempts=slack.max_attempts,
+        request_timeout=slack.timeout,
+        max_retry_after=slack.max_retry_after,
+        **extra,
+    )
+    if delivery.delivered:
+        with store.session() as session:
+            record_delivery(session, channel="slack", scans=scans, sent_at=now)
+    return delivery
+
+
+async def send_alert(store: Store, settings: Settings) -> Delivery | None:
+    """The scheduler's alert after each scan: what changed, if Slack is configured."""
+    if settings.slack.webhook_url is None:
+        log.info("slack: AUDITOR_SLACK_WEBHOOK_URL is not set; no alert sent")
+        return None
+    return await notify_slack(
+        store,
+        scan="latest",
+        accounts=[],
+        slack=settings.slack,
+        link=ReportLinkSettings(),
+        now=datetime.now(UTC),
+    )

@@ -1,0 +1,68 @@
+"""Every report format, rendered from the store (never by scanning again)."""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from auditor.history import ScanSelectionError
+from auditor.report.csv_export import render_csv
+from auditor.report.html import render_html as render_html_data
+from auditor.report.json_document import findings_document
+from auditor.report.model import load_report
+from auditor.report.ocsf import render_ocsf
+from auditor.store.scans import Scan
+
+
+class ReportFormat(enum.StrEnum):
+    HTML = "html"
+    JSON = "json"
+    CSV = "csv"
+    OCSF = "ocsf"
+
+    @property
+    def suffix(self) -> str:
+        return ".ocsf.json" if self is ReportFormat.OCSF else f".{self.value}"
+
+
+def _scans(session: Session, scan_ids: Sequence[str]) -> list[Scan]:
+    scans = []
+    for scan_id in scan_ids:
+        scan = session.get(Scan, scan_id)
+        if scan is None:
+            raise ScanSelectionError(f"no scan with id {scan_id!r} in the store")
+        scans.append(scan)
+    return scans
+
+
+def render(
+    session: Session, scan_ids: Sequence[str], fmt: ReportFormat, *, now: datetime | None = None
+) -> str:
+    scans = _scans(session, scan_ids)
+    if fmt is ReportFormat.JSON:
+        return json.dumps(findings_document(session, scan_ids), indent=2) + "\n"
+    data = load_report(session, scans)
+    if fmt is ReportFormat.CSV:
+        return render_csv(data.findings)
+    if fmt is ReportFormat.OCSF:
+        return render_ocsf(data.findings, data.scans)
+    return render_html_data(data, generated_at=now or datetime.now(UTC))
+
+
+def render_html(session: Session, scan_ids: Sequence[str]) -> str:
+    """The HTML report of these scans (what `auditor scan --format html` writes)."""
+    return render(session, scan_ids, ReportFormat.HTML)
+
+
+def output_paths(formats: Sequence[ReportFormat], output: Path) -> dict[ReportFormat, Path]:
+    """One format: ``output`` itself. Several: ``output`` with each format's suffix."""
+    chosen = list(dict.fromkeys(formats))
+    if len(chosen) == 1:
+        return {chosen[0]: output}
+    stem = output.name.split(".")[0] or "auditor-report"
+    return {fmt: output.with_name(stem + fmt.suffix) for fmt in chosen}

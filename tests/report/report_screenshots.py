@@ -1,0 +1,77 @@
+"""Screenshots of an HTML report for docs/screenshots (not a test).
+
+.venv/bin/python tests/report/report_screenshots.py report.html docs/screenshots
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+from chromium_cdp import chromium_binary, open_page
+
+DESKTOP = (1280, 860)
+FRAMES = "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+PHONE = (390, 844)
+
+
+async def take(report_uri: str, target: Path) -> list[Path]:
+    binary = chromium_binary()
+    if binary is None:
+        raise SystemExit("chromium is not installed (apt-get install chromium)")
+    shots: list[tuple[str, str | None, str | None]] = [
+        ("report-summary.png", None, None),
+        ("report-checks.png", "checks", None),
+        ("report-filtered.png", "filters", "FAIL"),
+        ("report-resources.png", "resources", None),
+        ("report-unknown-errors.png", "unknown", None),
+    ]
+    written = []
+    async with open_page(binary) as page:
+        width, height = DESKTOP
+        await page.send(
+            "Emulation.setDeviceMetricsOverride",
+            width=width,
+            height=height,
+            deviceScaleFactor=1,
+            mobile=False,
+        )
+        await page.goto(report_uri)
+        for name, section, status in shots:
+            if status:
+                await page.evaluate(
+                    "(() => { const s = document.querySelector('#filters [name=status]');"
+                    f" s.value = {status!r};"
+                    " s.dispatchEvent(new Event('change', {bubbles: true})); })()"
+                )
+            script = (
+                f"document.getElementById({section!r}).scrollIntoView()"
+                if section
+                else "window.scrollTo(0, 0)"
+            )
+            await page.evaluate(script)
+            # Sections render lazily (content-visibility): let two frames pass first.
+            await page.evaluate(FRAMES)
+            png = await page.screenshot(width=width, height=height)
+            written.append(target / name)
+            written[-1].write_bytes(png)
+            if status:
+                await page.evaluate("document.querySelector('#filters').reset()")
+                await page.evaluate("new Promise(r => setTimeout(r, 50))")
+        await page.evaluate("window.scrollTo(0, 0)")
+        png = await page.screenshot(width=PHONE[0], height=PHONE[1], mobile=True)
+        written.append(target / "report-phone.png")
+        written[-1].write_bytes(png)
+    return written
+
+
+def main() -> None:
+    report, target = Path(sys.argv[1]), Path(sys.argv[2])
+    target.mkdir(parents=True, exist_ok=True)
+    for path in asyncio.run(take(report.resolve().as_uri(), target)):
+        print(path)
+
+
+if __name__ == "__main__":
+    main()
