@@ -56,8 +56,7 @@ META = CheckMeta(
         "ECS console > Account settings (in the region) > Update: turn on Dual-stack IPv6.",
     ),
     cli_steps=(
-        "aws ecs put-account-setting-default --name dualStackIPv6 --value enabled "
-        "--region REGION",
+        "aws ecs put-account-setting-default --name dualStackIPv6 --value enabled --region REGION",
     ),
     needs=(
         ECS_TASKS,

@@ -52,7 +52,7 @@ META = CheckMeta(
     ),
     cli_steps=(
         "aws ecs register-task-definition --cli-input-json file://taskdef.json  "
-        "# with \"executionRoleArn\": \"arn:aws:iam::ACCOUNT:role/ecsTaskExecutionRole\"",
+        '# with "executionRoleArn": "arn:aws:iam::ACCOUNT:role/ecsTaskExecutionRole"',
         "aws ecs update-service --cluster CLUSTER --service SERVICE --task-definition "
         "FAMILY:REVISION",
     ),

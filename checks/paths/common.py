@@ -62,9 +62,7 @@ def evidence_of(legs: Sequence[SourceLegs], **extra: Any) -> dict[str, Any]:
                 "vpc_id": group.source.vpc_id,
                 "security_group_ids": list(group.source.security_group_ids),
                 "public_ipv4": group.source.public_ipv4,
-                "legs": [
-                    {"purpose": leg.purpose, **leg.reach.as_evidence()} for leg in group.legs
-                ],
+                "legs": [{"purpose": leg.purpose, **leg.reach.as_evidence()} for leg in group.legs],
             }
             for group in legs
         ],
@@ -110,9 +108,7 @@ def no_network_verdict(label: str, reason: str) -> Verdict:
 TaskJudge = Callable[[str, Source, EcsTaskDefinition, Platform], Verdict]
 
 
-def judge_task(
-    net: NetworkView, inventory: Inventory, task: EcsTask, judge: TaskJudge
-) -> Verdict:
+def judge_task(net: NetworkView, inventory: Inventory, task: EcsTask, judge: TaskJudge) -> Verdict:
     """Look up what every path check needs about a task, then hand it to ``judge``."""
     label = task_label(task)
     definition = inventory.task_definition_of(task.task_definition_arn)

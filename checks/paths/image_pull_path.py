@@ -133,8 +133,9 @@ def _legs(
                 ecr_api_on_task_eni=platform.task_eni_carries_everything is not False,
             )
             names = ", ".join(sorted(set(group)))
-            legs.append(Leg(purpose=f"image{'s' if len(set(group)) > 1 else ''} {names}",
-                            reach=reach))
+            legs.append(
+                Leg(purpose=f"image{'s' if len(set(group)) > 1 else ''} {names}", reach=reach)
+            )
     return SourceLegs(source=source, legs=tuple(legs))
 
 
@@ -187,9 +188,12 @@ def evaluate(inventory: Inventory) -> Iterator[Result]:
     def judge(item: EcsTask | EcsService) -> Verdict:
         if isinstance(item, EcsTask):
             return judge_task(
-                net, inventory, item, lambda label, source, definition, platform: _judge(
+                net,
+                inventory,
+                item,
+                lambda label, source, definition, platform: _judge(
                     net, label, [source], definition, platform
-                )
+                ),
             )
         return _judge_service(net, inventory, item)
 

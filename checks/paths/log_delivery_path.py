@@ -54,8 +54,7 @@ META = CheckMeta(
         "aws ec2 create-vpc-endpoint --vpc-id VPC_ID --vpc-endpoint-type Interface "
         "--service-name com.amazonaws.REGION.logs --subnet-ids SUBNET_IDS "
         "--security-group-ids SG_ID --private-dns-enabled",
-        "aws ec2 modify-vpc-attribute --vpc-id VPC_ID --enable-dns-hostnames "
-        "'{\"Value\":true}'",
+        "aws ec2 modify-vpc-attribute --vpc-id VPC_ID --enable-dns-hostnames '{\"Value\":true}'",
     ),
     needs=(ECS_TASKS, ECS_TASK_DEFINITIONS, *NETWORK_NEEDS),
     optional_needs=NETWORK_OPTIONAL_NEEDS,

@@ -25,9 +25,7 @@ META = CheckMeta(
     id="secrets-path",
     title="Tasks can reach the secrets they fetch at start",
     severity=Severity.HIGH,
-    scope=(
-        "Running Fargate tasks whose definition uses secrets or repositoryCredentials."
-    ),
+    scope=("Running Fargate tasks whose definition uses secrets or repositoryCredentials."),
     seed_quote=(
         "Secrets Manager またはSystems Manager からシークレットの取得 / Fargate が所有する ENI / "
         "タスク ENI / タスク ENI"

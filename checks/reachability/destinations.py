@@ -81,9 +81,7 @@ def classify_image(image: str) -> ImageRef:
 
 
 def images_of(definition: EcsTaskDefinition | None) -> list[ImageRef]:
-    return [
-        classify_image(str(c["image"])) for c in containers_of(definition) if c.get("image")
-    ]
+    return [classify_image(str(c["image"])) for c in containers_of(definition) if c.get("image")]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -132,9 +130,7 @@ def secrets_of(definition: EcsTaskDefinition | None) -> list[SecretRef]:
         credentials: dict[str, Any] = container.get("repositoryCredentials") or {}
         if credentials.get("credentialsParameter"):
             refs.append(
-                _secret_ref(
-                    name, str(credentials["credentialsParameter"]), "registry credentials"
-                )
+                _secret_ref(name, str(credentials["credentialsParameter"]), "registry credentials")
             )
     return refs
 

@@ -175,8 +175,11 @@ def interface_endpoint_path(
             ok=endpoint.private_dns_enabled,
             detail=f"private DNS is {'on' if endpoint.private_dns_enabled else 'off'} for "
             f"{endpoint.vpc_endpoint_id}"
-            + ("" if endpoint.private_dns_enabled else ": the public name still resolves to "
-               "public addresses"),
+            + (
+                ""
+                if endpoint.private_dns_enabled
+                else ": the public name still resolves to public addresses"
+            ),
         ),
         vpc_dns_hop(net, source.vpc_id),
     ]

@@ -163,8 +163,11 @@ def _nat_state_hops(nat: Ec2NatGateway, vpc_id: str | None) -> list[Hop]:
             subject=nat.nat_gateway_id,
             ok=connectivity == "public",
             detail=f"NAT gateway {nat.nat_gateway_id} connectivity is {connectivity}"
-            + ("" if connectivity == "public" else ": a private NAT gateway never reaches the "
-               "internet"),
+            + (
+                ""
+                if connectivity == "public"
+                else ": a private NAT gateway never reaches the internet"
+            ),
         )
     )
     if nat.vpc_id is not None and vpc_id is not None and nat.vpc_id != vpc_id:

@@ -151,9 +151,7 @@ class NetworkView:
         cached = self._endpoint.get(key)
         if cached is not None:
             return cached
-        path, by_address = interface_endpoint_path(
-            self, source, service, check_groups=check_groups
-        )
+        path, by_address = interface_endpoint_path(self, source, service, check_groups=check_groups)
         if not by_address:
             self._endpoint[key] = path
         return path

@@ -82,12 +82,16 @@ def _judge(inventory: Inventory, service: EcsService) -> Verdict:
             missing.append(str(arn))
             seen.append({"target_group_arn": arn, "found": False})
             continue
-        seen.append({"target_group_arn": arn, "name": group.target_group_name,
-                     "target_type": group.target_type})
+        seen.append(
+            {
+                "target_group_arn": arn,
+                "name": group.target_group_name,
+                "target_type": group.target_type,
+            }
+        )
         if (group.target_type or "").lower() != "ip":
             problems.append(
-                f"target group {group.target_group_name or arn} has target type "
-                f"{group.target_type}"
+                f"target group {group.target_group_name or arn} has target type {group.target_type}"
             )
     evidence: dict[str, object] = {"load_balancers": seen}
     if problems:

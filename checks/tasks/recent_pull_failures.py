@@ -81,7 +81,7 @@ def _judge(task: EcsTask) -> Verdict:
         first = hits[0]
         quoted = first["reason"] if len(first["reason"]) <= 300 else first["reason"][:297] + "..."
         return failed(
-            f"{sentence_start(label)} stopped with \"{quoted}\" ({first['source']}); fix: "
+            f'{sentence_start(label)} stopped with "{quoted}" ({first["source"]}); fix: '
             "restore the network path or execution-role permission the reason names, then "
             "start the task again.",
             **evidence,

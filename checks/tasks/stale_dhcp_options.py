@@ -184,8 +184,7 @@ def _judge(inventory: Inventory, task: EcsTask, seen: frozenset[str]) -> Verdict
     vpc = inventory.vpc_of_subnet(task.subnet_id)
     if vpc is None:
         return unknown(
-            f"Cannot evaluate {label}: the VPC of subnet {task.subnet_id} is not in the "
-            "inventory.",
+            f"Cannot evaluate {label}: the VPC of subnet {task.subnet_id} is not in the inventory.",
             subnet_id=task.subnet_id,
         )
     verdict = _from_cloudtrail(inventory, task, vpc, label)

@@ -102,8 +102,7 @@ def _judge(inventory: Inventory, task: EcsTask) -> Verdict:
     }
     if eni is None:
         return unknown(
-            f"Cannot tell whether {label} has IPv6: its ENI {task.eni_id} is not in the "
-            "inventory.",
+            f"Cannot tell whether {label} has IPv6: its ENI {task.eni_id} is not in the inventory.",
             **evidence,
         )
     evidence["eni_ipv6_addresses"] = list(eni.ipv6_addresses)

@@ -48,8 +48,9 @@ S3_CIDRS = ["52.216.0.0/15", "3.5.0.0/19"]
 ALL_TRAFFIC = {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
 
 
-def route(destination: str, target: str, *, state: str = "active", origin: str = "CreateRoute"
-          ) -> dict[str, Any]:
+def route(
+    destination: str, target: str, *, state: str = "active", origin: str = "CreateRoute"
+) -> dict[str, Any]:
     """A normalised route, its family and target type inferred from the IDs."""
     if destination.startswith("pl-"):
         family = "prefix-list"
@@ -92,8 +93,14 @@ def https_to_cidr(cidr: str) -> dict[str, Any]:
 class Estate:
     """One account's resources in one scan; ``inventory()`` freezes them into an Inventory."""
 
-    def __init__(self, *, account_id: str = ACCOUNT, regions: Iterable[str] = (REGION,),
-                 scan_id: str = "scan-1", started_at: datetime | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        account_id: str = ACCOUNT,
+        regions: Iterable[str] = (REGION,),
+        scan_id: str = "scan-1",
+        started_at: datetime | None = None,
+    ) -> None:
         self.account_id = account_id
         self.regions = list(regions)
         self.scan_id = scan_id
@@ -113,11 +120,20 @@ class Estate:
         return f"{prefix}{self._counter:08x}"
 
     def _common(self, region: str | None, raw: dict[str, Any] | None = None) -> dict[str, Any]:
-        return {"account_id": self.account_id, "region": region or self.regions[0],
-                "raw": raw or {}}
+        return {
+            "account_id": self.account_id,
+            "region": region or self.regions[0],
+            "raw": raw or {},
+        }
 
-    def fail(self, collector: str, *, region: str | None = None, status: str = "denied",
-             error: str = "AccessDenied") -> None:
+    def fail(
+        self,
+        collector: str,
+        *,
+        region: str | None = None,
+        status: str = "denied",
+        error: str = "AccessDenied",
+    ) -> None:
         where = "global" if collector == IAM_SERVICE_LINKED_ROLE else (region or self.regions[0])
         self.failures[(where, collector)] = (status, error)
 
@@ -127,172 +143,383 @@ class Estate:
             regions = ["global"] if collector == IAM_SERVICE_LINKED_ROLE else self.regions
             for region in regions:
                 status, error = self.failures.get((region, collector), ("ok", None))
-                result.append(CollectionOutcome(
-                    scan_id=self.scan_id, collector=collector, account_id=self.account_id,
-                    region=region, status=status, error=error,
-                    optional=collector == "cloudtrail.dhcp_associations",
-                ))
+                result.append(
+                    CollectionOutcome(
+                        scan_id=self.scan_id,
+                        collector=collector,
+                        account_id=self.account_id,
+                        region=region,
+                        status=status,
+                        error=error,
+                        optional=collector == "cloudtrail.dhcp_associations",
+                    )
+                )
         return result
 
     def inventory(self, *, previous: Inventory | None = None) -> Inventory:
-        scan = Scan(id=self.scan_id, account_id=self.account_id, regions=self.regions,
-                    started_at=self.started_at, status="complete")
+        scan = Scan(
+            id=self.scan_id,
+            account_id=self.account_id,
+            regions=self.regions,
+            started_at=self.started_at,
+            status="complete",
+        )
         r = self.records
         return Inventory(
-            scan=scan, outcomes=self.outcomes(), previous=previous,
-            clusters=r.get("clusters", []), services=r.get("services", []),
-            tasks=r.get("tasks", []), task_definitions=r.get("task_definitions", []),
-            account_settings=r.get("account_settings", []), vpcs=r.get("vpcs", []),
-            dhcp_options=r.get("dhcp_options", []), subnets=r.get("subnets", []),
+            scan=scan,
+            outcomes=self.outcomes(),
+            previous=previous,
+            clusters=r.get("clusters", []),
+            services=r.get("services", []),
+            tasks=r.get("tasks", []),
+            task_definitions=r.get("task_definitions", []),
+            account_settings=r.get("account_settings", []),
+            vpcs=r.get("vpcs", []),
+            dhcp_options=r.get("dhcp_options", []),
+            subnets=r.get("subnets", []),
             route_tables=r.get("route_tables", []),
             internet_gateways=r.get("internet_gateways", []),
             egress_only_internet_gateways=r.get("egress_only_internet_gateways", []),
-            nat_gateways=r.get("nat_gateways", []), vpc_endpoints=r.get("vpc_endpoints", []),
+            nat_gateways=r.get("nat_gateways", []),
+            vpc_endpoints=r.get("vpc_endpoints", []),
             network_interfaces=r.get("network_interfaces", []),
-            security_groups=r.get("security_groups", []), flow_logs=r.get("flow_logs", []),
-            prefix_lists=r.get("prefix_lists", []), target_groups=r.get("target_groups", []),
+            security_groups=r.get("security_groups", []),
+            flow_logs=r.get("flow_logs", []),
+            prefix_lists=r.get("prefix_lists", []),
+            target_groups=r.get("target_groups", []),
             iam_roles=r.get("iam_roles", []),
             dhcp_association_events=r.get("dhcp_association_events", []),
         )
 
     # ------------------------------------------------------------------ EC2
 
-    def vpc(self, *, vpc_id: str = "vpc-1", cidr: str = "10.0.0.0/16",
-            ipv6_cidrs: Iterable[str] = (), dhcp_options_id: str | None = "dopt-1",
-            dns_support: bool | None = True, dns_hostnames: bool | None = True,
-            name: str | None = None, region: str | None = None) -> Ec2Vpc:
+    def vpc(
+        self,
+        *,
+        vpc_id: str = "vpc-1",
+        cidr: str = "10.0.0.0/16",
+        ipv6_cidrs: Iterable[str] = (),
+        dhcp_options_id: str | None = "dopt-1",
+        dns_support: bool | None = True,
+        dns_hostnames: bool | None = True,
+        name: str | None = None,
+        region: str | None = None,
+    ) -> Ec2Vpc:
         raw = {"Tags": [{"Key": "Name", "Value": name}]} if name else {}
-        return self._add("vpcs", Ec2Vpc(
-            **self._common(region, raw), vpc_id=vpc_id, cidr_block=cidr,
-            ipv6_cidr_blocks=list(ipv6_cidrs), dhcp_options_id=dhcp_options_id,
-            enable_dns_support=dns_support, enable_dns_hostnames=dns_hostnames))
+        return self._add(
+            "vpcs",
+            Ec2Vpc(
+                **self._common(region, raw),
+                vpc_id=vpc_id,
+                cidr_block=cidr,
+                ipv6_cidr_blocks=list(ipv6_cidrs),
+                dhcp_options_id=dhcp_options_id,
+                enable_dns_support=dns_support,
+                enable_dns_hostnames=dns_hostnames,
+            ),
+        )
 
-    def subnet(self, *, subnet_id: str = "subnet-1", vpc_id: str = "vpc-1",
-               cidr: str | None = "10.0.1.0/24", ipv6_cidrs: Iterable[str] = (),
-               assign_ipv6: bool = False, ipv6_native: bool = False,
-               region: str | None = None) -> Ec2Subnet:
-        return self._add("subnets", Ec2Subnet(
-            **self._common(region), subnet_id=subnet_id, vpc_id=vpc_id, cidr_block=cidr,
-            ipv6_cidr_blocks=list(ipv6_cidrs), assign_ipv6_address_on_creation=assign_ipv6,
-            ipv6_native=ipv6_native, availability_zone="us-east-1a"))
+    def subnet(
+        self,
+        *,
+        subnet_id: str = "subnet-1",
+        vpc_id: str = "vpc-1",
+        cidr: str | None = "10.0.1.0/24",
+        ipv6_cidrs: Iterable[str] = (),
+        assign_ipv6: bool = False,
+        ipv6_native: bool = False,
+        region: str | None = None,
+    ) -> Ec2Subnet:
+        return self._add(
+            "subnets",
+            Ec2Subnet(
+                **self._common(region),
+                subnet_id=subnet_id,
+                vpc_id=vpc_id,
+                cidr_block=cidr,
+                ipv6_cidr_blocks=list(ipv6_cidrs),
+                assign_ipv6_address_on_creation=assign_ipv6,
+                ipv6_native=ipv6_native,
+                availability_zone="us-east-1a",
+            ),
+        )
 
-    def route_table(self, *, route_table_id: str = "rtb-1", vpc_id: str = "vpc-1",
-                    routes: Iterable[dict[str, Any]] = (), subnets: Iterable[str] = (),
-                    main: bool = False, vpc_cidr: str = "10.0.0.0/16",
-                    region: str | None = None) -> Ec2RouteTable:
+    def route_table(
+        self,
+        *,
+        route_table_id: str = "rtb-1",
+        vpc_id: str = "vpc-1",
+        routes: Iterable[dict[str, Any]] = (),
+        subnets: Iterable[str] = (),
+        main: bool = False,
+        vpc_cidr: str = "10.0.0.0/16",
+        region: str | None = None,
+    ) -> Ec2RouteTable:
         associations: list[dict[str, Any]] = [
             {"subnet_id": s, "gateway_id": None, "main": False, "state": "associated"}
             for s in subnets
         ]
         if main:
             associations.append(
-                {"subnet_id": None, "gateway_id": None, "main": True, "state": "associated"})
+                {"subnet_id": None, "gateway_id": None, "main": True, "state": "associated"}
+            )
         all_routes = [route(vpc_cidr, "local", origin="CreateRouteTable"), *routes]
-        return self._add("route_tables", Ec2RouteTable(
-            **self._common(region), route_table_id=route_table_id, vpc_id=vpc_id,
-            routes=all_routes, associations=associations))
+        return self._add(
+            "route_tables",
+            Ec2RouteTable(
+                **self._common(region),
+                route_table_id=route_table_id,
+                vpc_id=vpc_id,
+                routes=all_routes,
+                associations=associations,
+            ),
+        )
 
-    def igw(self, *, igw_id: str = "igw-1", vpc_id: str | None = "vpc-1",
-            state: str = "available", region: str | None = None) -> Ec2InternetGateway:
+    def igw(
+        self,
+        *,
+        igw_id: str = "igw-1",
+        vpc_id: str | None = "vpc-1",
+        state: str = "available",
+        region: str | None = None,
+    ) -> Ec2InternetGateway:
         attachments = [{"vpc_id": vpc_id, "state": state}] if vpc_id else []
-        return self._add("internet_gateways", Ec2InternetGateway(
-            **self._common(region), internet_gateway_id=igw_id, attachments=attachments))
+        return self._add(
+            "internet_gateways",
+            Ec2InternetGateway(
+                **self._common(region), internet_gateway_id=igw_id, attachments=attachments
+            ),
+        )
 
-    def eigw(self, *, eigw_id: str = "eigw-1", vpc_id: str = "vpc-1",
-             region: str | None = None) -> Ec2EgressOnlyInternetGateway:
-        return self._add("egress_only_internet_gateways", Ec2EgressOnlyInternetGateway(
-            **self._common(region), egress_only_internet_gateway_id=eigw_id,
-            attachments=[{"vpc_id": vpc_id, "state": "attached"}]))
+    def eigw(
+        self, *, eigw_id: str = "eigw-1", vpc_id: str = "vpc-1", region: str | None = None
+    ) -> Ec2EgressOnlyInternetGateway:
+        return self._add(
+            "egress_only_internet_gateways",
+            Ec2EgressOnlyInternetGateway(
+                **self._common(region),
+                egress_only_internet_gateway_id=eigw_id,
+                attachments=[{"vpc_id": vpc_id, "state": "attached"}],
+            ),
+        )
 
-    def nat(self, *, nat_id: str = "nat-1", vpc_id: str = "vpc-1",
-            subnet_id: str | None = "subnet-pub", state: str = "available",
-            connectivity: str | None = "public", mode: str | None = "zonal",
-            region: str | None = None) -> Ec2NatGateway:
-        return self._add("nat_gateways", Ec2NatGateway(
-            **self._common(region), nat_gateway_id=nat_id, vpc_id=vpc_id, subnet_id=subnet_id,
-            state=state, connectivity_type=connectivity, availability_mode=mode,
-            public_ips=["54.0.0.1"] if connectivity == "public" else []))
+    def nat(
+        self,
+        *,
+        nat_id: str = "nat-1",
+        vpc_id: str = "vpc-1",
+        subnet_id: str | None = "subnet-pub",
+        state: str = "available",
+        connectivity: str | None = "public",
+        mode: str | None = "zonal",
+        region: str | None = None,
+    ) -> Ec2NatGateway:
+        return self._add(
+            "nat_gateways",
+            Ec2NatGateway(
+                **self._common(region),
+                nat_gateway_id=nat_id,
+                vpc_id=vpc_id,
+                subnet_id=subnet_id,
+                state=state,
+                connectivity_type=connectivity,
+                availability_mode=mode,
+                public_ips=["54.0.0.1"] if connectivity == "public" else [],
+            ),
+        )
 
-    def endpoint(self, service: str, *, endpoint_id: str | None = None, vpc_id: str = "vpc-1",
-                 endpoint_type: str = "Interface", state: str = "available",
-                 private_dns: bool = True, subnets: Iterable[str] = ("subnet-1",),
-                 route_tables: Iterable[str] = (), groups: Iterable[str] = ("sg-endpoints",),
-                 region: str | None = None) -> Ec2VpcEndpoint:
+    def endpoint(
+        self,
+        service: str,
+        *,
+        endpoint_id: str | None = None,
+        vpc_id: str = "vpc-1",
+        endpoint_type: str = "Interface",
+        state: str = "available",
+        private_dns: bool = True,
+        subnets: Iterable[str] = ("subnet-1",),
+        route_tables: Iterable[str] = (),
+        groups: Iterable[str] = ("sg-endpoints",),
+        region: str | None = None,
+    ) -> Ec2VpcEndpoint:
         where = region or self.regions[0]
-        return self._add("vpc_endpoints", Ec2VpcEndpoint(
-            **self._common(region), vpc_endpoint_id=endpoint_id or self._next("vpce-"),
-            vpc_id=vpc_id, service_name=f"com.amazonaws.{where}.{service}",
-            endpoint_type=endpoint_type, state=state, private_dns_enabled=private_dns,
-            subnet_ids=list(subnets) if endpoint_type == "Interface" else [],
-            route_table_ids=list(route_tables),
-            security_group_ids=list(groups) if endpoint_type == "Interface" else []))
+        return self._add(
+            "vpc_endpoints",
+            Ec2VpcEndpoint(
+                **self._common(region),
+                vpc_endpoint_id=endpoint_id or self._next("vpce-"),
+                vpc_id=vpc_id,
+                service_name=f"com.amazonaws.{where}.{service}",
+                endpoint_type=endpoint_type,
+                state=state,
+                private_dns_enabled=private_dns,
+                subnet_ids=list(subnets) if endpoint_type == "Interface" else [],
+                route_table_ids=list(route_tables),
+                security_group_ids=list(groups) if endpoint_type == "Interface" else [],
+            ),
+        )
 
-    def security_group(self, *, group_id: str = "sg-task", vpc_id: str = "vpc-1",
-                       name: str | None = None, ingress: Iterable[dict[str, Any]] = (),
-                       egress: Iterable[dict[str, Any]] = (ALL_TRAFFIC,),
-                       region: str | None = None) -> Ec2SecurityGroup:
-        return self._add("security_groups", Ec2SecurityGroup(
-            **self._common(region), group_id=group_id, group_name=name or group_id,
-            vpc_id=vpc_id, ingress=list(ingress), egress=list(egress)))
+    def security_group(
+        self,
+        *,
+        group_id: str = "sg-task",
+        vpc_id: str = "vpc-1",
+        name: str | None = None,
+        ingress: Iterable[dict[str, Any]] = (),
+        egress: Iterable[dict[str, Any]] = (ALL_TRAFFIC,),
+        region: str | None = None,
+    ) -> Ec2SecurityGroup:
+        return self._add(
+            "security_groups",
+            Ec2SecurityGroup(
+                **self._common(region),
+                group_id=group_id,
+                group_name=name or group_id,
+                vpc_id=vpc_id,
+                ingress=list(ingress),
+                egress=list(egress),
+            ),
+        )
 
-    def prefix_list(self, *, prefix_list_id: str = S3_PREFIX_LIST,
-                    cidrs: Iterable[str] = S3_CIDRS, region: str | None = None
-                    ) -> Ec2ManagedPrefixList:
-        return self._add("prefix_lists", Ec2ManagedPrefixList(
-            **self._common(region), prefix_list_id=prefix_list_id,
-            prefix_list_name="com.amazonaws.us-east-1.s3", address_family="IPv4",
-            cidrs=list(cidrs)))
+    def prefix_list(
+        self,
+        *,
+        prefix_list_id: str = S3_PREFIX_LIST,
+        cidrs: Iterable[str] = S3_CIDRS,
+        region: str | None = None,
+    ) -> Ec2ManagedPrefixList:
+        return self._add(
+            "prefix_lists",
+            Ec2ManagedPrefixList(
+                **self._common(region),
+                prefix_list_id=prefix_list_id,
+                prefix_list_name="com.amazonaws.us-east-1.s3",
+                address_family="IPv4",
+                cidrs=list(cidrs),
+            ),
+        )
 
-    def eni(self, *, eni_id: str, subnet_id: str = "subnet-1", vpc_id: str = "vpc-1",
-            public_ip: str | None = None, private_ip: str = "10.0.1.10",
-            ipv6: Iterable[str] = (), groups: Iterable[str] = ("sg-task",),
-            region: str | None = None) -> Ec2NetworkInterface:
-        return self._add("network_interfaces", Ec2NetworkInterface(
-            **self._common(region), network_interface_id=eni_id, subnet_id=subnet_id,
-            vpc_id=vpc_id, interface_type="interface", status="in-use", private_ip=private_ip,
-            public_ip=public_ip, public_ip_owner="amazon" if public_ip else None,
-            ipv6_addresses=list(ipv6), security_group_ids=list(groups), requester_managed=True))
+    def eni(
+        self,
+        *,
+        eni_id: str,
+        subnet_id: str = "subnet-1",
+        vpc_id: str = "vpc-1",
+        public_ip: str | None = None,
+        private_ip: str = "10.0.1.10",
+        ipv6: Iterable[str] = (),
+        groups: Iterable[str] = ("sg-task",),
+        region: str | None = None,
+    ) -> Ec2NetworkInterface:
+        return self._add(
+            "network_interfaces",
+            Ec2NetworkInterface(
+                **self._common(region),
+                network_interface_id=eni_id,
+                subnet_id=subnet_id,
+                vpc_id=vpc_id,
+                interface_type="interface",
+                status="in-use",
+                private_ip=private_ip,
+                public_ip=public_ip,
+                public_ip_owner="amazon" if public_ip else None,
+                ipv6_addresses=list(ipv6),
+                security_group_ids=list(groups),
+                requester_managed=True,
+            ),
+        )
 
-    def flow_log(self, *, resource_id: str = "vpc-1", status: str = "ACTIVE",
-                 delivery: str | None = "SUCCESS", region: str | None = None) -> Ec2FlowLog:
-        return self._add("flow_logs", Ec2FlowLog(
-            **self._common(region), flow_log_id=self._next("fl-"), resource_id=resource_id,
-            flow_log_status=status, deliver_logs_status=delivery, traffic_type="ALL",
-            log_destination_type="cloud-watch-logs"))
+    def flow_log(
+        self,
+        *,
+        resource_id: str = "vpc-1",
+        status: str = "ACTIVE",
+        delivery: str | None = "SUCCESS",
+        region: str | None = None,
+    ) -> Ec2FlowLog:
+        return self._add(
+            "flow_logs",
+            Ec2FlowLog(
+                **self._common(region),
+                flow_log_id=self._next("fl-"),
+                resource_id=resource_id,
+                flow_log_status=status,
+                deliver_logs_status=delivery,
+                traffic_type="ALL",
+                log_destination_type="cloud-watch-logs",
+            ),
+        )
 
-    def dhcp_options(self, *, dhcp_options_id: str = "dopt-1", servers: Iterable[str] = (
-            "AmazonProvidedDNS",), region: str | None = None) -> Ec2DhcpOptions:
-        return self._add("dhcp_options", Ec2DhcpOptions(
-            **self._common(region), dhcp_options_id=dhcp_options_id,
-            configurations={"domain-name-servers": list(servers)}))
+    def dhcp_options(
+        self,
+        *,
+        dhcp_options_id: str = "dopt-1",
+        servers: Iterable[str] = ("AmazonProvidedDNS",),
+        region: str | None = None,
+    ) -> Ec2DhcpOptions:
+        return self._add(
+            "dhcp_options",
+            Ec2DhcpOptions(
+                **self._common(region),
+                dhcp_options_id=dhcp_options_id,
+                configurations={"domain-name-servers": list(servers)},
+            ),
+        )
 
-    def dhcp_event(self, *, vpc_id: str = "vpc-1", dhcp_options_id: str = "dopt-1",
-                   at: datetime, error_code: str | None = None,
-                   region: str | None = None) -> DhcpOptionsAssociationEvent:
-        return self._add("dhcp_association_events", DhcpOptionsAssociationEvent(
-            **self._common(region), event_id=self._next("evt-"), vpc_id=vpc_id,
-            dhcp_options_id=dhcp_options_id, event_time=at, error_code=error_code))
+    def dhcp_event(
+        self,
+        *,
+        vpc_id: str = "vpc-1",
+        dhcp_options_id: str = "dopt-1",
+        at: datetime,
+        error_code: str | None = None,
+        region: str | None = None,
+    ) -> DhcpOptionsAssociationEvent:
+        return self._add(
+            "dhcp_association_events",
+            DhcpOptionsAssociationEvent(
+                **self._common(region),
+                event_id=self._next("evt-"),
+                vpc_id=vpc_id,
+                dhcp_options_id=dhcp_options_id,
+                event_time=at,
+                error_code=error_code,
+            ),
+        )
 
     # ------------------------------------------------------------------ ECS
 
     def cluster(self, *, name: str = "prod", region: str | None = None) -> EcsCluster:
         where = region or self.regions[0]
-        return self._add("clusters", EcsCluster(
-            **self._common(region),
-            cluster_arn=f"arn:aws:ecs:{where}:{self.account_id}:cluster/{name}",
-            cluster_name=name, status="ACTIVE"))
+        return self._add(
+            "clusters",
+            EcsCluster(
+                **self._common(region),
+                cluster_arn=f"arn:aws:ecs:{where}:{self.account_id}:cluster/{name}",
+                cluster_name=name,
+                status="ACTIVE",
+            ),
+        )
 
-    def task_definition(self, *, family: str = "web", revision: int | None = None,
-                        image: str | Iterable[str] = ECR_IMAGE, awslogs: bool = False,
-                        awslogs_region: str | None = None,
-                        secrets: Iterable[str] = (), repository_credentials: str | None = None,
-                        execution_role: str | None = "arn:aws:iam::123456789012:role/exec",
-                        os_family: str | None = "LINUX", region: str | None = None
-                        ) -> EcsTaskDefinition:
+    def task_definition(
+        self,
+        *,
+        family: str = "web",
+        revision: int | None = None,
+        image: str | Iterable[str] = ECR_IMAGE,
+        awslogs: bool = False,
+        awslogs_region: str | None = None,
+        secrets: Iterable[str] = (),
+        repository_credentials: str | None = None,
+        execution_role: str | None = "arn:aws:iam::123456789012:role/exec",
+        os_family: str | None = "LINUX",
+        region: str | None = None,
+    ) -> EcsTaskDefinition:
         where = region or self.regions[0]
         if revision is None:
-            revision = sum(1 for d in self.records.get("task_definitions", [])
-                           if d.family == family) + 1
+            revision = (
+                sum(1 for d in self.records.get("task_definitions", []) if d.family == family) + 1
+            )
         images = [image] if isinstance(image, str) else list(image)
         containers: list[dict[str, Any]] = []
         for index, img in enumerate(images):
@@ -302,90 +529,175 @@ class Estate:
                 container["logConfiguration"] = {"logDriver": "awslogs", "options": options}
             if secrets:
                 container["secrets"] = [
-                    {"name": f"S{i}", "valueFrom": v} for i, v in enumerate(secrets)]
+                    {"name": f"S{i}", "valueFrom": v} for i, v in enumerate(secrets)
+                ]
             if repository_credentials:
                 container["repositoryCredentials"] = {
-                    "credentialsParameter": repository_credentials}
+                    "credentialsParameter": repository_credentials
+                }
             containers.append(container)
-        return self._add("task_definitions", EcsTaskDefinition(
-            **self._common(region),
-            task_definition_arn=(
-                f"arn:aws:ecs:{where}:{self.account_id}:task-definition/{family}:{revision}"),
-            family=family, revision=revision, network_mode="awsvpc",
-            requires_compatibilities=["FARGATE"], execution_role_arn=execution_role,
-            os_family=os_family, container_definitions=containers))
+        return self._add(
+            "task_definitions",
+            EcsTaskDefinition(
+                **self._common(region),
+                task_definition_arn=(
+                    f"arn:aws:ecs:{where}:{self.account_id}:task-definition/{family}:{revision}"
+                ),
+                family=family,
+                revision=revision,
+                network_mode="awsvpc",
+                requires_compatibilities=["FARGATE"],
+                execution_role_arn=execution_role,
+                os_family=os_family,
+                container_definitions=containers,
+            ),
+        )
 
-    def task(self, *, definition: EcsTaskDefinition | None = None, task_id: str | None = None,
-             subnet_id: str = "subnet-1", vpc_id: str = "vpc-1", eni: bool = True,
-             public_ip: str | None = None, ipv6: Iterable[str] = (),
-             groups: Iterable[str] = ("sg-task",), status: str = "RUNNING",
-             platform_version: str | None = "1.4.0", platform_family: str | None = "Linux",
-             launch_type: str | None = "FARGATE", capacity_provider: str | None = None,
-             service: str | None = "web", started_at: datetime | None = None,
-             stopped_reason: str | None = None, container_reasons: Iterable[str] = (),
-             region: str | None = None) -> EcsTask:
+    def task(
+        self,
+        *,
+        definition: EcsTaskDefinition | None = None,
+        task_id: str | None = None,
+        subnet_id: str = "subnet-1",
+        vpc_id: str = "vpc-1",
+        eni: bool = True,
+        public_ip: str | None = None,
+        ipv6: Iterable[str] = (),
+        groups: Iterable[str] = ("sg-task",),
+        status: str = "RUNNING",
+        platform_version: str | None = "1.4.0",
+        platform_family: str | None = "Linux",
+        launch_type: str | None = "FARGATE",
+        capacity_provider: str | None = None,
+        service: str | None = "web",
+        started_at: datetime | None = None,
+        stopped_reason: str | None = None,
+        container_reasons: Iterable[str] = (),
+        region: str | None = None,
+    ) -> EcsTask:
         where = region or self.regions[0]
         definition = definition or self.task_definition(region=region)
         task_id = task_id or self._next("t")
         eni_id = f"eni-{task_id}"
         if eni:
-            self.eni(eni_id=eni_id, subnet_id=subnet_id, vpc_id=vpc_id, public_ip=public_ip,
-                     ipv6=ipv6, groups=groups, region=region)
+            self.eni(
+                eni_id=eni_id,
+                subnet_id=subnet_id,
+                vpc_id=vpc_id,
+                public_ip=public_ip,
+                ipv6=ipv6,
+                groups=groups,
+                region=region,
+            )
         raw: dict[str, Any] = {
             "containers": [{"name": f"c{i}", "reason": r} for i, r in enumerate(container_reasons)]
         }
-        return self._add("tasks", EcsTask(
-            **self._common(region, raw),
-            task_arn=f"arn:aws:ecs:{where}:{self.account_id}:task/prod/{task_id}",
-            cluster_arn=f"arn:aws:ecs:{where}:{self.account_id}:cluster/prod",
-            task_definition_arn=definition.task_definition_arn, last_status=status,
-            desired_status=status, group=f"service:{service}" if service else "family:web",
-            launch_type=launch_type, capacity_provider_name=capacity_provider,
-            platform_version=platform_version, platform_family=platform_family,
-            started_at=started_at, stopped_reason=stopped_reason,
-            eni_id=eni_id, subnet_id=subnet_id, private_ipv4="10.0.1.10"))
+        return self._add(
+            "tasks",
+            EcsTask(
+                **self._common(region, raw),
+                task_arn=f"arn:aws:ecs:{where}:{self.account_id}:task/prod/{task_id}",
+                cluster_arn=f"arn:aws:ecs:{where}:{self.account_id}:cluster/prod",
+                task_definition_arn=definition.task_definition_arn,
+                last_status=status,
+                desired_status=status,
+                group=f"service:{service}" if service else "family:web",
+                launch_type=launch_type,
+                capacity_provider_name=capacity_provider,
+                platform_version=platform_version,
+                platform_family=platform_family,
+                started_at=started_at,
+                stopped_reason=stopped_reason,
+                eni_id=eni_id,
+                subnet_id=subnet_id,
+                private_ipv4="10.0.1.10",
+            ),
+        )
 
-    def service(self, *, name: str = "web", definition: EcsTaskDefinition | None = None,
-                subnets: Iterable[str] = ("subnet-1",), groups: Iterable[str] = ("sg-task",),
-                assign_public_ip: str | None = "DISABLED", platform_version: str | None = "LATEST",
-                launch_type: str | None = "FARGATE", capacity_providers: Iterable[str] = (),
-                load_balancers: Iterable[dict[str, Any]] = (), status: str = "ACTIVE",
-                region: str | None = None) -> EcsService:
+    def service(
+        self,
+        *,
+        name: str = "web",
+        definition: EcsTaskDefinition | None = None,
+        subnets: Iterable[str] = ("subnet-1",),
+        groups: Iterable[str] = ("sg-task",),
+        assign_public_ip: str | None = "DISABLED",
+        platform_version: str | None = "LATEST",
+        launch_type: str | None = "FARGATE",
+        capacity_providers: Iterable[str] = (),
+        load_balancers: Iterable[dict[str, Any]] = (),
+        status: str = "ACTIVE",
+        region: str | None = None,
+    ) -> EcsService:
         where = region or self.regions[0]
         definition = definition or self.task_definition(region=region)
-        return self._add("services", EcsService(
-            **self._common(region),
-            service_arn=f"arn:aws:ecs:{where}:{self.account_id}:service/prod/{name}",
-            service_name=name, cluster_arn=f"arn:aws:ecs:{where}:{self.account_id}:cluster/prod",
-            status=status, launch_type=launch_type, capacity_providers=list(capacity_providers),
-            platform_version=platform_version, task_definition_arn=definition.task_definition_arn,
-            desired_count=1, running_count=1, subnet_ids=list(subnets),
-            security_group_ids=list(groups), assign_public_ip=assign_public_ip,
-            load_balancers=list(load_balancers)))
+        return self._add(
+            "services",
+            EcsService(
+                **self._common(region),
+                service_arn=f"arn:aws:ecs:{where}:{self.account_id}:service/prod/{name}",
+                service_name=name,
+                cluster_arn=f"arn:aws:ecs:{where}:{self.account_id}:cluster/prod",
+                status=status,
+                launch_type=launch_type,
+                capacity_providers=list(capacity_providers),
+                platform_version=platform_version,
+                task_definition_arn=definition.task_definition_arn,
+                desired_count=1,
+                running_count=1,
+                subnet_ids=list(subnets),
+                security_group_ids=list(groups),
+                assign_public_ip=assign_public_ip,
+                load_balancers=list(load_balancers),
+            ),
+        )
 
-    def setting(self, *, name: str = "dualStackIPv6", value: str = "enabled",
-                region: str | None = None) -> EcsAccountSetting:
-        return self._add("account_settings", EcsAccountSetting(
-            **self._common(region), name=name, value=value,
-            principal_arn=f"arn:aws:iam::{self.account_id}:root", setting_type="user"))
+    def setting(
+        self, *, name: str = "dualStackIPv6", value: str = "enabled", region: str | None = None
+    ) -> EcsAccountSetting:
+        return self._add(
+            "account_settings",
+            EcsAccountSetting(
+                **self._common(region),
+                name=name,
+                value=value,
+                principal_arn=f"arn:aws:iam::{self.account_id}:root",
+                setting_type="user",
+            ),
+        )
 
     # ------------------------------------------------------------------ elsewhere
 
-    def target_group(self, *, name: str = "web", target_type: str = "ip",
-                     region: str | None = None) -> Elbv2TargetGroup:
+    def target_group(
+        self, *, name: str = "web", target_type: str = "ip", region: str | None = None
+    ) -> Elbv2TargetGroup:
         where = region or self.regions[0]
-        return self._add("target_groups", Elbv2TargetGroup(
-            **self._common(region),
-            target_group_arn=(
-                f"arn:aws:elasticloadbalancing:{where}:{self.account_id}:targetgroup/{name}/1"),
-            target_group_name=name, target_type=target_type, vpc_id="vpc-1",
-            protocol="HTTP", port=80))
+        return self._add(
+            "target_groups",
+            Elbv2TargetGroup(
+                **self._common(region),
+                target_group_arn=(
+                    f"arn:aws:elasticloadbalancing:{where}:{self.account_id}:targetgroup/{name}/1"
+                ),
+                target_group_name=name,
+                target_type=target_type,
+                vpc_id="vpc-1",
+                protocol="HTTP",
+                port=80,
+            ),
+        )
 
     def role(self, *, name: str = "AWSServiceRoleForECS") -> IamRole:
-        return self._add("iam_roles", IamRole(
-            account_id=self.account_id, region="global", role_name=name,
-            arn=f"arn:aws:iam::{self.account_id}:role/aws-service-role/ecs.amazonaws.com/{name}",
-            path="/aws-service-role/ecs.amazonaws.com/"))
+        return self._add(
+            "iam_roles",
+            IamRole(
+                account_id=self.account_id,
+                region="global",
+                role_name=name,
+                arn=f"arn:aws:iam::{self.account_id}:role/aws-service-role/ecs.amazonaws.com/{name}",
+                path="/aws-service-role/ecs.amazonaws.com/",
+            ),
+        )
 
     # ------------------------------------------------------------------ ready-made networks
 
@@ -411,8 +723,9 @@ class Estate:
         self.subnet(subnet_id="subnet-pub", cidr="10.0.0.0/24")
         self.igw()
         self.nat(**nat)
-        self.route_table(route_table_id="rtb-pub", subnets=["subnet-pub"],
-                         routes=[route("0.0.0.0/0", "igw-1")])
+        self.route_table(
+            route_table_id="rtb-pub", subnets=["subnet-pub"], routes=[route("0.0.0.0/0", "igw-1")]
+        )
         self.route_table(subnets=["subnet-1"], routes=[route("0.0.0.0/0", "nat-1")])
         self.security_group()
 
@@ -420,15 +733,18 @@ class Estate:
         """ecr.dkr, ecr.api and the S3 gateway (on rtb-1) with an endpoint group that
         accepts sg-task; ``skip`` leaves some out."""
         skipped = set(skip)
-        self.security_group(group_id="sg-endpoints", ingress=[https_from_group("sg-task")],
-                            egress=[])
+        self.security_group(
+            group_id="sg-endpoints", ingress=[https_from_group("sg-task")], egress=[]
+        )
         for service in ("ecr.dkr", "ecr.api"):
             if service not in skipped:
-                self.endpoint(service, endpoint_id=f"vpce-{service.replace('.', '')}",
-                              private_dns=private_dns)
+                self.endpoint(
+                    service, endpoint_id=f"vpce-{service.replace('.', '')}", private_dns=private_dns
+                )
         if "s3" not in skipped:
-            self.endpoint("s3", endpoint_id="vpce-s3", endpoint_type="Gateway",
-                          route_tables=["rtb-1"])
+            self.endpoint(
+                "s3", endpoint_id="vpce-s3", endpoint_type="Gateway", route_tables=["rtb-1"]
+            )
             self.prefix_list()
             table = next(t for t in self.records["route_tables"] if t.route_table_id == "rtb-1")
             table.routes.append(route(S3_PREFIX_LIST, "vpce-s3"))

@@ -22,7 +22,10 @@ def test_dualstack_inferred_enabled_from_a_task_with_ipv6(estate: Estate) -> Non
     estate.task(ipv6=["2600:1f18::1"])
     (result,) = dualstack_ipv6_disabled.evaluate(estate.inventory())
     assert (result.resource_type, result.resource_id, result.status) == (
-        ResourceType.ACCOUNT_REGION, ACCOUNT, Status.PASS)
+        ResourceType.ACCOUNT_REGION,
+        ACCOUNT,
+        Status.PASS,
+    )
     assert "did not return" in result.message
 
 
@@ -60,7 +63,10 @@ def test_service_linked_role_unknown_when_clusters_could_not_be_listed(estate: E
     estate.fail("ecs.clusters")
     (result,) = ecs_service_linked_role.evaluate(estate.inventory())
     assert (result.region, result.resource_type, result.status) == (
-        "global", ResourceType.ACCOUNT, Status.UNKNOWN)
+        "global",
+        ResourceType.ACCOUNT,
+        Status.UNKNOWN,
+    )
 
 
 def test_flow_logs_on_every_task_subnet_pass(estate: Estate) -> None:
@@ -113,8 +119,9 @@ def test_dns_support_off_names_the_exact_command(estate: Estate) -> None:
 def test_execution_role_judged_once_per_definition(estate: Estate) -> None:
     needs_role = estate.task_definition(image=ECR_IMAGE, execution_role=None)
     no_needs = estate.task_definition(family="hub", image="nginx:1", execution_role=None)
-    logs_only = estate.task_definition(family="logs", image="nginx:1", awslogs=True,
-                                       execution_role=None)
+    logs_only = estate.task_definition(
+        family="logs", image="nginx:1", awslogs=True, execution_role=None
+    )
     estate.task(definition=needs_role, eni=False)
     estate.task(definition=needs_role, eni=False)
     estate.service(definition=needs_role)
@@ -143,4 +150,5 @@ def test_classic_load_balancer_fails_and_services_without_one_are_out_of_scope(
 def test_target_group_not_in_inventory_is_unknown(estate: Estate) -> None:
     service = estate.service(load_balancers=[{"targetGroupArn": "arn:aws:tg/gone"}])
     assert statuses(fargate_load_balancer.evaluate(estate.inventory())) == {
-        ("fargate-load-balancer", service.service_arn, Status.UNKNOWN)}
+        ("fargate-load-balancer", service.service_arn, Status.UNKNOWN)
+    }

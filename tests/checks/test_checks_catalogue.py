@@ -90,7 +90,8 @@ def test_needed_collectors_exist_and_are_in_the_iam_policy(check: object) -> Non
 
 def test_generated_docs_are_current() -> None:
     assert DOCS_PATH.read_text(encoding="utf-8") == render_catalogue(), (
-        "docs/checks.md is stale: run `python -m auditor.checkdocs`")
+        "docs/checks.md is stale: run `python -m auditor.checkdocs`"
+    )
 
 
 @pytest.mark.parametrize("check_id", IDS)
@@ -132,16 +133,28 @@ def test_evaluate_all_runs_every_check_once_per_resource(estate: Estate) -> None
     keys = [(r.check_id, r.resource_id) for r in results]
     assert len(keys) == len(set(keys))
     assert {r.check_id for r in results} == set(IDS) - {
-        "recent-pull-failures", "dualstack-ipv6-disabled", "task-missing-ipv6",
-        "fargate-load-balancer", "secrets-path"}
+        "recent-pull-failures",
+        "dualstack-ipv6-disabled",
+        "task-missing-ipv6",
+        "fargate-load-balancer",
+        "secrets-path",
+    }
     assert all(r.account_id == ACCOUNT for r in results)
     json.dumps([r.evidence for r in results])  # evidence is stored as JSON
 
 
 def result(status: Status, severity: Severity) -> Result:
-    return Result(check_id="x", status=status, severity=severity, account_id=ACCOUNT,
-                  region="us-east-1", resource_type=ResourceType.VPC, resource_id="vpc-1",
-                  resource_name=None, message="m")
+    return Result(
+        check_id="x",
+        status=status,
+        severity=severity,
+        account_id=ACCOUNT,
+        region="us-east-1",
+        resource_type=ResourceType.VPC,
+        resource_id="vpc-1",
+        resource_name=None,
+        message="m",
+    )
 
 
 def test_fail_on_counts_only_fails_at_or_above_the_threshold() -> None:

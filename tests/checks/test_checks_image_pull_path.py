@@ -141,8 +141,10 @@ def test_nat_in_a_subnet_without_internet_gateway_route_fails(estate: Estate) ->
     estate.task()
     result = only(estate)
     assert result.status is Status.FAIL
-    assert any("NAT gateway subnet: rtb-pub has no route for 0.0.0.0/0" in d
-               for d in failing_details(result))
+    assert any(
+        "NAT gateway subnet: rtb-pub has no route for 0.0.0.0/0" in d
+        for d in failing_details(result)
+    )
 
 
 def test_regional_nat_needs_no_subnet_but_an_attached_igw(estate: Estate) -> None:
@@ -153,7 +155,8 @@ def test_regional_nat_needs_no_subnet_but_an_attached_igw(estate: Estate) -> Non
     result = only(estate)
     assert result.status is Status.FAIL
     assert "vpc-1 has no attached internet gateway for its regional NAT gateway" in (
-        failing_details(result))
+        failing_details(result)
+    )
 
 
 # ------------------------------------------------------------------------ route tables
@@ -176,14 +179,16 @@ def test_another_vpcs_main_table_never_leaks_in(estate: Estate) -> None:
     estate.subnet()
     estate.vpc(vpc_id="vpc-2", cidr="10.9.0.0/16")
     estate.igw(igw_id="igw-2", vpc_id="vpc-2")
-    estate.route_table(route_table_id="rtb-2", vpc_id="vpc-2", main=True,
-                       routes=[route("0.0.0.0/0", "igw-2")])
+    estate.route_table(
+        route_table_id="rtb-2", vpc_id="vpc-2", main=True, routes=[route("0.0.0.0/0", "igw-2")]
+    )
     estate.security_group()
     estate.task(public_ip="54.1.2.3")
     result = only(estate)
     assert result.status is Status.FAIL
     assert "subnet subnet-1 has no explicit route table and its VPC no main table" in (
-        failing_details(result))
+        failing_details(result)
+    )
 
 
 def test_explicit_association_beats_the_main_table(estate: Estate) -> None:
@@ -225,8 +230,11 @@ def test_complete_ecr_endpoints_pass_without_internet(estate: Estate) -> None:
     [
         ("ecr.api", "vpc-1 has no com.amazonaws.us-east-1.ecr.api interface endpoint"),
         ("ecr.dkr", "vpc-1 has no com.amazonaws.us-east-1.ecr.dkr interface endpoint"),
-        ("s3", "vpc-1 has no com.amazonaws.us-east-1.s3 gateway endpoint (image layers are "
-               "served from S3)"),
+        (
+            "s3",
+            "vpc-1 has no com.amazonaws.us-east-1.s3 gateway endpoint (image layers are "
+            "served from S3)",
+        ),
     ],
 )
 def test_each_missing_ecr_endpoint_fails(estate: Estate, skip: str, expected: str) -> None:
@@ -283,11 +291,16 @@ def test_task_without_version_runs_latest_and_needs_ecr_api(estate: Estate) -> N
     result = only(estate)
     assert result.status is Status.FAIL
     assert result.evidence["platform"] == {
-        "requested": None, "version": "1.4.0", "os": "Linux", "resolved_from_latest": True}
+        "requested": None,
+        "version": "1.4.0",
+        "os": "Linux",
+        "resolved_from_latest": True,
+    }
 
 
-@pytest.mark.parametrize("image", [DOCKER_HUB, "public.ecr.aws/nginx/nginx:1", OTHER_REGION_ECR,
-                                   "ghcr.io/org/app:2"])
+@pytest.mark.parametrize(
+    "image", [DOCKER_HUB, "public.ecr.aws/nginx/nginx:1", OTHER_REGION_ECR, "ghcr.io/org/app:2"]
+)
 def test_images_outside_the_regions_private_ecr_need_the_internet(
     estate: Estate, image: str
 ) -> None:
@@ -296,8 +309,7 @@ def test_images_outside_the_regions_private_ecr_need_the_internet(
     estate.task(definition=estate.task_definition(image=image))
     result = only(estate)
     assert result.status is Status.FAIL
-    assert [leg["destination"] for leg in result.evidence["sources"][0]["legs"]] == [
-        "the internet"]
+    assert [leg["destination"] for leg in result.evidence["sources"][0]["legs"]] == ["the internet"]
 
 
 # ------------------------------------------------------------------------ security groups
@@ -325,20 +337,23 @@ def test_endpoint_group_without_ingress_from_the_task_fails(estate: Estate) -> N
     estate.private_vpc()
     estate.ecr_endpoints()
     endpoints_group = next(
-        g for g in estate.records["security_groups"] if g.group_id == "sg-endpoints")
+        g for g in estate.records["security_groups"] if g.group_id == "sg-endpoints"
+    )
     endpoints_group.ingress = []
     estate.task()
     result = only(estate)
     assert result.status is Status.FAIL
-    assert any(d.startswith("vpce-ecrdkr from the task: no ingress rule")
-               for d in failing_details(result))
+    assert any(
+        d.startswith("vpce-ecrdkr from the task: no ingress rule") for d in failing_details(result)
+    )
 
 
 def test_endpoint_ingress_by_the_tasks_address_range_counts(estate: Estate) -> None:
     estate.private_vpc()
     estate.ecr_endpoints()
     endpoints_group = next(
-        g for g in estate.records["security_groups"] if g.group_id == "sg-endpoints")
+        g for g in estate.records["security_groups"] if g.group_id == "sg-endpoints"
+    )
     endpoints_group.ingress = [https_to_cidr("10.0.0.0/16")]
     estate.task()
     assert only(estate).status is Status.PASS
@@ -351,12 +366,19 @@ def test_s3_egress_by_prefix_list_rule_counts_without_prefix_list_entries(
     estate.ecr_endpoints()
     estate.records["prefix_lists"].clear()
     estate.records["security_groups"] = [
-        g for g in estate.records["security_groups"] if g.group_id != "sg-task"]
-    estate.security_group(egress=[
-        https_to_cidr("10.0.0.0/16"),
-        {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
-         "PrefixListIds": [{"PrefixListId": S3_PREFIX_LIST}]},
-    ])
+        g for g in estate.records["security_groups"] if g.group_id != "sg-task"
+    ]
+    estate.security_group(
+        egress=[
+            https_to_cidr("10.0.0.0/16"),
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 443,
+                "ToPort": 443,
+                "PrefixListIds": [{"PrefixListId": S3_PREFIX_LIST}],
+            },
+        ]
+    )
     estate.task()
     assert only(estate).status is Status.PASS
 
@@ -393,7 +415,9 @@ def test_denied_collector_makes_each_task_unknown_naming_it(estate: Estate) -> N
     estate.fail("ec2.nat_gateways", error="UnauthorizedOperation")
     results = list(evaluate(estate.inventory()))
     assert statuses(results) == {
-        (CHECK, first.task_arn, Status.UNKNOWN), (CHECK, second.task_arn, Status.UNKNOWN)}
+        (CHECK, first.task_arn, Status.UNKNOWN),
+        (CHECK, second.task_arn, Status.UNKNOWN),
+    }
     assert all("ec2.nat_gateways (denied: UnauthorizedOperation)" in r.message for r in results)
 
 
@@ -467,8 +491,9 @@ def test_ipv6_only_subnet_reaches_ipv4_registries_through_nat64(estate: Estate) 
     estate.subnet(subnet_id="subnet-pub", cidr="10.0.0.0/24")
     estate.igw()
     estate.nat()
-    estate.route_table(route_table_id="rtb-pub", subnets=["subnet-pub"],
-                       routes=[route("0.0.0.0/0", "igw-1")])
+    estate.route_table(
+        route_table_id="rtb-pub", subnets=["subnet-pub"], routes=[route("0.0.0.0/0", "igw-1")]
+    )
     estate.route_table(subnets=["subnet-1"], routes=[route("64:ff9b::/96", "nat-1")])
     estate.security_group(egress=[{"IpProtocol": "-1", "Ipv6Ranges": [{"CidrIpv6": "::/0"}]}])
     estate.task(definition=estate.task_definition(image=DOCKER_HUB))

@@ -21,8 +21,7 @@ def secrets(estate: Estate) -> list[Result]:
 
 
 def endpoint_group(estate: Estate) -> None:
-    estate.security_group(group_id="sg-endpoints", ingress=[https_from_group("sg-task")],
-                          egress=[])
+    estate.security_group(group_id="sg-endpoints", ingress=[https_from_group("sg-task")], egress=[])
 
 
 def test_logs_endpoint_with_private_dns_passes(estate: Estate) -> None:
@@ -43,7 +42,8 @@ def test_logs_endpoint_that_is_pending_fails(estate: Estate) -> None:
     (result,) = logs(estate)
     assert result.status is Status.FAIL
     assert "endpoint vpce-logs (com.amazonaws.us-east-1.logs) is pendingAcceptance" in (
-        result.message)
+        result.message
+    )
 
 
 def test_log_group_in_another_region_ignores_local_endpoints(estate: Estate) -> None:
@@ -77,8 +77,11 @@ def test_each_secret_service_needs_its_own_endpoint(estate: Estate) -> None:
 
 def test_registry_credentials_count_as_a_secret(estate: Estate) -> None:
     estate.private_vpc()
-    task = estate.task(definition=estate.task_definition(
-        image="registry.example.com/app:1", repository_credentials=SECRET))
+    task = estate.task(
+        definition=estate.task_definition(
+            image="registry.example.com/app:1", repository_credentials=SECRET
+        )
+    )
     (result,) = secrets(estate)
     assert (result.resource_id, result.status) == (task.task_arn, Status.FAIL)
     assert "registry credentials" in result.message

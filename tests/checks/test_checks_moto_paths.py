@@ -36,12 +36,17 @@ async def collect_inventory() -> Inventory:
     fields: dict[str, list[Any]] = defaultdict(list)
     for record in collected.records:
         fields[INVENTORY_FIELDS[type(record)]].append(record)
-    scan = Scan(id="e2e", account_id=ACCOUNT, regions=[REGION],
-                started_at=datetime.now(UTC))
+    scan = Scan(id="e2e", account_id=ACCOUNT, regions=[REGION], started_at=datetime.now(UTC))
     outcomes = [
-        CollectionOutcome(scan_id="e2e", collector=o.collector, account_id=o.account_id,
-                          region=o.region, status=o.status.value, optional=o.optional,
-                          error=o.error)
+        CollectionOutcome(
+            scan_id="e2e",
+            collector=o.collector,
+            account_id=o.account_id,
+            region=o.region,
+            status=o.status.value,
+            optional=o.optional,
+            error=o.error,
+        )
         for o in collected.outcomes
     ]
     return Inventory(scan=scan, outcomes=outcomes, **fields)
@@ -53,8 +58,7 @@ class Seeder:
     def __init__(self, boto3_client: Boto3Factory) -> None:
         self.ec2 = boto3_client("ec2", REGION)
         self.ecs = boto3_client("ecs", REGION)
-        self.ecs.create_cluster(clusterName="prod",
-                                capacityProviders=["FARGATE", "FARGATE_SPOT"])
+        self.ecs.create_cluster(clusterName="prod", capacityProviders=["FARGATE", "FARGATE_SPOT"])
         self.definitions: dict[str, str] = {}
 
     def vpc(self, cidr: str) -> str:
@@ -65,8 +69,7 @@ class Seeder:
         return vpc_id
 
     def subnet(self, vpc_id: str, cidr: str, *, routes: dict[str, str] | None = None) -> str:
-        subnet_id: str = self.ec2.create_subnet(VpcId=vpc_id, CidrBlock=cidr)["Subnet"][
-            "SubnetId"]
+        subnet_id: str = self.ec2.create_subnet(VpcId=vpc_id, CidrBlock=cidr)["Subnet"]["SubnetId"]
         if routes is not None:
             table = self.ec2.create_route_table(VpcId=vpc_id)["RouteTable"]["RouteTableId"]
             self.ec2.associate_route_table(RouteTableId=table, SubnetId=subnet_id)
@@ -76,62 +79,89 @@ class Seeder:
 
     def route(self, table: str, destination: str, target: str) -> None:
         key = "NatGatewayId" if target.startswith("nat-") else "GatewayId"
-        self.ec2.create_route(RouteTableId=table, DestinationCidrBlock=destination,
-                              **{key: target})
+        self.ec2.create_route(RouteTableId=table, DestinationCidrBlock=destination, **{key: target})
 
     def main_table(self, vpc_id: str) -> str:
         tables = self.ec2.describe_route_tables(
-            Filters=[{"Name": "vpc-id", "Values": [vpc_id]},
-                     {"Name": "association.main", "Values": ["true"]}])["RouteTables"]
+            Filters=[
+                {"Name": "vpc-id", "Values": [vpc_id]},
+                {"Name": "association.main", "Values": ["true"]},
+            ]
+        )["RouteTables"]
         return str(tables[0]["RouteTableId"])
 
     def igw(self, vpc_id: str) -> str:
-        igw_id: str = self.ec2.create_internet_gateway()["InternetGateway"][
-            "InternetGatewayId"]
+        igw_id: str = self.ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
         self.ec2.attach_internet_gateway(InternetGatewayId=igw_id, VpcId=vpc_id)
         return igw_id
 
     def nat(self, subnet_id: str) -> str:
         allocation = self.ec2.allocate_address(Domain="vpc")["AllocationId"]
         nat_id: str = self.ec2.create_nat_gateway(SubnetId=subnet_id, AllocationId=allocation)[
-            "NatGateway"]["NatGatewayId"]
+            "NatGateway"
+        ]["NatGatewayId"]
         return nat_id
 
     def group(self, vpc_id: str, name: str, *, egress: bool = True) -> str:
         group_id: str = self.ec2.create_security_group(
-            VpcId=vpc_id, GroupName=name, Description=name)["GroupId"]
+            VpcId=vpc_id, GroupName=name, Description=name
+        )["GroupId"]
         if not egress:
-            self.ec2.revoke_security_group_egress(GroupId=group_id, IpPermissions=[
-                {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+            self.ec2.revoke_security_group_egress(
+                GroupId=group_id,
+                IpPermissions=[{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
+            )
         return group_id
 
     def definition(self, image: str) -> str:
         if image not in self.definitions:
             arn = self.ecs.register_task_definition(
-                family=f"app{len(self.definitions)}", networkMode="awsvpc",
-                requiresCompatibilities=["FARGATE"], cpu="256", memory="512",
+                family=f"app{len(self.definitions)}",
+                networkMode="awsvpc",
+                requiresCompatibilities=["FARGATE"],
+                cpu="256",
+                memory="512",
                 executionRoleArn=f"arn:aws:iam::{ACCOUNT}:role/exec",
                 containerDefinitions=[{"name": "app", "image": image, "memory": 512}],
             )["taskDefinition"]["taskDefinitionArn"]
             self.definitions[image] = arn
         return self.definitions[image]
 
-    def task(self, subnet_id: str, group_id: str, *, image: str = ECR_IMAGE,
-             public_ip: bool = False, spot: bool = False) -> str:
+    def task(
+        self,
+        subnet_id: str,
+        group_id: str,
+        *,
+        image: str = ECR_IMAGE,
+        public_ip: bool = False,
+        spot: bool = False,
+    ) -> str:
         launch: dict[str, Any] = (
             {"capacityProviderStrategy": [{"capacityProvider": "FARGATE_SPOT", "weight": 1}]}
-            if spot else {"launchType": "FARGATE"})
+            if spot
+            else {"launchType": "FARGATE"}
+        )
         task = self.ecs.run_task(
-            cluster="prod", taskDefinition=self.definition(image), platformVersion="1.4.0",
-            networkConfiguration={"awsvpcConfiguration": {
-                "subnets": [subnet_id], "securityGroups": [group_id],
-                "assignPublicIp": "ENABLED" if public_ip else "DISABLED"}},
+            cluster="prod",
+            taskDefinition=self.definition(image),
+            platformVersion="1.4.0",
+            networkConfiguration={
+                "awsvpcConfiguration": {
+                    "subnets": [subnet_id],
+                    "securityGroups": [group_id],
+                    "assignPublicIp": "ENABLED" if public_ip else "DISABLED",
+                }
+            },
             **launch,
         )["tasks"][0]
         if public_ip:
             # moto gives task ENIs no public IP: an Elastic IP models one (MOTO.md).
-            eni = next(d["value"] for a in task["attachments"] for d in a["details"]
-                       if d["name"] == "networkInterfaceId")
+            eni = next(
+                d["value"]
+                for a in task["attachments"]
+                for d in a["details"]
+                if d["name"] == "networkInterfaceId"
+            )
             allocation = self.ec2.allocate_address(Domain="vpc")["AllocationId"]
             self.ec2.associate_address(AllocationId=allocation, NetworkInterfaceId=eni)
         return str(task["taskArn"])
@@ -198,20 +228,34 @@ async def test_ecr_endpoint_paths_on_moto(boto3_client: Boto3Factory) -> None:
         seed.ec2.associate_route_table(RouteTableId=table, SubnetId=subnet)
         task_sg = seed.group(vpc, "tasks")
         endpoint_sg = seed.group(vpc, "endpoints")
-        seed.ec2.authorize_security_group_ingress(GroupId=endpoint_sg, IpPermissions=[{
-            "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
-            "UserIdGroupPairs": [{"GroupId": task_sg}]}])
+        seed.ec2.authorize_security_group_ingress(
+            GroupId=endpoint_sg,
+            IpPermissions=[
+                {
+                    "IpProtocol": "tcp",
+                    "FromPort": 443,
+                    "ToPort": 443,
+                    "UserIdGroupPairs": [{"GroupId": task_sg}],
+                }
+            ],
+        )
         for service in sorted(services - {"s3"}):
             seed.ec2.create_vpc_endpoint(
-                VpcId=vpc, VpcEndpointType="Interface",
-                ServiceName=f"com.amazonaws.{REGION}.{service}", SubnetIds=[subnet],
-                SecurityGroupIds=[endpoint_sg], PrivateDnsEnabled=private_dns)
+                VpcId=vpc,
+                VpcEndpointType="Interface",
+                ServiceName=f"com.amazonaws.{REGION}.{service}",
+                SubnetIds=[subnet],
+                SecurityGroupIds=[endpoint_sg],
+                PrivateDnsEnabled=private_dns,
+            )
         if "s3" in services:
             seed.ec2.create_vpc_endpoint(
-                VpcId=vpc, VpcEndpointType="Gateway",
-                ServiceName=f"com.amazonaws.{REGION}.s3", RouteTableIds=[table])
-        expected[seed.task(subnet, task_sg)] = (
-            Status.PASS if name == "complete" else Status.FAIL)
+                VpcId=vpc,
+                VpcEndpointType="Gateway",
+                ServiceName=f"com.amazonaws.{REGION}.s3",
+                RouteTableIds=[table],
+            )
+        expected[seed.task(subnet, task_sg)] = Status.PASS if name == "complete" else Status.FAIL
         if name == "complete":
             expected[seed.task(subnet, task_sg, image="nginx:1.27")] = Status.FAIL
     inventory = await collect_inventory()

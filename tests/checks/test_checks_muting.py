@@ -20,12 +20,24 @@ from checks.base import ResourceType, Result, Severity, Status
 TODAY = date(2026, 11, 26)
 
 
-def result(check_id: str = "vpc-flow-logs", resource_id: str = "vpc-0abc1",
-           status: Status = Status.FAIL, region: str = "us-east-1") -> Result:
-    return Result(check_id=check_id, status=status, severity=Severity.MEDIUM,
-                  account_id=ACCOUNT, region=region, resource_type=ResourceType.VPC,
-                  resource_id=resource_id, resource_name=None, message="m.",
-                  evidence={"hops": []})
+def result(
+    check_id: str = "vpc-flow-logs",
+    resource_id: str = "vpc-0abc1",
+    status: Status = Status.FAIL,
+    region: str = "us-east-1",
+) -> Result:
+    return Result(
+        check_id=check_id,
+        status=status,
+        severity=Severity.MEDIUM,
+        account_id=ACCOUNT,
+        region=region,
+        resource_type=ResourceType.VPC,
+        resource_id=resource_id,
+        resource_name=None,
+        message="m.",
+        evidence={"hops": []},
+    )
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
@@ -75,11 +87,17 @@ def test_toml_and_yaml_load_the_same_rules(tmp_path: Path, name: str, text: str)
 def test_matching_fail_becomes_muted_with_the_rule_in_evidence(tmp_path: Path) -> None:
     rules = load_rules(write(tmp_path, "rules.toml", TOML))
     results, expired = apply(
-        [result(), result(resource_id="vpc-9"), result(status=Status.PASS)], rules, today=TODAY)
+        [result(), result(resource_id="vpc-9"), result(status=Status.PASS)], rules, today=TODAY
+    )
     assert [r.status for r in results] == [Status.FAIL.MUTED, Status.FAIL, Status.PASS]
     assert results[0].evidence["muted_by"] == {
-        "rule": 0, "reason": "Org trail covers these VPCs", "check": "vpc-flow-logs",
-        "resource": "vpc-0abc*", "expires": "2026-12-31", "file": str(tmp_path / "rules.toml")}
+        "rule": 0,
+        "reason": "Org trail covers these VPCs",
+        "check": "vpc-flow-logs",
+        "resource": "vpc-0abc*",
+        "expires": "2026-12-31",
+        "file": str(tmp_path / "rules.toml"),
+    }
     assert results[0].evidence["hops"] == []
     assert expired == []
 
@@ -88,11 +106,13 @@ def test_tag_rules_need_the_tags_of_the_resource(tmp_path: Path) -> None:
     rules = load_rules(write(tmp_path, "rules.toml", TOML))
     target = result(check_id="image-pull-path", resource_id="arn:task", region="eu-west-1")
     untagged, _ = apply([target], rules, today=TODAY)
-    tagged, _ = apply([target], rules, today=TODAY,
-                      tags_of=lambda r: {"team": "data-platform"})
+    tagged, _ = apply([target], rules, today=TODAY, tags_of=lambda r: {"team": "data-platform"})
     other_team, _ = apply([target], rules, today=TODAY, tags_of=lambda r: {"team": "web"})
     assert [untagged[0].status, tagged[0].status, other_team[0].status] == [
-        Status.FAIL, Status.MUTED, Status.FAIL]
+        Status.FAIL,
+        Status.MUTED,
+        Status.FAIL,
+    ]
 
 
 def test_expired_rule_stops_muting_and_is_reported(tmp_path: Path) -> None:
@@ -103,7 +123,8 @@ def test_expired_rule_stops_muting_and_is_reported(tmp_path: Path) -> None:
     _, messages = apply([result()], rules, today=date(2027, 1, 1))
     assert messages == [
         "suppression rule 0 ('Org trail covers these VPCs') expired on 2026-12-31 and no "
-        "longer mutes 1 finding(s)"]
+        "longer mutes 1 finding(s)"
+    ]
 
 
 def test_rule_still_mutes_on_its_expiry_day(tmp_path: Path) -> None:
@@ -115,20 +136,41 @@ def test_rule_still_mutes_on_its_expiry_day(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "text", "message"),
     [
-        ("r.toml", '[[rules]]\ncheck = "vpc-flow-logs"\n',
-         "rules[0].reason: required (say why it is muted)"),
-        ("r.toml", '[[rules]]\nreason = "x"\n',
-         "rules[0]: give at least one of check, account, region, resource, tags"),
-        ("r.toml", '[[rules]]\ncheck = "no-such-check"\nreason = "x"\n',
-         "rules[0].check: no check matches 'no-such-check'"),
-        ("r.toml", '[[rules]]\ncheck = "vpc-flow-logs"\nreason = "x"\nexpire = 2026-01-01\n',
-         "rules[0].expire: unknown key"),
-        ("r.toml", '[[rules]]\naccount = "123"\nreason = "x"\n',
-         "rules[0].account: account IDs are 12 digits, got '123'"),
-        ("r.yaml", "rules:\n  - check: vpc-flow-logs\n    reason: x\n    expires: soon\n",
-         "rules[0].expires: expected a date such as 2027-03-31"),
-        ("r.yaml", "rules:\n  - check: vpc-flow-logs\n    reason: ''\n",
-         "rules[0].reason: expected a non-empty string"),
+        (
+            "r.toml",
+            '[[rules]]\ncheck = "vpc-flow-logs"\n',
+            "rules[0].reason: required (say why it is muted)",
+        ),
+        (
+            "r.toml",
+            '[[rules]]\nreason = "x"\n',
+            "rules[0]: give at least one of check, account, region, resource, tags",
+        ),
+        (
+            "r.toml",
+            '[[rules]]\ncheck = "no-such-check"\nreason = "x"\n',
+            "rules[0].check: no check matches 'no-such-check'",
+        ),
+        (
+            "r.toml",
+            '[[rules]]\ncheck = "vpc-flow-logs"\nreason = "x"\nexpire = 2026-01-01\n',
+            "rules[0].expire: unknown key",
+        ),
+        (
+            "r.toml",
+            '[[rules]]\naccount = "123"\nreason = "x"\n',
+            "rules[0].account: account IDs are 12 digits, got '123'",
+        ),
+        (
+            "r.yaml",
+            "rules:\n  - check: vpc-flow-logs\n    reason: x\n    expires: soon\n",
+            "rules[0].expires: expected a date such as 2027-03-31",
+        ),
+        (
+            "r.yaml",
+            "rules:\n  - check: vpc-flow-logs\n    reason: ''\n",
+            "rules[0].reason: expected a non-empty string",
+        ),
         ("r.yaml", "rule: []\n", "rule: unknown key (expected 'rules')"),
         ("r.toml", "[[rules]\n", "not valid TOML"),
         ("r.yaml", "rules: [\n", "not valid YAML"),
@@ -152,8 +194,9 @@ def test_missing_file_is_one_line(tmp_path: Path) -> None:
 
 
 def test_yaml_account_that_looks_octal_stays_as_written(tmp_path: Path) -> None:
-    (rule,) = load_rules(write(tmp_path, "r.yaml", "rules:\n  - account: 012345670123\n"
-                                                    "    reason: x\n"))
+    (rule,) = load_rules(
+        write(tmp_path, "r.yaml", "rules:\n  - account: 012345670123\n    reason: x\n")
+    )
     assert rule.account == "012345670123"
 
 

@@ -34,7 +34,9 @@ def test_vpn_route_is_listed_with_its_mtu(estate: Estate) -> None:
     assert result.status is Status.FAIL
     assert "192.168.0.0/16 via vgw-1 (MTU 1500)" in result.message
     assert {r["destination"] for r in result.evidence["private_routes"]} == {
-        "10.0.0.0/16", "192.168.0.0/16"}
+        "10.0.0.0/16",
+        "192.168.0.0/16",
+    }
 
 
 def test_internet_route_through_igw_is_not_flagged(estate: Estate) -> None:
@@ -46,8 +48,12 @@ def test_internet_route_through_igw_is_not_flagged(estate: Estate) -> None:
 def test_windows_1_0_0_supports_jumbo_frames(estate: Estate) -> None:
     network(estate)
     definition = estate.task_definition(os_family="WINDOWS_SERVER_2022_CORE")
-    estate.task(definition=definition, platform_version=None,
-                platform_family="WINDOWS_SERVER_2022_CORE", eni=False)
+    estate.task(
+        definition=definition,
+        platform_version=None,
+        platform_family="WINDOWS_SERVER_2022_CORE",
+        eni=False,
+    )
     assert only(estate).status is Status.PASS
 
 

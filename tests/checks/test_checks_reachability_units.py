@@ -79,29 +79,47 @@ def test_https_rules(permission: dict[str, object], expected: bool) -> None:
 
 
 def group(egress: list[dict[str, object]]) -> dict[str, Ec2SecurityGroup]:
-    return {"sg-1": Ec2SecurityGroup(account_id="1" * 12, region="r", group_id="sg-1",
-                                     egress=egress)}
+    return {
+        "sg-1": Ec2SecurityGroup(account_id="1" * 12, region="r", group_id="sg-1", egress=egress)
+    }
 
 
 def test_egress_needs_a_rule_covering_every_destination_network() -> None:
-    groups = group([{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
-                     "IpRanges": [{"CidrIp": "10.0.0.0/16"}]}])
-    inside = check_rules(["sg-1"], groups, Peer(networks=(net("10.0.1.0/24"),)),
-                         direction="egress")
+    groups = group(
+        [
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 443,
+                "ToPort": 443,
+                "IpRanges": [{"CidrIp": "10.0.0.0/16"}],
+            }
+        ]
+    )
+    inside = check_rules(["sg-1"], groups, Peer(networks=(net("10.0.1.0/24"),)), direction="egress")
     outside = check_rules(["sg-1"], groups, Peer(networks=(INTERNET_V4,)), direction="egress")
     assert (inside.allowed, outside.allowed) == (True, False)
 
 
 def test_group_reference_satisfies_a_group_peer() -> None:
-    groups = group([{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
-                     "UserIdGroupPairs": [{"GroupId": "sg-endpoint"}]}])
+    groups = group(
+        [
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 443,
+                "ToPort": 443,
+                "UserIdGroupPairs": [{"GroupId": "sg-endpoint"}],
+            }
+        ]
+    )
     check = check_rules(["sg-1"], groups, Peer(group_ids=("sg-endpoint",)), direction="egress")
     assert check.allowed is True
 
 
 def test_unknown_group_is_none_not_false() -> None:
-    assert check_rules(["sg-gone"], {}, Peer(networks=(INTERNET_V4,)),
-                       direction="egress").allowed is None
+    assert (
+        check_rules(["sg-gone"], {}, Peer(networks=(INTERNET_V4,)), direction="egress").allowed
+        is None
+    )
 
 
 def test_prefix_list_peer_with_unknown_entries_needs_a_named_or_open_rule() -> None:
@@ -118,10 +136,16 @@ def test_prefix_list_peer_with_unknown_entries_needs_a_named_or_open_rule() -> N
         ("nginx", RegistryKind.DOCKER_HUB, None),
         ("library/nginx:1", RegistryKind.DOCKER_HUB, None),
         ("docker.io/library/nginx:1", RegistryKind.DOCKER_HUB, None),
-        ("123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1", RegistryKind.ECR_PRIVATE,
-         "us-east-1"),
-        ("123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/app", RegistryKind.ECR_PRIVATE,
-         "cn-north-1"),
+        (
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1",
+            RegistryKind.ECR_PRIVATE,
+            "us-east-1",
+        ),
+        (
+            "123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/app",
+            RegistryKind.ECR_PRIVATE,
+            "cn-north-1",
+        ),
         ("public.ecr.aws/nginx/nginx", RegistryKind.ECR_PUBLIC, None),
         ("quay.io/org/app", RegistryKind.OTHER, None),
         ("localhost:5000/app", RegistryKind.OTHER, None),
@@ -134,18 +158,24 @@ def test_classify_image(image: str, kind: RegistryKind, region: str | None) -> N
 
 def test_secret_references_name_their_service_and_region() -> None:
     definition = EcsTaskDefinition(
-        account_id="1" * 12, region="us-east-1", task_definition_arn="arn:td/a:1", family="a",
+        account_id="1" * 12,
+        region="us-east-1",
+        task_definition_arn="arn:td/a:1",
+        family="a",
         revision=1,
-        container_definitions=[{
-            "name": "app",
-            "secrets": [
-                {"name": "A", "valueFrom": "arn:aws:secretsmanager:eu-west-1:1:secret:x"},
-                {"name": "B", "valueFrom": "arn:aws:ssm:us-east-1:1:parameter/y"},
-                {"name": "C", "valueFrom": "plain-name"},
-            ],
-            "repositoryCredentials": {
-                "credentialsParameter": "arn:aws:secretsmanager:us-east-1:1:secret:reg"},
-        }],
+        container_definitions=[
+            {
+                "name": "app",
+                "secrets": [
+                    {"name": "A", "valueFrom": "arn:aws:secretsmanager:eu-west-1:1:secret:x"},
+                    {"name": "B", "valueFrom": "arn:aws:ssm:us-east-1:1:parameter/y"},
+                    {"name": "C", "valueFrom": "plain-name"},
+                ],
+                "repositoryCredentials": {
+                    "credentialsParameter": "arn:aws:secretsmanager:us-east-1:1:secret:reg"
+                },
+            }
+        ],
     )
     assert [(s.service, s.region, s.purpose) for s in secrets_of(definition)] == [
         (EndpointService.SECRETS_MANAGER, "eu-west-1", "secret A"),
@@ -167,8 +197,12 @@ def test_private_routes_carry_their_mtu_and_internet_routes_are_ignored() -> Non
     ]
     found, unresolved = private_route_mtus(routes, lookup)
     assert [(r.destination, r.mtu) for r in found] == [
-        ("10.0.0.0/16", 9001), ("10.1.0.0/16", 8500), ("192.168.0.0/16", 1500),
-        ("172.16.0.0/12", 9001), ("10.9.0.0/16", None)]
+        ("10.0.0.0/16", 9001),
+        ("10.1.0.0/16", 8500),
+        ("192.168.0.0/16", 1500),
+        ("172.16.0.0/12", 9001),
+        ("10.9.0.0/16", None),
+    ]
     assert unresolved == []
 
 

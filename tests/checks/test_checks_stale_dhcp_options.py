@@ -15,8 +15,9 @@ CHECK = "stale-dhcp-options"
 STARTED = datetime(2026, 11, 20, tzinfo=UTC)
 
 
-def previous_scan(make_estate: Callable[..., Estate], *, dhcp: str, task_ids: list[str]
-                  ) -> Inventory:
+def previous_scan(
+    make_estate: Callable[..., Estate], *, dhcp: str, task_ids: list[str]
+) -> Inventory:
     before = make_estate(scan_id="scan-0", started_at=datetime(2026, 11, 25, tzinfo=UTC))
     before.vpc(dhcp_options_id=dhcp)
     before.subnet()
@@ -41,7 +42,9 @@ def test_history_change_flags_tasks_seen_before_and_passes_new_ones(
     previous = previous_scan(make_estate, dhcp="dopt-old", task_ids=["old"])
     results = list(evaluate(estate.inventory(previous=previous)))
     assert statuses(results) == {
-        (CHECK, old.task_arn, Status.FAIL), (CHECK, new.task_arn, Status.PASS)}
+        (CHECK, old.task_arn, Status.FAIL),
+        (CHECK, new.task_arn, Status.PASS),
+    }
     failing = next(r for r in results if r.status is Status.FAIL)
     assert "from DHCP option set dopt-old to dopt-new" in failing.message
     assert failing.evidence["source"] == "scan-history"
@@ -55,7 +58,9 @@ def test_unchanged_set_passes_new_tasks_and_cannot_judge_old_ones(
     new = estate.task(task_id="new", eni=False)
     previous = previous_scan(make_estate, dhcp="dopt-same", task_ids=["old"])
     assert statuses(evaluate(estate.inventory(previous=previous))) == {
-        (CHECK, old.task_arn, Status.UNKNOWN), (CHECK, new.task_arn, Status.PASS)}
+        (CHECK, old.task_arn, Status.UNKNOWN),
+        (CHECK, new.task_arn, Status.PASS),
+    }
 
 
 def test_previous_scan_that_failed_to_list_vpcs_is_no_history(
@@ -66,7 +71,8 @@ def test_previous_scan_that_failed_to_list_vpcs_is_no_history(
     before = make_estate(scan_id="scan-0")
     before.fail("ec2.vpcs")
     assert statuses(evaluate(estate.inventory(previous=before.inventory()))) == {
-        (CHECK, task.task_arn, Status.UNKNOWN)}
+        (CHECK, task.task_arn, Status.UNKNOWN)
+    }
 
 
 def test_cloudtrail_without_events_passes_recent_tasks(estate: Estate) -> None:
@@ -85,8 +91,11 @@ def test_cloudtrail_without_events_cannot_judge_tasks_older_than_90_days(estate:
 
 def test_failed_association_events_are_ignored(estate: Estate) -> None:
     current(estate, with_trail=True)
-    estate.dhcp_event(dhcp_options_id="dopt-new", at=datetime(2026, 11, 25, tzinfo=UTC),
-                      error_code="Client.UnauthorizedOperation")
+    estate.dhcp_event(
+        dhcp_options_id="dopt-new",
+        at=datetime(2026, 11, 25, tzinfo=UTC),
+        error_code="Client.UnauthorizedOperation",
+    )
     estate.task(started_at=STARTED, eni=False)
     assert [r.status for r in evaluate(estate.inventory())] == [Status.PASS]
 
@@ -109,4 +118,5 @@ def test_task_without_start_time_falls_back_to_history(
     task = estate.task(task_id="old", eni=False)
     previous = previous_scan(make_estate, dhcp="dopt-old", task_ids=["old"])
     assert statuses(evaluate(estate.inventory(previous=previous))) == {
-        (CHECK, task.task_arn, Status.FAIL)}
+        (CHECK, task.task_arn, Status.FAIL)
+    }

@@ -16,9 +16,14 @@ INIT_ERROR = (
 
 def test_container_reason_is_quoted_when_the_task_reason_is_generic(estate: Estate) -> None:
     task = estate.task(
-        status="STOPPED", eni=False, stopped_reason="Task failed to start",
-        container_reasons=["CannotPullContainerError: pull image manifest has been retried 5 "
-                           "time(s): dial tcp 10.0.0.1:443: i/o timeout"])
+        status="STOPPED",
+        eni=False,
+        stopped_reason="Task failed to start",
+        container_reasons=[
+            "CannotPullContainerError: pull image manifest has been retried 5 "
+            "time(s): dial tcp 10.0.0.1:443: i/o timeout"
+        ],
+    )
     (result,) = recent_pull_failures.evaluate(estate.inventory())
     assert (result.resource_id, result.status) == (task.task_arn, Status.FAIL)
     assert "(container c0)" in result.message
@@ -29,7 +34,8 @@ def test_initialisation_error_fails_and_running_tasks_are_out_of_scope(estate: E
     stopped = estate.task(status="STOPPED", eni=False, stopped_reason=INIT_ERROR)
     estate.task(eni=False)
     assert statuses(recent_pull_failures.evaluate(estate.inventory())) == {
-        ("recent-pull-failures", stopped.task_arn, Status.FAIL)}
+        ("recent-pull-failures", stopped.task_arn, Status.FAIL)
+    }
 
 
 def test_long_reasons_are_shortened_in_the_message_but_kept_in_evidence(estate: Estate) -> None:
@@ -45,8 +51,12 @@ def test_legacy_services_and_tasks(estate: Estate) -> None:
     new_service = estate.service(name="new", platform_version="LATEST")
     pinned = estate.task(platform_version="1.4.0", eni=False)
     windows_definition = estate.task_definition(family="win", os_family="WINDOWS_SERVER_2019_CORE")
-    estate.task(definition=windows_definition, platform_version="1.0.0",
-                platform_family="WINDOWS_SERVER_2019_CORE", eni=False)
+    estate.task(
+        definition=windows_definition,
+        platform_version="1.0.0",
+        platform_family="WINDOWS_SERVER_2019_CORE",
+        eni=False,
+    )
     assert statuses(legacy_platform_version.evaluate(estate.inventory())) == {
         ("legacy-platform-version", old_service.service_arn, Status.FAIL),
         ("legacy-platform-version", new_service.service_arn, Status.PASS),
@@ -57,7 +67,8 @@ def test_legacy_services_and_tasks(estate: Estate) -> None:
 def test_unrecognised_version_is_unknown(estate: Estate) -> None:
     task = estate.task(platform_version="2.0.0-preview", eni=False)
     assert statuses(legacy_platform_version.evaluate(estate.inventory())) == {
-        ("legacy-platform-version", task.task_arn, Status.UNKNOWN)}
+        ("legacy-platform-version", task.task_arn, Status.UNKNOWN)
+    }
 
 
 def dual_stack(estate: Estate, *, assign: bool = True) -> None:

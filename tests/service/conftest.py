@@ -1,0 +1,23 @@
+"""Fixtures for the service tests: a migrated store and a recording engine stand-in."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from service_support import Recorder
+
+from auditor.store.database import Store, open_store
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    opened = open_store(f"sqlite:///{tmp_path / 'auditor.db'}")
+    yield opened
+    opened.dispose()
+
+
+@pytest.fixture
+def recorder() -> Recorder:
+    return Recorder()
