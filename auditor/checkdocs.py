@@ -94,9 +94,7 @@ def render_catalogue() -> str:
         f"| [`{c.meta.id}`](#{c.meta.id}) | {c.meta.severity.value} | {c.meta.scope} |\n"
         for c in checks
     )
-    pages = "\n".join(
-        f'<a id="{c.meta.id}"></a>\n\n{render_check(c.meta)}' for c in checks
-    )
+    pages = "\n".join(f'<a id="{c.meta.id}"></a>\n\n{render_check(c.meta)}' for c in checks)
     return f"{_HEADER}{rows}{_MUTING}\n{pages}"
 
 

@@ -176,9 +176,7 @@ def _rule(path: Path, index: int, entry: Any, check_ids: set[str]) -> Rule:
     if "reason" not in entry:
         raise SuppressionFileError(f"{path}: {where}.reason: required (say why it is muted)")
     if not any(name in entry for name in _MATCHERS):
-        raise SuppressionFileError(
-            f"{path}: {where}: give at least one of {', '.join(_MATCHERS)}"
-        )
+        raise SuppressionFileError(f"{path}: {where}: give at least one of {', '.join(_MATCHERS)}")
     check = _text(path, f"{where}.check", entry["check"]) if "check" in entry else None
     if check is not None and not any(fnmatchcase(c, check) for c in check_ids):
         raise SuppressionFileError(f"{path}: {where}.check: no check matches {check!r}")
@@ -194,9 +192,7 @@ def _rule(path: Path, index: int, entry: Any, check_ids: set[str]) -> Rule:
         if "resource" in entry
         else None,
         tags=_tags(path, f"{where}.tags", entry["tags"]) if "tags" in entry else {},
-        expires=_expiry(path, f"{where}.expires", entry["expires"])
-        if "expires" in entry
-        else None,
+        expires=_expiry(path, f"{where}.expires", entry["expires"]) if "expires" in entry else None,
         source=str(path),
     )
 
