@@ -4,7 +4,7 @@
     python3 scripts/dev.py demo          # set up .venv from the lock file, run the demo scan
     python3 scripts/dev.py test [ARGS]   # set up .venv, run the test suite (pytest ARGS)
     python3 scripts/dev.py lint          # ruff and mypy
-    python3 scripts/dev.py lock          # re-pin requirements/*.txt from pyproject.toml
+    python3 scripts/dev.py lock          # re-lock uv.lock and export requirements/*.txt
 
 The virtualenv is (re)installed whenever the lock file changed since it was built.
 """
@@ -21,6 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV = Path(os.environ.get("AUDITOR_VENV", ROOT / ".venv"))
 LOCK = ROOT / "requirements" / "dev.txt"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+# uv.lock is the lock file; requirements/*.txt are its pip-readable exports (a test compares).
+EXPORT_FLAGS = ("--frozen", "--no-emit-project", "--no-header", "-q")
+EXPORTS = {"requirements/runtime.txt": (), "requirements/dev.txt": ("--extra", "dev")}
 
 
 def run(*args: str | Path) -> None:
@@ -59,9 +62,9 @@ def main() -> None:
         run(BIN / "mypy")
     elif command == "lock":
         setup()
-        common = ["pip", "compile", "pyproject.toml", "--universal", "--python-version", "3.11"]
-        run(BIN / "uv", *common, "--generate-hashes", "-q", "-o", "requirements/runtime.txt")
-        run(BIN / "uv", *common, "--extra", "dev", "--generate-hashes", "-q", "-o", LOCK)
+        run(BIN / "uv", "lock", "-q")
+        for target, extra in EXPORTS.items():
+            run(BIN / "uv", "export", *EXPORT_FLAGS, *extra, "-o", target)
     else:
         print(__doc__, file=sys.stderr)
         sys.exit(0 if command == "help" else 2)
