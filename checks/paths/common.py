@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from auditor.inventory import Inventory
 from auditor.store.resources import EcsTask, EcsTaskDefinition
+from checks.base import CheckMeta, Result
 from checks.platform import Platform, task_platform
 from checks.reachability import NetworkView, Reachability, Source
-from checks.support import Verdict, failed, passed, sentence_start, task_label, unknown
+from checks.support import (
+    ECS_TASK_DEFINITIONS,
+    ECS_TASKS,
+    Verdict,
+    failed,
+    judge_scope,
+    passed,
+    sentence_start,
+    task_label,
+    task_subject,
+    unknown,
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -120,3 +132,43 @@ def judge_task(net: NetworkView, inventory: Inventory, task: EcsTask, judge: Tas
     if source is None:
         return no_network_verdict(label, "the task reports no subnet (no ENI attachment)")
     return judge(label, source, definition, task_platform(task, definition))
+
+
+NetworkJudge = Callable[[NetworkView, str, Source, EcsTaskDefinition, Platform], Verdict]
+
+
+def evaluate_task_paths(
+    meta: CheckMeta,
+    inventory: Inventory,
+    judge_path: NetworkJudge,
+    applies: Callable[[EcsTaskDefinition], object],
+) -> Iterator[Result]:
+    """Judge every running Fargate task whose definition ``applies`` (log or secret paths).
+
+    A task whose definition is missing may be in scope: it is judged (UNKNOWN), not skipped.
+    """
+    net = NetworkView(inventory)
+
+    def judge(task: EcsTask) -> Verdict:
+        return judge_task(
+            net,
+            inventory,
+            task,
+            lambda label, source, definition, platform: judge_path(
+                net, label, source, definition, platform
+            ),
+        )
+
+    in_scope = [
+        (task_subject(t), t)
+        for t in inventory.running_fargate_tasks()
+        if (definition := inventory.task_definition_of(t.task_definition_arn)) is None
+        or applies(definition)
+    ]
+    yield from judge_scope(
+        meta,
+        inventory,
+        scope_needs=(ECS_TASKS, ECS_TASK_DEFINITIONS),
+        items=in_scope,
+        judge=judge,
+    )

@@ -5,9 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.inventory import Inventory
-from auditor.store.resources import EcsTask, EcsTaskDefinition
+from auditor.store.resources import EcsTaskDefinition
 from checks.base import CheckMeta, ResourceType, Result, Severity, register
-from checks.paths.common import Leg, SourceLegs, evidence_of, judge_task, verdict_for
+from checks.paths.common import (
+    Leg,
+    SourceLegs,
+    evaluate_task_paths,
+    evidence_of,
+    verdict_for,
+)
 from checks.platform import Platform
 from checks.reachability import Destination, NetworkView, Source
 from checks.reachability.destinations import EndpointService, secrets_of
@@ -17,8 +23,6 @@ from checks.support import (
     NETWORK_NEEDS,
     NETWORK_OPTIONAL_NEEDS,
     Verdict,
-    judge_scope,
-    task_subject,
 )
 
 META = CheckMeta(
@@ -137,29 +141,4 @@ def _judge(
 
 @register(META)
 def evaluate(inventory: Inventory) -> Iterator[Result]:
-    net = NetworkView(inventory)
-
-    def judge(task: EcsTask) -> Verdict:
-        return judge_task(
-            net,
-            inventory,
-            task,
-            lambda label, source, definition, platform: _judge(
-                net, label, source, definition, platform
-            ),
-        )
-
-    # A task whose definition is missing may be in scope: it is judged (UNKNOWN), not skipped.
-    in_scope = [
-        (task_subject(t), t)
-        for t in inventory.running_fargate_tasks()
-        if (definition := inventory.task_definition_of(t.task_definition_arn)) is None
-        or secrets_of(definition)
-    ]
-    yield from judge_scope(
-        META,
-        inventory,
-        scope_needs=(ECS_TASKS, ECS_TASK_DEFINITIONS),
-        items=in_scope,
-        judge=judge,
-    )
+    yield from evaluate_task_paths(META, inventory, _judge, secrets_of)
