@@ -128,3 +128,16 @@ async def test_healthz_answers_over_http(service: AuditorService, store: Store) 
                 assert (body["status"], body["last_scan_status"]) == ("unhealthy", "failed")
     finally:
         await runner.cleanup()
+
+
+@pytest.mark.asyncio
+async def test_busy_health_port_is_one_clear_error(store: Store) -> None:
+    from auditor.cli.errors import UsageError
+    from auditor.cli.serve_cmd import serve
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        with pytest.raises(UsageError, match=f"cannot serve /healthz on 127.0.0.1:{port}"):
+            await serve(service_settings(store), health_host="127.0.0.1", health_port=port)

@@ -7,11 +7,17 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import Engine, create_engine
 
 from auditor.locks import AdvisoryLocks, RowLocks, open_locks
+from auditor.store.database import open_store
 
 A, B, C = "111111111111", "222222222222", "333333333333"
+
+
+def migrated(url: str) -> Engine:
+    """An engine on a database migrated to head, as every auditor process sees it."""
+    return open_store(url).engine
 
 
 def test_sqlite_uses_lock_rows(tmp_path: Path) -> None:
@@ -21,8 +27,8 @@ def test_sqlite_uses_lock_rows(tmp_path: Path) -> None:
 
 def test_lock_rows_are_exclusive_until_released(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'locks.db'}"
-    first = RowLocks(create_engine(url), "host:1")
-    second = RowLocks(create_engine(url), "host:2")
+    first = RowLocks(migrated(url), "host:1")
+    second = RowLocks(migrated(url), "host:2")
     assert first.acquire([A, B]) == [A, B]
     assert second.acquire([A, B, C]) == [C]
     assert first.holders() == {A: "host:1", B: "host:1", C: "host:2"}
@@ -36,8 +42,8 @@ def test_lock_rows_are_exclusive_until_released(tmp_path: Path) -> None:
 
 def test_lock_row_of_a_dead_holder_expires(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'locks.db'}"
-    crashed = RowLocks(create_engine(url), "host:1", ttl=timedelta(milliseconds=300))
-    survivor = RowLocks(create_engine(url), "host:2")
+    crashed = RowLocks(migrated(url), "host:1", ttl=timedelta(milliseconds=300))
+    survivor = RowLocks(migrated(url), "host:2")
     assert crashed.acquire([A]) == [A]
     assert survivor.acquire([A]) == []
     time.sleep(0.4)
@@ -49,8 +55,8 @@ def test_lock_row_of_a_dead_holder_expires(tmp_path: Path) -> None:
 
 def test_refresh_keeps_a_long_scan_locked(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'locks.db'}"
-    holder = RowLocks(create_engine(url), "host:1", ttl=timedelta(milliseconds=400))
-    other = RowLocks(create_engine(url), "host:2")
+    holder = RowLocks(migrated(url), "host:1", ttl=timedelta(milliseconds=400))
+    other = RowLocks(migrated(url), "host:2")
     assert holder.acquire([A]) == [A]
     for _ in range(3):
         time.sleep(0.2)

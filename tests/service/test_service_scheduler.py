@@ -21,7 +21,7 @@ def _service(settings: Settings, store: Store, recorder: Recorder) -> AuditorSer
 
 
 async def _until(condition: Callable[[], bool]) -> None:
-    async with asyncio.timeout(10):
+    async with asyncio.timeout(60):
         while not condition():  # noqa: ASYNC110  (polls state the scheduler owns)
             await asyncio.sleep(0.05)
 

@@ -1,0 +1,165 @@
+"""`auditor serve`: the scheduler, /healthz, and a clean stop on SIGTERM within 30 s."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+from collections.abc import Iterator, Sequence
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from auditor.cli.errors import UsageError
+from auditor.config import Settings, load_settings
+from auditor.health import start_health_server
+from auditor.logging_setup import configure_logging
+from auditor.scheduler import AuditorService
+from auditor.store.database import open_store
+
+log = logging.getLogger("auditor.serve")
+
+# Time a running scan gets to finish after SIGTERM before it is cancelled (and marked failed);
+# with the 5 s allowed for that, the process is gone well within ECS's and Kubernetes' 30 s.
+STOP_GRACE = timedelta(seconds=20)
+# The container's health check and load balancers' target checks must reach /healthz.
+ALL_INTERFACES = "0.0.0.0"  # noqa: S104
+
+
+async def serve(
+    settings: Settings,
+    *,
+    health_host: str,
+    health_port: int,
+    startup_jobs: Sequence[str] = (),
+    stop_grace: timedelta = STOP_GRACE,
+) -> None:
+    """Run the scheduler until SIGTERM or SIGINT; ``startup_jobs`` run once, in order, first."""
+    store = await asyncio.to_thread(open_store, settings.database_url)
+    service = AuditorService(settings, store)
+    try:
+        runner = await start_health_server(service, health_host, health_port)
+    except OSError as error:
+        await asyncio.to_thread(store.dispose)
+        raise UsageError(
+            f"cannot serve /healthz on {health_host}:{health_port}: {error.strerror or error}"
+        ) from None
+    log.info("serving /healthz", extra={"host": health_host, "port": health_port})
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    service.start()
+
+    async def run_startup_jobs() -> None:
+        for job in startup_jobs:
+            if not service.stopping:
+                await service.run(job)
+
+    startup = asyncio.create_task(run_startup_jobs())
+    try:
+        await stop.wait()
+        log.info("stopping: no new jobs; waiting for running ones")
+    finally:
+        await service.stop(stop_grace)
+        if not startup.done():
+            startup.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await startup
+        await runner.cleanup()
+        await asyncio.to_thread(store.dispose)
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signum)
+    log.info("stopped")
+
+
+@contextlib.contextmanager
+def demo_estate(settings: Settings) -> Iterator[Settings]:
+    """The demo moto server, seeded; yields the settings aimed at its accounts and regions."""
+    # Imported only for --demo: moto is heavy and a production `serve` never needs it.
+    from auditor.cli.demo_run import CLEARED, DEMO_ENVIRONMENT
+    from auditor.demo.estate import seed_estate
+    from auditor.demo.server import DemoMoto
+
+    with DemoMoto() as moto:
+        for name in CLEARED:
+            os.environ.pop(name, None)
+        os.environ.update(DEMO_ENVIRONMENT)
+        os.environ["AWS_ENDPOINT_URL"] = moto.url
+        estate = seed_estate(moto.url)
+        log.info("demo estate seeded", extra={"endpoint": moto.url, "accounts": estate.accounts})
+        accounts = settings.accounts.model_copy(
+            update={"ids": list(estate.accounts), "organization": False, "exclude": []}
+        )
+        yield settings.model_copy(
+            update={
+                "accounts": accounts,
+                "regions": list(estate.regions),
+                "role_name": "auditor-readonly",
+                "external_id": None,
+            }
+        )
+
+
+def serve_command(
+    *,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            "-c",
+            help="Config file (default: $AUDITOR_CONFIG, else ./auditor.toml if present).",
+        ),
+    ] = None,
+    health_port: Annotated[
+        int,
+        typer.Option(envvar="AUDITOR_HEALTH_PORT", min=1, max=65535, help="Port of /healthz."),
+    ] = 8080,
+    health_host: Annotated[
+        str, typer.Option(help="Address /healthz listens on (all interfaces by default).")
+    ] = ALL_INTERFACES,
+    run_now: Annotated[
+        bool, typer.Option(help="Scan every account once at startup, then follow the schedule.")
+    ] = False,
+    stop_grace: Annotated[
+        float,
+        typer.Option(
+            min=0,
+            max=25,
+            help="Seconds a running scan gets to finish after SIGTERM before it is cancelled.",
+        ),
+    ] = STOP_GRACE.total_seconds(),
+    demo: Annotated[
+        bool,
+        typer.Option(
+            help="Serve the built-in demo estate on a local moto server: scan at startup, "
+            "send the Slack alert and the weekly email, then follow the schedule."
+        ),
+    ] = False,
+) -> None:
+    """Run scans, alerts, the weekly email and pruning on their schedules until SIGTERM."""
+    settings = load_settings(config)
+    configure_logging()
+    with contextlib.ExitStack() as stack:
+        startup: list[str] = ["scan"] if run_now else []
+        if demo:
+            settings = stack.enter_context(demo_estate(settings))
+            startup = ["scan", "weekly_email"]
+        asyncio.run(
+            serve(
+                settings,
+                health_host=health_host,
+                health_port=health_port,
+                startup_jobs=startup,
+                stop_grace=timedelta(seconds=stop_grace),
+            )
+        )
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `serve` command to the root app."""
+    app.command("serve")(serve_command)
