@@ -82,6 +82,7 @@ def _known_errors() -> tuple[type[BaseException], ...]:
     from auditor.accounts import AccountResolutionError
     from auditor.aws import AccountAccessError, UnknownRegionError
     from auditor.config import ConfigError
+    from auditor.muting import SuppressionFileError
     from auditor.store.database import StoreError
 
     return (
@@ -91,6 +92,7 @@ def _known_errors() -> tuple[type[BaseException], ...]:
         StoreError,
         ConfigError,
         UnknownRegionError,
+        SuppressionFileError,
     )
 
 
@@ -98,8 +100,20 @@ def main() -> None:
     """Entry point: known errors become one line on stderr and exit 2, never a traceback."""
     _register_commands()
     try:
-        # Typer reports usage errors itself (exit 2) and exits with the command's code.
-        app()
+        # Not standalone: Typer hands back the command's exit code and lets usage errors
+        # through, so they become one line like every other error.
+        code = app(standalone_mode=False)
+    except typer.TyperException as error:
+        format_message = getattr(error, "format_message", None)
+        message = format_message() if callable(format_message) else str(error)
+        if type(error).__name__ == "NoArgsIsHelpError":
+            print(message, file=sys.stderr)  # the help text itself
+        else:
+            print(f"auditor: error: {' '.join(str(message).split())}", file=sys.stderr)
+        sys.exit(getattr(error, "exit_code", EXIT_USAGE))
+    except typer.Abort:
+        print("auditor: aborted", file=sys.stderr)
+        sys.exit(130)
     except _known_errors() as error:
         for line in str(error).splitlines() or [type(error).__name__]:
             print(f"auditor: error: {line}", file=sys.stderr)
@@ -117,3 +131,4 @@ def main() -> None:
             file=sys.stderr,
         )
         sys.exit(EXIT_USAGE)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -18,6 +18,7 @@ from auditor.cli.console import print_summary, scan_progress, stderr
 from auditor.cli.errors import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, UsageError
 from auditor.config import Settings, load_settings
 from auditor.engine import ScanOutcome, scan_accounts
+from auditor.muting import load_rules
 from auditor.store.database import Store, open_store
 from auditor.store.scans import ScanStatus
 from checks.base import Severity
@@ -110,8 +111,10 @@ def run_scan(
     store: Store | None = None,
 ) -> tuple[list[ScanOutcome], int]:
     accounts = validate_account_ids(account_ids)
-    validate_regions(regions)
+    validate_regions(list(regions) or settings.regions)
     paths = output_paths(formats, output) if formats else {}
+    if settings.suppressions_file:  # a broken muting file fails now, not after collecting
+        load_rules(Path(settings.suppressions_file))
     store = store or open_store(settings.database_url)
     if not accounts:
         from auditor.accounts import resolve_accounts
@@ -126,6 +129,7 @@ def run_scan(
                 store=store,
                 trigger=trigger,
                 progress=on_progress,
+                max_parallel_accounts=settings.account_concurrency,
             )
         )
     if all(o.unreachable for o in outcomes):
@@ -164,6 +168,8 @@ def scan_command(
     """Collect, evaluate and store a scan of one or more accounts."""
     settings = load_settings()
     formats = list(fmt or [])
+    if formats:
+        output_paths(formats, output)  # bad output flags fail before any work
     if demo:
         from auditor.cli.demo_run import run_demo
 

@@ -1,5 +1,5 @@
 """Imports every table module so the metadata is complete (Alembic and tests use this)."""
 
-from auditor.store import notifications, resources, scans
+from auditor.store import lock_rows, notifications, resources, scans
 
-__all__ = ["notifications", "resources", "scans"]
+__all__ = ["lock_rows", "notifications", "resources", "scans"]

@@ -75,7 +75,8 @@ def render() -> str:
     mappers = {m.class_.__tablename__: m.class_ for m in Base.registry.mappers}
     for name, table in sorted(Base.metadata.tables.items()):
         if name not in resource_names:
-            lines += _table_section(table, pyinspect.getdoc(mappers[name]))
+            mapped = mappers.get(name)
+            lines += _table_section(table, pyinspect.getdoc(mapped) if mapped else None)
     lines += ["## Resource tables", ""]
     for cls in RESOURCE_TABLES:
         table = Base.metadata.tables[cls.table_name()]

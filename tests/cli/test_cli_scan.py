@@ -133,6 +133,9 @@ def test_scan_writes_the_findings_document(
         (["--account", "12345"], "invalid AWS account ID '12345'"),
         (["--account", ACCOUNT, "--region", "us-nowhere-1"], "us-nowhere-1"),
         (["--account", ACCOUNT, "--format", "pdf"], "pdf"),
+        (["--frobnicate"], "No such option: --frobnicate"),
+        (["--demo", "--format", "html", "-o", "-"], "only for --format json"),
+        (["--account", ACCOUNT, "--fail-on", "bogus"], "bogus"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(
@@ -143,7 +146,25 @@ def test_bad_input_is_one_line_and_exit_2(
     )
     assert result.returncode == 2
     assert message in result.stderr
-    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("AUDITOR_SUPPRESSIONS_FILE", "/nonexistent/mutes.toml", "suppression file not found"),
+        ("AUDITOR_REGIONS", '["mars-1"]', "mars-1"),
+    ],
+)
+def test_bad_settings_fail_before_collecting(
+    moto: MotoServer, tmp_path: Path, variable: str, value: str, message: str
+) -> None:
+    env = auditor_env(moto, f"sqlite:///{tmp_path / 'a.db'}")
+    env[variable] = value
+    result = run_auditor("scan", "--account", ACCOUNT, env=env, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
 
 
 def test_no_credentials_is_one_line_and_exit_2(moto: MotoServer, tmp_path: Path) -> None:
