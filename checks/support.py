@@ -76,9 +76,13 @@ NETWORK_NEEDS: tuple[str, ...] = (
     EC2_SECURITY_GROUPS,
     EC2_PREFIX_LISTS,
 )
-# Read only for IPv6-only subnets; a gateway missing from the inventory makes that one path
-# UNKNOWN, so the collector's failure alone does not make every path check UNKNOWN.
-NETWORK_OPTIONAL_NEEDS: tuple[str, ...] = (EC2_EGRESS_ONLY_INTERNET_GATEWAYS,)
+# Read only for some paths: egress-only gateways for IPv6-only subnets, DHCP option sets for
+# interface endpoint paths (custom DNS servers). What is missing makes only the paths that
+# read it UNKNOWN, so the collector's failure alone does not make every path check UNKNOWN.
+NETWORK_OPTIONAL_NEEDS: tuple[str, ...] = (
+    EC2_EGRESS_ONLY_INTERNET_GATEWAYS,
+    EC2_DHCP_OPTIONS,
+)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -98,9 +98,14 @@ META = CheckMeta(
         "private gateway (central egress) gives UNKNOWN: the path beyond it is not followed.",
         "Security group egress to the internet must allow TCP 443 to 0.0.0.0/0; rules limited "
         "to AWS address ranges are not recognised.",
-        "ECR dual-stack image URIs (dkr-ecr.REGION.on.aws) and the first pull through a "
-        "pull-through cache are treated as needing the internet.",
+        "ECR dual-stack image URIs (dkr-ecr.REGION.on.aws) are treated as needing the "
+        "internet; from an IPv6-only subnet a direct IPv6 route gives them at best UNKNOWN "
+        "(registry authentication may still use IPv4-only api.ecr), and every other image "
+        "needs DNS64 + NAT64 (64:ff9b::/96 to a NAT gateway, DNS64 on the subnet).",
+        "The first pull through a pull-through cache is treated as needing the internet.",
         "Endpoint routes more specific than the VPC's local route are not followed.",
+        "Interface endpoint paths in a VPC whose DHCP option set names only custom DNS "
+        "servers give UNKNOWN: conditional forwarding to the Route 53 Resolver cannot be seen.",
     ),
     resource_types=(ResourceType.ECS_TASK, ResourceType.ECS_SERVICE),
     references=(
@@ -123,14 +128,20 @@ def _legs(
     net: NetworkView, source: Source, images: list[ImageRef], platform: Platform
 ) -> SourceLegs:
     private = [i.image for i in images if i.endpoint_reachable_from(source.region)]
-    public = [i.image for i in images if not i.endpoint_reachable_from(source.region)]
+    public = [i for i in images if not i.endpoint_reachable_from(source.region)]
+    groups: list[tuple[list[str], Destination, bool]] = [
+        (private, Destination.ECR, False),
+        ([i.image for i in public if not i.ipv6_capable], Destination.INTERNET, False),
+        ([i.image for i in public if i.ipv6_capable], Destination.INTERNET, True),
+    ]
     legs = []
-    for group, destination in ((private, Destination.ECR), (public, Destination.INTERNET)):
+    for group, destination, ipv6_destination in groups:
         if group:
             reach = net.reach(
                 source,
                 destination,
                 ecr_api_on_task_eni=platform.task_eni_carries_everything is not False,
+                ipv6_destination=ipv6_destination,
             )
             names = ", ".join(sorted(set(group)))
             legs.append(

@@ -69,6 +69,10 @@ META = CheckMeta(
         "Security group egress to the internet must allow TCP 443 to 0.0.0.0/0; rules limited "
         "to AWS address ranges are not recognised.",
         "Endpoint routes more specific than the VPC's local route are not followed.",
+        "Interface endpoint paths in a VPC whose DHCP option set names only custom DNS "
+        "servers give UNKNOWN: conditional forwarding to the Route 53 Resolver cannot be seen.",
+        "From an IPv6-only subnet only DNS64 + NAT64 (64:ff9b::/96 to a NAT gateway, DNS64 on "
+        "the subnet) reaches IPv4-only services; a direct IPv6 route does not.",
     ),
     resource_types=(ResourceType.ECS_TASK,),
     references=(

@@ -74,6 +74,12 @@ META = CheckMeta(
         "Security group egress to the internet must allow TCP 443 to 0.0.0.0/0; rules limited "
         "to AWS address ranges are not recognised.",
         "Endpoint routes more specific than the VPC's local route are not followed.",
+        "Interface endpoint paths in a VPC whose DHCP option set names only custom DNS "
+        "servers give UNKNOWN: conditional forwarding to the Route 53 Resolver cannot be seen.",
+        "From an IPv6-only subnet only DNS64 + NAT64 (64:ff9b::/96 to a NAT gateway, DNS64 on "
+        "the subnet) reaches IPv4-only services; a direct IPv6 route does not.",
+        "On platform 1.3.0 and older secrets are fetched through a Fargate-owned ENI: no "
+        "security group is judged, and the task subnet's routes are used as its path.",
     ),
     resource_types=(ResourceType.ECS_TASK,),
     references=(
@@ -131,6 +137,17 @@ def _judge(
             [group],
             task_definition=definition.task_definition_arn,
             platform=platform.evidence(),
+            security_groups_checked=not fargate_owned_eni,
+            **(
+                {
+                    "fargate_owned_eni": "platform 1.3.0 or older fetches secrets through a "
+                    "Fargate-owned ENI that no customer security group applies to, so the "
+                    "task's and the endpoints' groups are not judged; its routes are taken to "
+                    "be the task subnet's"
+                }
+                if fargate_owned_eni
+                else {}
+            ),
             secrets=[
                 {"container": s.container, "value_from": s.value_from, "service": s.service}
                 for s in secrets

@@ -17,6 +17,8 @@ from checks.support import containers_of
 _ECR_PRIVATE = re.compile(
     r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(\.cn)?$"
 )
+# ECR dual-stack registry URIs (FACTS §1.3/§1.4): the one registry known to serve IPv6.
+_ECR_DUAL_STACK = re.compile(r"^\d{12}\.dkr-ecr\.[a-z0-9-]+\.on\.aws$")
 _DOCKER_HUB_HOSTS = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io"})
 _ARN_REGION = re.compile(r"^arn:aws[a-z-]*:(?P<service>[a-z0-9-]+):(?P<region>[a-z0-9-]*):")
 
@@ -53,6 +55,12 @@ class ImageRef:
     def endpoint_reachable_from(self, region: str) -> bool:
         """True only for the private ECR of ``region``: the one registry endpoints can serve."""
         return self.kind is RegistryKind.ECR_PRIVATE and self.region == region
+
+    @property
+    def ipv6_capable(self) -> bool:
+        """True for an ECR dual-stack URI (``<acct>.dkr-ecr.<region>.on.aws``); every other
+        registry is treated as reachable over IPv4 only."""
+        return bool(_ECR_DUAL_STACK.match(self.registry))
 
     def describe(self) -> str:
         if self.kind is RegistryKind.ECR_PRIVATE:

@@ -8,13 +8,15 @@ it and its own groups accept TCP 443 from the task (FACTS §1.3).
 from __future__ import annotations
 
 import ipaddress
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from auditor.store.resources import Ec2VpcEndpoint
+from auditor.store.resources import Ec2RouteTable, Ec2VpcEndpoint
+from auditor.store.scans import OutcomeStatus
 from checks.reachability.destinations import EndpointService, service_name
 from checks.reachability.model import Hop, Path, Source
 from checks.reachability.routes import Network, parse_network
 from checks.reachability.security_groups import Peer, check_rules
+from checks.support import EC2_DHCP_OPTIONS
 
 if TYPE_CHECKING:
     from checks.reachability.network import NetworkView
@@ -30,17 +32,51 @@ def _pick(candidates: list[Ec2VpcEndpoint]) -> Ec2VpcEndpoint | None:
     )
 
 
+def _candidates(
+    net: NetworkView, source: Source, service: EndpointService, endpoint_type: str
+) -> list[Ec2VpcEndpoint]:
+    wanted = service_name(source.region, service)
+    return [
+        e
+        for e in net.inventory.endpoints_by_vpc.get(source.vpc_id or "", [])
+        if e.service_name == wanted and e.endpoint_type.lower() == endpoint_type
+    ]
+
+
 def _find(
     net: NetworkView, source: Source, service: EndpointService, endpoint_type: str
 ) -> Ec2VpcEndpoint | None:
-    wanted = service_name(source.region, service)
-    return _pick(
-        [
-            e
-            for e in net.inventory.endpoints_by_vpc.get(source.vpc_id or "", [])
-            if e.service_name == wanted and e.endpoint_type.lower() == endpoint_type
-        ]
+    return _pick(_candidates(net, source, service, endpoint_type))
+
+
+def _s3_route(table: Ec2RouteTable, endpoint_id: str) -> dict[str, Any] | None:
+    return next(
+        (
+            r
+            for r in table.routes
+            if r.get("target_id") == endpoint_id and str(r.get("destination", "")).startswith("pl-")
+        ),
+        None,
     )
+
+
+def _find_s3_gateway(
+    net: NetworkView, source: Source, table: Ec2RouteTable | None
+) -> Ec2VpcEndpoint | None:
+    """Of every S3 gateway endpoint in the VPC, the one the subnet's table routes to (the
+    most usable such one, an active route first); else the most usable endpoint."""
+    candidates = _candidates(net, source, EndpointService.S3, "gateway")
+    if table is not None:
+        routed = [(e, route) for e in candidates if (route := _s3_route(table, e.vpc_endpoint_id))]
+        if routed:
+            return max(
+                routed,
+                key=lambda pair: (
+                    (pair[0].state or "").lower() == "available",
+                    pair[1].get("state") == "active",
+                ),
+            )[0]
+    return _pick(candidates)
 
 
 def _state_hop(endpoint: Ec2VpcEndpoint) -> Hop:
@@ -75,6 +111,62 @@ def vpc_dns_hop(net: NetworkView, vpc_id: str | None) -> Hop:
         detail=f"{vpc.vpc_id} enableDnsSupport={str(support).lower()}, "
         f"enableDnsHostnames={str(hostnames).lower()}"
         + ("" if ok else ": endpoint private DNS names do not resolve"),
+    )
+
+
+_AMAZON_DNS = "amazonprovideddns"
+
+
+def dhcp_dns_hop(net: NetworkView, vpc_id: str | None) -> Hop:
+    """Endpoint private DNS names resolve only through the Route 53 Resolver
+    (AmazonProvidedDNS); a custom DNS server needs conditional forwarding to it, which the
+    scanner cannot see (FACTS §1.3)."""
+    vpc = net.inventory.vpc_by_id.get(vpc_id or "")
+    if vpc is None:
+        return Hop(
+            step="dhcp-dns",
+            subject=str(vpc_id),
+            ok=None,
+            detail=f"{vpc_id} is not in the inventory",
+        )
+    options_id = vpc.dhcp_options_id
+    if not options_id or options_id == "default":
+        return Hop(
+            step="dhcp-dns",
+            subject=vpc.vpc_id,
+            ok=True,
+            detail=f"{vpc.vpc_id} has no DHCP option set: it uses AmazonProvidedDNS",
+        )
+    options = net.inventory.dhcp_options_by_id.get(options_id)
+    if options is None:
+        collected = net.inventory.outcome(vpc.region, EC2_DHCP_OPTIONS)
+        why = (
+            "is not in the inventory"
+            if collected is not None and collected.status == OutcomeStatus.OK
+            else "was not collected"
+        )
+        return Hop(
+            step="dhcp-dns",
+            subject=options_id,
+            ok=None,
+            detail=f"DHCP option set {options_id} of {vpc.vpc_id} {why}: its DNS servers are "
+            "unknown",
+        )
+    raw_servers = options.configurations.get("domain-name-servers")
+    servers = [str(s) for s in raw_servers] if isinstance(raw_servers, list) else [str(raw_servers)]
+    if raw_servers is None or any(s.lower() == _AMAZON_DNS for s in servers):
+        return Hop(
+            step="dhcp-dns",
+            subject=options_id,
+            ok=True,
+            detail=f"DHCP option set {options_id} of {vpc.vpc_id} uses AmazonProvidedDNS",
+        )
+    return Hop(
+        step="dhcp-dns",
+        subject=options_id,
+        ok=None,
+        detail=f"DHCP option set {options_id} of {vpc.vpc_id} gives custom DNS servers "
+        f"({', '.join(servers)}); conditional forwarding to the Resolver cannot be verified",
     )
 
 
@@ -182,6 +274,7 @@ def interface_endpoint_path(
             ),
         ),
         vpc_dns_hop(net, source.vpc_id),
+        dhcp_dns_hop(net, source.vpc_id),
     ]
     by_address = False
     if check_groups:
@@ -192,7 +285,8 @@ def interface_endpoint_path(
 
 def s3_gateway_path(net: NetworkView, source: Source, *, check_groups: bool = True) -> Path:
     name = "s3 gateway endpoint"
-    endpoint = _find(net, source, EndpointService.S3, "gateway")
+    table, how = net.inventory.effective_route_table(source.subnet_id)
+    endpoint = _find_s3_gateway(net, source, table)
     if endpoint is None:
         return Path(
             name=name,
@@ -216,27 +310,20 @@ def s3_gateway_path(net: NetworkView, source: Source, *, check_groups: bool = Tr
         ),
         _state_hop(endpoint),
     ]
-    table, how = net.inventory.effective_route_table(source.subnet_id)
     prefix_list: str | None = None
     if table is None:
         hops.append(
             Hop(
                 step="route",
                 subject=source.subnet_id,
-                ok=None if how == "unknown-subnet" else False,
-                detail=f"subnet {source.subnet_id} has no route table to carry the S3 route",
+                # Every VPC has a main table: none found means it was not collected.
+                ok=None,
+                detail=f"the route table of subnet {source.subnet_id} is not in the inventory "
+                "(it would carry the S3 route)",
             )
         )
     else:
-        route = next(
-            (
-                r
-                for r in table.routes
-                if r.get("target_id") == endpoint.vpc_endpoint_id
-                and str(r.get("destination", "")).startswith("pl-")
-            ),
-            None,
-        )
+        route = _s3_route(table, endpoint.vpc_endpoint_id)
         if route is None:
             hops.append(
                 Hop(
@@ -262,12 +349,15 @@ def s3_gateway_path(net: NetworkView, source: Source, *, check_groups: bool = Tr
             )
     if check_groups and prefix_list is not None:
         cidrs = net.prefix_list_cidrs(prefix_list)
+        record = net.inventory.prefix_list_by_id.get(prefix_list)
+        family = ((record.address_family if record is not None else None) or "IPv4").lower()
         check = check_rules(
             source.security_group_ids,
             net.inventory.security_group_by_id,
             Peer(
                 prefix_list_id=prefix_list,
                 prefix_list_cidrs=tuple(cidrs) if cidrs is not None else None,
+                prefix_list_version=6 if family == "ipv6" else 4,
             ),
             direction="egress",
         )

@@ -6,6 +6,7 @@ to deleted NAT gateways behind, so the target itself is always looked up and jud
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 from auditor.store.resources import Ec2NatGateway, Ec2RouteTable
@@ -15,8 +16,10 @@ from checks.reachability.routes import (
     INTERNET_V6,
     NAT64_PREFIX,
     Network,
+    RouteMatch,
     best_route,
     describe_route,
+    split_routes,
 )
 from checks.reachability.security_groups import Peer, check_rules
 
@@ -43,11 +46,13 @@ def route_table_hop(net: NetworkView, subnet_id: str) -> tuple[Ec2RouteTable | N
             ok=None,
             detail=f"subnet {subnet_id} is not in the inventory",
         )
+    # Every VPC has a main route table: not finding one means the table was not collected.
     return None, Hop(
         step="route-table",
         subject=subnet_id,
-        ok=False,
-        detail=f"subnet {subnet_id} has no explicit route table and its VPC no main table",
+        ok=None,
+        detail=f"subnet {subnet_id} has no explicit route table and the main table of its VPC "
+        "is not in the inventory",
     )
 
 
@@ -58,6 +63,9 @@ def default_route_hop(
     match = best_route(table.routes, destination, net.prefix_list_cidrs)
     route = match.route
     if route is None:
+        pieces = split_routes(table.routes, destination, net.prefix_list_cidrs)
+        if pieces:
+            return _split_route_hop(table, destination, pieces)
         return None, Hop(
             step="route",
             subject=table.route_table_id,
@@ -78,6 +86,51 @@ def default_route_hop(
         ok=True,
         detail=f"{table.route_table_id} routes {destination} to {target} "
         f"({route.get('target_type')}, {route.get('state')})",
+    )
+
+
+def split_targets(net: NetworkView, table: Ec2RouteTable, destination: Network) -> list[str]:
+    """The targets of routes that together stand in for a missing ``destination`` route
+    (e.g. 0.0.0.0/1 and 128.0.0.0/1), in route order; empty when there is no such split."""
+    if best_route(table.routes, destination, net.prefix_list_cidrs).route is not None:
+        return []
+    pieces = split_routes(table.routes, destination, net.prefix_list_cidrs) or []
+    targets = [str(m.route.get("target_id") or "") for _, m in pieces if m.route is not None]
+    return list(dict.fromkeys(targets))
+
+
+def _split_route_hop(
+    table: Ec2RouteTable, destination: Network, pieces: list[tuple[Network, RouteMatch]]
+) -> tuple[str | None, Hop]:
+    """No single route covers ``destination`` but several more specific ones do together."""
+    routes = [m.route for _, m in pieces if m.route is not None]
+    listing = "; ".join(f"{piece} by {describe_route(m.route)}" for piece, m in pieces)
+    targets = list(dict.fromkeys(str(r.get("target_id") or "") for r in routes))
+    inactive = [r for r in routes if r.get("state") != "active"]
+    single = targets[0] if len(targets) == 1 else None
+    if inactive:
+        return single, Hop(
+            step="route",
+            subject=table.route_table_id,
+            ok=False,
+            detail=f"{table.route_table_id} covers {destination} only with several routes "
+            f"({listing}), and {describe_route(inactive[0])} is not active",
+        )
+    if single is None:
+        # Only the IPv4 internet path judges each target (see _mixed_targets_hop); elsewhere
+        # a split over several targets is left open.
+        return None, Hop(
+            step="route",
+            subject=table.route_table_id,
+            ok=None,
+            detail=f"{table.route_table_id} splits {destination} over several targets: {listing}",
+        )
+    return single, Hop(
+        step="route",
+        subject=table.route_table_id,
+        ok=True,
+        detail=f"{table.route_table_id} routes all of {destination} to {single} through "
+        f"{len(routes)} routes: {listing}",
     )
 
 
@@ -270,14 +323,60 @@ def _egress_hop(net: NetworkView, source: Source, destination: Network) -> Hop:
     )
 
 
-def ipv4_internet_path(net: NetworkView, source: Source) -> Path:
+def _mixed_targets_hop(net: NetworkView, source: Source, targets: list[str]) -> Hop:
+    """The default route is split over several targets: each is judged on its own; all
+    working is a path, none working is none, anything else is UNKNOWN (which half holds the
+    destination's addresses is not known)."""
+    verdicts: list[tuple[str, bool | None, str]] = []
+    for target in targets:
+        if target.startswith("igw-"):
+            # The task's public IPv4 is judged per task, not here: an internet gateway half
+            # can at best leave the verdict open.
+            hop = igw_hop(net, target, source.vpc_id)
+            ok: bool | None = None if hop.ok else hop.ok
+            verdicts.append(
+                (target, ok, hop.detail + "; the task also needs a public IPv4 for this half")
+            )
+        elif target.startswith("nat-"):
+            path = Path(name=target, hops=tuple(nat_hops(net, target, source.vpc_id)))
+            problem = path.first_problem
+            verdicts.append(
+                (target, path.ok, problem.detail if problem else f"NAT gateway {target} works")
+            )
+        else:
+            hop = _unevaluated_target_hop(target)
+            verdicts.append((target, hop.ok, hop.detail))
+    oks = [ok for _, ok, _ in verdicts]
+    overall: bool | None
+    if all(ok is True for ok in oks):
+        overall = True
+    elif all(ok is False for ok in oks):
+        overall = False
+    else:
+        overall = None
+    return Hop(
+        step="route-target",
+        subject=",".join(targets),
+        ok=overall,
+        detail="the default route is split over several targets: "
+        + "; ".join(f"{t}: {detail}" for t, _, detail in verdicts),
+    )
+
+
+def ipv4_internet_path(net: NetworkView, source: Source, *, check_groups: bool = True) -> Path:
     table, table_hop = route_table_hop(net, source.subnet_id)
     hops = [table_hop]
     name = "internet"
     if table is not None:
         target, route_hop = default_route_hop(net, table, INTERNET_V4)
         hops.append(route_hop)
-        if target and target.startswith("igw-"):
+        targets = split_targets(net, table, INTERNET_V4) if target is None else []
+        if len(targets) > 1:
+            name = f"split default route via {', '.join(targets)}"
+            if route_hop.ok is None:
+                hops[-1] = dataclasses.replace(route_hop, ok=True)
+                hops.append(_mixed_targets_hop(net, source, targets))
+        elif target and target.startswith("igw-"):
             name = f"internet gateway {target}"
             if route_hop.ok:
                 hops.append(igw_hop(net, target, source.vpc_id))
@@ -287,12 +386,66 @@ def ipv4_internet_path(net: NetworkView, source: Source) -> Path:
             hops.extend(nat_hops(net, target, source.vpc_id))
         elif target and route_hop.ok:
             hops.append(_unevaluated_target_hop(target))
-    hops.append(_egress_hop(net, source, INTERNET_V4))
+    if check_groups:
+        hops.append(_egress_hop(net, source, INTERNET_V4))
     return Path(name=name, hops=tuple(hops))
 
 
-def ipv6_only_paths(net: NetworkView, source: Source) -> list[Path]:
-    """An IPv6-only subnet: DNS64 + NAT64 through a NAT gateway, or IPv6 egress directly."""
+def dns64_hop(net: NetworkView, subnet_id: str) -> Hop:
+    """NAT64 only helps when the subnet's resolver synthesises 64:ff9b::/96 addresses."""
+    subnet = net.inventory.subnet_by_id.get(subnet_id)
+    value = subnet.raw.get("EnableDns64") if subnet is not None else None
+    if not isinstance(value, bool):
+        return Hop(
+            step="dns64",
+            subject=subnet_id,
+            ok=None,
+            detail=f"whether DNS64 is on for subnet {subnet_id} was not read (EnableDns64)",
+        )
+    return Hop(
+        step="dns64",
+        subject=subnet_id,
+        ok=value,
+        detail=f"DNS64 is {'on' if value else 'off'} for subnet {subnet_id}"
+        + ("" if value else ": IPv4-only names get no 64:ff9b::/96 address, so NAT64 is unused"),
+    )
+
+
+def _ipv4_only_hop(subnet_id: str) -> Hop:
+    return Hop(
+        step="ipv6-destination",
+        subject=subnet_id,
+        ok=False,
+        detail=f"subnet {subnet_id} is IPv6-only and the destination needs IPv4 (standard ECR "
+        "URIs, ECR authentication, CloudWatch Logs, Secrets Manager, SSM): direct IPv6 egress "
+        "does not reach it; only DNS64 + NAT64 does",
+    )
+
+
+def _registry_auth_hop(subnet_id: str) -> Hop:
+    return Hop(
+        step="ipv6-destination",
+        subject=subnet_id,
+        ok=None,
+        detail="the image uses an ECR dual-stack URI, reachable over IPv6, but Fargate has been "
+        "reported to fetch registry credentials from the IPv4-only api.ecr endpoint "
+        "(containers-roadmap #2792): without a working NAT64 path this is not proven",
+    )
+
+
+def ipv6_only_paths(
+    net: NetworkView,
+    source: Source,
+    *,
+    ipv6_destination: bool = False,
+    check_groups: bool = True,
+) -> list[Path]:
+    """An IPv6-only subnet: DNS64 + NAT64 through a NAT gateway, or IPv6 egress directly.
+
+    The direct IPv6 path counts only for destinations known to be IPv6-capable
+    (``ipv6_destination``: ECR dual-stack image URIs, FACTS §1.3/§1.4); every other
+    destination needs IPv4, so an IPv6-only task reaches it only through DNS64 + NAT64.
+    """
     table, table_hop = route_table_hop(net, source.subnet_id)
     if table is None:
         return [Path(name="IPv6 internet", hops=(table_hop,))]
@@ -300,19 +453,37 @@ def ipv6_only_paths(net: NetworkView, source: Source) -> list[Path]:
     nat64_hops = [table_hop, nat64_route]
     if nat64_target and nat64_target.startswith("nat-"):
         nat64_hops.extend(nat_hops(net, nat64_target, source.vpc_id))
+    elif nat64_target and nat64_route.ok and nat64_target.startswith(("igw-", "eigw-")):
+        nat64_hops.append(
+            Hop(
+                step="route-target",
+                subject=nat64_target,
+                ok=False,
+                detail=f"{NAT64_PREFIX} goes to {nat64_target}, not a NAT gateway: nothing "
+                "translates it to IPv4 (NAT64 needs a route 64:ff9b::/96 -> nat-)",
+            )
+        )
     elif nat64_target and nat64_route.ok:
         nat64_hops.append(_unevaluated_target_hop(nat64_target))
-    nat64_hops.append(_egress_hop(net, source, INTERNET_V6))
+    nat64_hops.append(dns64_hop(net, source.subnet_id))
+    if check_groups:
+        nat64_hops.append(_egress_hop(net, source, NAT64_PREFIX))
 
     v6_target, v6_route = default_route_hop(net, table, INTERNET_V6)
-    v6_hops = [table_hop, v6_route]
+    v6_hops = [table_hop]
+    if not ipv6_destination:
+        v6_hops.append(_ipv4_only_hop(source.subnet_id))
+    v6_hops.append(v6_route)
     if v6_target and v6_route.ok and v6_target.startswith("igw-"):
         v6_hops.append(igw_hop(net, v6_target, source.vpc_id))
     elif v6_target and v6_route.ok and v6_target.startswith("eigw-"):
         v6_hops.append(eigw_hop(net, v6_target, source.vpc_id))
     elif v6_target and v6_route.ok:
         v6_hops.append(_unevaluated_target_hop(v6_target))
-    v6_hops.append(_egress_hop(net, source, INTERNET_V6))
+    if ipv6_destination:
+        v6_hops.append(_registry_auth_hop(source.subnet_id))
+    if check_groups:
+        v6_hops.append(_egress_hop(net, source, INTERNET_V6))
     return [
         Path(name=f"NAT64 via {nat64_target or 'no route'}", hops=tuple(nat64_hops)),
         Path(name=f"IPv6 via {v6_target or 'no route'}", hops=tuple(v6_hops)),

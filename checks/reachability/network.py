@@ -121,17 +121,32 @@ class NetworkView:
 
     # ----------------------------------------------------------------------- paths
 
-    def internet_paths(self, source: Source) -> list[Path]:
+    def internet_paths(
+        self, source: Source, *, ipv6_destination: bool = False, check_groups: bool = True
+    ) -> list[Path]:
         """The internet paths of a source: walked once per subnet and group set, then only
-        the public-IPv4 hop (the one that depends on the task) is filled in per source."""
-        key = (source.subnet_id, source.vpc_id, source.security_group_ids)
+        the public-IPv4 hop (the one that depends on the task) is filled in per source.
+
+        ``ipv6_destination`` marks a destination known to be reachable over IPv6 (only that
+        lets an IPv6-only subnet use its direct IPv6 route); ``check_groups`` False leaves out
+        the task's security groups (traffic of the Fargate-owned ENI).
+        """
+        key = (
+            source.subnet_id,
+            source.vpc_id,
+            source.security_group_ids,
+            ipv6_destination,
+            check_groups,
+        )
         cached = self._internet.get(key)
         if cached is None:
             subnet = self.inventory.subnet_by_id.get(source.subnet_id)
             if subnet is not None and subnet.ipv6_native:
-                cached = ipv6_only_paths(self, source)
+                cached = ipv6_only_paths(
+                    self, source, ipv6_destination=ipv6_destination, check_groups=check_groups
+                )
             else:
-                cached = [ipv4_internet_path(self, source)]
+                cached = [ipv4_internet_path(self, source, check_groups=check_groups)]
             self._internet[key] = cached
         own = public_ipv4_hop(source)
         return [
@@ -172,15 +187,23 @@ class NetworkView:
         same_region: bool = True,
         ecr_api_on_task_eni: bool = True,
         check_groups: bool = True,
+        ipv6_destination: bool = False,
     ) -> Reachability:
         """Every path to ``destination``; endpoints are tried only for same-region services.
 
         ``ecr_api_on_task_eni`` is False on Linux platform 1.3.0 and older, where ECR
         authentication does not use the task ENI; ``check_groups`` False skips the endpoint's
         security group legs for traffic that leaves through the Fargate-owned ENI (secrets on
-        1.3.0 and older), which no customer group applies to.
+        1.3.0 and older), which no customer group applies to; the internet paths then leave
+        out the task's security groups too. ``ipv6_destination`` is True only for
+        destinations known to be IPv6-capable (ECR dual-stack image URIs): an IPv6-only subnet
+        reaches every other destination only through DNS64 + NAT64 (FACTS §1.4).
         """
-        paths = list(self.internet_paths(source))
+        paths = list(
+            self.internet_paths(
+                source, ipv6_destination=ipv6_destination, check_groups=check_groups
+            )
+        )
         if same_region:
             if destination is Destination.ECR:
                 paths.append(self.ecr_endpoint_path(source, needs_api=ecr_api_on_task_eni))

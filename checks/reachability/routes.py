@@ -104,3 +104,30 @@ def describe_route(route: dict[str, Any] | None) -> str:
         f"{route.get('destination')} -> {route.get('target_id')} "
         f"({route.get('target_type')}, {route.get('state')})"
     )
+
+
+def split_routes(
+    routes: Sequence[dict[str, Any]],
+    destination: Network,
+    prefix_list_cidrs: Callable[[str], Sequence[str] | None],
+    *,
+    max_depth: int = 16,
+) -> list[tuple[Network, RouteMatch]] | None:
+    """When no single route covers ``destination``: the more specific routes that together
+    cover all of it (e.g. 0.0.0.0/1 + 128.0.0.0/1), one per piece, or None when some part of
+    it has no route (or the split is finer than ``max_depth`` extra prefix bits)."""
+    pieces: list[tuple[Network, RouteMatch]] = []
+    cidrs = [net for net in (parse_network(str(r.get("destination") or "")) for r in routes) if net]
+
+    def walk(network: Network, depth: int) -> bool:
+        match = best_route(routes, network, prefix_list_cidrs)
+        if match.route is not None:
+            pieces.append((network, match))
+            return True
+        if depth >= max_depth or not any(covers(network, net) for net in cidrs):
+            return False
+        return all(walk(half, depth + 1) for half in network.subnets(prefixlen_diff=1))
+
+    if best_route(routes, destination, prefix_list_cidrs).route is not None:
+        return None
+    return pieces if walk(destination, 0) else None

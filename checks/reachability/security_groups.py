@@ -28,6 +28,8 @@ class Peer:
     group_ids: tuple[str, ...] = ()
     prefix_list_id: str | None = None
     prefix_list_cidrs: tuple[str, ...] | None = None
+    # The IP version of the prefix list's addresses (4 when unknown, as for the S3 list).
+    prefix_list_version: int = 4
 
 
 def allows_https(permission: dict[str, Any]) -> bool:
@@ -77,8 +79,12 @@ def _covers_prefix_list(permission: dict[str, Any], peer: Peer) -> bool:
         return True
     rule_nets = _rule_networks(permission)
     if peer.prefix_list_cidrs is None:
-        # Unknown entries: only a rule open to every address proves access.
-        return any(net.prefixlen == 0 for net in rule_nets)
+        # Unknown entries: only a rule open to every address of the list's IP version proves
+        # access (an unknown list is taken as IPv4, like the AWS service lists: ::/0 is not
+        # enough).
+        return any(
+            net.prefixlen == 0 and net.version == peer.prefix_list_version for net in rule_nets
+        )
     wanted = [net for net in (parse_network(c) for c in peer.prefix_list_cidrs) if net]
     return bool(wanted) and all(any(covers(rule, net) for rule in rule_nets) for net in wanted)
 

@@ -67,6 +67,9 @@ META = CheckMeta(
         "CloudTrail LookupEvents keeps 90 days: older tasks are judged from scan history only.",
         "History compares with the previous complete scan; a task already running then, in a "
         "VPC whose set did not change since, stays UNKNOWN without a CloudTrail event.",
+        "Without a CloudTrail event, a task first seen after a change passes when it started "
+        "after the previous scan began (its start time is needed; else UNKNOWN); a change "
+        "between that start and this scan is not visible.",
     ),
     resource_types=(ResourceType.ECS_TASK,),
     references=(
@@ -164,17 +167,55 @@ def _from_history(
             f"{vpc.dhcp_options_id}, so it still uses the old DNS settings; {_FIX}.",
             **evidence,
         )
+    if changed and not seen_before:
+        return _new_task_after_change(label, task, vpc, before.dhcp_options_id, previous, evidence)
     if not seen_before:
         return passed(
             f"{sentence_start(label)} started after the scan of {since}; {vpc.vpc_id} uses "
-            f"DHCP option set {vpc.dhcp_options_id}"
-            + (f" (changed from {before.dhcp_options_id})." if changed else ", unchanged."),
+            f"DHCP option set {vpc.dhcp_options_id}, unchanged.",
             **evidence,
         )
     return unknown(
         f"Cannot tell whether {label} uses the current DHCP options of {vpc.vpc_id}: the set "
         f"{vpc.dhcp_options_id} is unchanged since the scan of {since}, but the task was "
         "already running then and no CloudTrail event dates the association.",
+        **evidence,
+    )
+
+
+def _new_task_after_change(
+    label: str,
+    task: EcsTask,
+    vpc: Ec2Vpc,
+    before_id: str | None,
+    previous: Inventory,
+    evidence: dict[str, object],
+) -> Verdict:
+    """The set changed since the previous scan and the task was not in it: only a start time
+    after that scan began places the task after the old set was still seen."""
+    since = previous.scan.started_at
+    started = task.started_at or task.created_at
+    what = (
+        f"{vpc.vpc_id} moved from DHCP option set {before_id} to {vpc.dhcp_options_id} "
+        f"after the scan of {since.isoformat()}"
+    )
+    if started is None:
+        return unknown(
+            f"Cannot tell whether {label} uses the current DHCP options: {what}, the task was "
+            "not seen in that scan and its start time is not known.",
+            **evidence,
+        )
+    evidence["task_started_at"] = started.isoformat()
+    if started <= since:
+        return unknown(
+            f"Cannot tell whether {label} uses the current DHCP options: {what}, and the task "
+            f"started at {started.isoformat()}, before that scan, yet was not seen in it.",
+            **evidence,
+        )
+    return passed(
+        f"{sentence_start(label)} started at {started.isoformat()}, after the scan of "
+        f"{since.isoformat()}; {vpc.vpc_id} uses DHCP option set {vpc.dhcp_options_id} "
+        f"(changed from {before_id}).",
         **evidence,
     )
 

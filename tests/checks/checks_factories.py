@@ -206,6 +206,13 @@ class Estate:
         region: str | None = None,
     ) -> Ec2Vpc:
         raw = {"Tags": [{"Key": "Name", "Value": name}]} if name else {}
+        where = region or self.regions[0]
+        known = {
+            d.dhcp_options_id for d in self.records.get("dhcp_options", []) if d.region == where
+        }
+        if dhcp_options_id is not None and dhcp_options_id not in known:
+            # The option set a VPC names exists; dhcp_options() replaces it when called.
+            self.dhcp_options(dhcp_options_id=dhcp_options_id, region=region)
         return self._add(
             "vpcs",
             Ec2Vpc(
@@ -228,12 +235,14 @@ class Estate:
         ipv6_cidrs: Iterable[str] = (),
         assign_ipv6: bool = False,
         ipv6_native: bool = False,
+        dns64: bool | None = None,
         region: str | None = None,
     ) -> Ec2Subnet:
+        """``dns64`` None leaves EnableDns64 out of the raw record (not read)."""
         return self._add(
             "subnets",
             Ec2Subnet(
-                **self._common(region),
+                **self._common(region, {} if dns64 is None else {"EnableDns64": dns64}),
                 subnet_id=subnet_id,
                 vpc_id=vpc_id,
                 cidr_block=cidr,
@@ -457,6 +466,12 @@ class Estate:
         servers: Iterable[str] = ("AmazonProvidedDNS",),
         region: str | None = None,
     ) -> Ec2DhcpOptions:
+        where = region or self.regions[0]
+        self.records["dhcp_options"] = [
+            d
+            for d in self.records.get("dhcp_options", [])
+            if (d.dhcp_options_id, d.region) != (dhcp_options_id, where)
+        ]
         return self._add(
             "dhcp_options",
             Ec2DhcpOptions(

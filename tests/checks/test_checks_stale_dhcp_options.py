@@ -38,7 +38,8 @@ def test_history_change_flags_tasks_seen_before_and_passes_new_ones(
 ) -> None:
     current(estate)
     old = estate.task(task_id="old", eni=False)
-    new = estate.task(task_id="new", eni=False)
+    # A task first seen after a change passes only with a start time after the previous scan.
+    new = estate.task(task_id="new", eni=False, started_at=datetime(2026, 11, 25, 12, tzinfo=UTC))
     previous = previous_scan(make_estate, dhcp="dopt-old", task_ids=["old"])
     results = list(evaluate(estate.inventory(previous=previous)))
     assert statuses(results) == {
