@@ -9,11 +9,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
 from tests.conftest import MotoServer
 
 ACCOUNT = "123456789012"
+SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "findings.schema.json"
 
 
 def seed_small_estate(client: Any) -> dict[str, str]:
@@ -109,6 +111,7 @@ def test_scan_writes_the_findings_document(
     # moto does not implement CloudTrail LookupEvents: an optional collector, so a warning only.
     assert result.returncode in (0, 1), result.stderr
     document = json.loads(out.read_text())
+    jsonschema.validate(document, json.loads(SCHEMA.read_text()))
     assert document["schema_version"] == 1
     scan = document["scan"]
     assert scan["account_id"] == ACCOUNT
