@@ -1,7 +1,8 @@
 """Which part of the demo estate each check in CHECKS.md is meant to PASS and to FAIL.
 
-"2nd scan" marks results that only show after ``apply_changes``: moto has no CloudTrail
-``LookupEvents``, so ``stale-dhcp-options`` can only judge from scan history.
+"2nd scan" marks results that only show after ``apply_changes``. The demo server answers
+CloudTrail ``LookupEvents`` with the ``AssociateDhcpOptions`` event the demo records (moto has
+no LookupEvents), so ``stale-dhcp-options`` dates the change from CloudTrail.
 """
 
 from __future__ import annotations
@@ -48,10 +49,10 @@ COVERAGE: dict[str, Exercise] = {
         fails="identity-session-cleanup (platform 1.3.0), edge-proxy (setting disabled)",
     ),
     "stale-dhcp-options": Exercise(
-        passes="2nd scan: the ledger-core task started after the change (tasks elsewhere stay "
-        "UNKNOWN: moto has no CloudTrail and the baseline cannot date older changes)",
-        fails="2nd scan: ledger-core and fx-rates tasks in internal-services that were running "
-        "before the change",
+        passes="every task in both scans whose VPC CloudTrail shows no DHCP change in 90 days; "
+        "2nd scan: the ledger-core task started after the recorded AssociateDhcpOptions event",
+        fails="2nd scan: ledger-core and fx-rates tasks in internal-services that started "
+        "before the recorded AssociateDhcpOptions event",
     ),
     "legacy-platform-version": Exercise(
         passes="every 1.4.0 task and service",

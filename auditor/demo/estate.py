@@ -5,8 +5,9 @@ Two accounts (``123456789012`` is the caller; ``210987654321`` is reached by Ass
 Fargate tasks, FARGATE_SPOT among them, images from private ECR, another region's ECR, Docker
 Hub, public.ecr.aws and ghcr.io. ``auditor.demo.coverage`` lists which part of the estate is
 meant to PASS and which to FAIL each check. Between the scans ``apply_changes`` replaces
-internal-services' DHCP option set (and starts one ledger-core task after it), deletes
-payments-nat-b and stops an ingest-worker task.
+internal-services' DHCP option set (recording the CloudTrail ``AssociateDhcpOptions`` event
+AWS would log, which the demo server serves through LookupEvents) and starts one
+ledger-core task after it, deletes payments-nat-b and stops an ingest-worker task.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from auditor.demo import moto_gaps, sites
+from auditor.demo import cloudtrail, moto_gaps, sites
 from auditor.demo.clients import CALLER_ACCOUNT, AwsClients, caller_clients
 from auditor.demo.site import Site
 
@@ -165,9 +166,20 @@ def _clients_for(endpoint_url: str, estate: DemoEstate, account_id: str) -> AwsC
 def _replace_dhcp_options(endpoint_url: str, estate: DemoEstate) -> str:
     """Associate a new option set, then scale the service out by one task."""
     vpc = estate.dhcp_vpc
-    site = Site.open(_clients_for(endpoint_url, estate, vpc.account_id), vpc.region)
+    clients = _clients_for(endpoint_url, estate, vpc.account_id)
+    site = Site.open(clients, vpc.region)
     options_id = site.net.dhcp_options(f"{vpc.name}-corp-dns", f"{vpc.region}.corp.acme.internal")
+    changed_at = datetime.now(UTC)
     site.net.ec2.associate_dhcp_options(DhcpOptionsId=options_id, VpcId=vpc.vpc_id)
+    # What CloudTrail would have logged; the demo server answers LookupEvents with it.
+    cloudtrail.record_dhcp_association(
+        clients.client("sts").get_caller_identity(),
+        clients.credentials.access_key_id,
+        vpc.region,
+        vpc_id=vpc.vpc_id,
+        dhcp_options_id=options_id,
+        at=changed_at,
+    )
     launch = estate.after_dhcp_change
     service = site.ecs.describe_services(cluster=launch.cluster, services=[launch.service])
     site.ecs.update_service(

@@ -10,6 +10,8 @@ import urllib.request
 from types import TracebackType
 from typing import Any, Self
 
+from auditor.demo import cloudtrail
+
 LOOPBACK = "127.0.0.1"
 
 # By default every DescribeTasks moves a moto task one state towards STOPPED; the demo scans
@@ -21,9 +23,10 @@ FREEZE_ECS_TASKS: dict[str, Any] = {
 
 
 class _HideUnimplementedActions(logging.Filter):
-    """Drop werkzeug's traceback for calls moto does not implement (CloudTrail LookupEvents).
+    """Drop werkzeug's traceback for calls moto does not implement.
 
-    The scan records those as a failed optional collector; the traceback would only bury the
+    The demo serves CloudTrail LookupEvents itself; should a scan still reach an action moto
+    lacks, it records a failed optional collector, and the traceback would only bury the
     demo's output. Any other server error is still logged.
     """
 
@@ -76,7 +79,14 @@ class DemoMoto:
             werkzeug.addFilter(_QUIET)
         self._server = ThreadedMotoServer(ip_address=LOOPBACK, port=self.port, verbose=False)
         self._server.start()
-        self.reset()
+        # moto has no CloudTrail LookupEvents: serve the events the demo records, on this
+        # server's port only (see auditor.demo.cloudtrail).
+        cloudtrail.install(self.port)
+        try:
+            self.reset()
+        except BaseException:
+            self.stop()
+            raise
 
     @property
     def running(self) -> bool:
@@ -84,6 +94,7 @@ class DemoMoto:
 
     def stop(self) -> None:
         if self._server is not None:
+            cloudtrail.uninstall(self.port)
             self._server.stop()
             self._server = None
 

@@ -7,12 +7,13 @@ as ``auditor scan --demo`` runs them.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from auditor.config import Settings
-from auditor.demo import DemoMoto, apply_changes, seed_estate
+from auditor.demo import DemoMoto, apply_changes, cloudtrail, seed_estate
 from auditor.demo.coverage import COVERAGE
 from auditor.demo.estate import ROLE_NAME, SECOND_ACCOUNT
 from auditor.engine import scan_accounts
@@ -40,7 +41,6 @@ async def test_every_check_passes_and_fails_over_the_two_demo_scans(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = open_store(f"sqlite:///{tmp_path / 'demo.db'}")
-    # Two attempts: moto answers CloudTrail LookupEvents with HTTP 500, which botocore retries.
     settings = Settings(max_attempts=2, concurrency=8, role_name=ROLE_NAME)
     with DemoMoto() as server:
         monkeypatch.setenv("AWS_ENDPOINT_URL", server.url)
@@ -49,6 +49,8 @@ async def test_every_check_passes_and_fails_over_the_two_demo_scans(
         baseline = await scan_accounts(settings, ACCOUNTS, REGIONS, store=store)
         apply_changes(server.url, estate)
         second = await scan_accounts(settings, ACCOUNTS, REGIONS, store=store)
+        vpc = estate.dhcp_vpc
+        (dhcp_event,) = cloudtrail.recorded_events(vpc.account_id, vpc.region)
 
     assert sorted((o.account_id, o.status.value) for o in baseline + second) == sorted(
         [(account, "complete") for account in ACCOUNTS] * 2
@@ -61,11 +63,41 @@ async def test_every_check_passes_and_fails_over_the_two_demo_scans(
         for status in ("PASS", "FAIL")
         if (check_id, status) not in after
     }
-    # Every check passes and fails in the second scan; stale DHCP options only show there.
+    # Every check passes and fails in the second scan; stale DHCP options only fail there.
     assert missing == set()
-    assert {status for check_id, status in before if check_id == "stale-dhcp-options"} == {
-        "UNKNOWN"
-    }
+    # The demo server answers CloudTrail LookupEvents: no DHCP change in the last 90 days.
+    assert {status for check_id, status in before if check_id == "stale-dhcp-options"} == {"PASS"}
     assert {check_id for check_id, status in before if status == "FAIL"} == set(COVERAGE) - {
         "stale-dhcp-options"
     }
+
+    # The optional CloudTrail collector worked in every account and region of both scans.
+    with store.session() as session:
+        cloudtrail_outcomes = {
+            (o.account_id, o.region, o.status)
+            for scan in baseline + second
+            for o in repository.outcomes_of(session, scan.scan_id)
+            if o.collector == "cloudtrail.dhcp_associations"
+        }
+        stale = [
+            f
+            for f in repository.findings_of(session, [o.scan_id for o in second])
+            if f.check_id == "stale-dhcp-options" and f.evidence.get("vpc_id") == vpc.vpc_id
+        ]
+    assert cloudtrail_outcomes == {
+        (account, region, "ok") for account in ACCOUNTS for region in REGIONS
+    }
+    # In the changed VPC every verdict is dated by the recorded AssociateDhcpOptions event:
+    # the tasks started before it fail, the one started after it passes.
+    assert stale
+    assert {f.evidence["source"] for f in stale} == {"cloudtrail"}
+    assert {f.evidence["event_id"] for f in stale} == {dhcp_event.event_id}
+    assert {f.evidence["associated_at"] for f in stale} == {dhcp_event.event_time.isoformat()}
+    statuses = sorted(
+        (f.status, datetime.fromisoformat(f.evidence["task_started_at"]) < dhcp_event.event_time)
+        for f in stale
+    )
+    assert statuses[0] == ("FAIL", True)
+    assert statuses[-1] == ("PASS", False)
+    assert [status for status, _ in statuses].count("PASS") == 1
+    assert all((status == "FAIL") == before_change for status, before_change in statuses)
