@@ -11,11 +11,11 @@ from collections.abc import Mapping
 from aiobotocore.session import get_session
 from botocore.exceptions import BotoCoreError, ClientError
 
-from auditor.aws import client_config
+from auditor.aws import AccountAccessError, caller_account_id, client_config
 from auditor.config import Settings
 
-# Organizations and STS answer from one global endpoint; us-east-1 is where it lives.
-GLOBAL_REGION = "us-east-1"
+# Organizations answers from one global endpoint, which lives in us-east-1.
+ORGANIZATIONS_REGION = "us-east-1"
 
 
 class AccountResolutionError(Exception):
@@ -41,7 +41,7 @@ async def list_organization_accounts(settings: Settings) -> list[str]:
     session = get_session()
     try:
         async with session.create_client(
-            "organizations", region_name=GLOBAL_REGION, config=client_config(settings)
+            "organizations", region_name=ORGANIZATIONS_REGION, config=client_config(settings)
         ) as client:
             accounts: list[str] = []
             async for page in client.get_paginator("list_accounts").paginate():
@@ -56,21 +56,6 @@ async def list_organization_accounts(settings: Settings) -> list[str]:
     return sorted(accounts)
 
 
-async def caller_account(settings: Settings) -> str:
-    """The account of the credentials in use."""
-    session = get_session()
-    try:
-        async with session.create_client(
-            "sts", region_name=GLOBAL_REGION, config=client_config(settings)
-        ) as client:
-            identity = await client.get_caller_identity()
-    except (ClientError, BotoCoreError) as error:
-        raise AccountResolutionError(
-            f"cannot tell which AWS account the credentials belong to: {_describe(error)}"
-        ) from None
-    return identity["Account"]
-
-
 async def resolve_accounts(settings: Settings) -> list[str]:
     """The accounts to scan, in a stable order: configured IDs first, then the organization's."""
     configured = settings.accounts
@@ -78,7 +63,12 @@ async def resolve_accounts(settings: Settings) -> list[str]:
     if configured.organization:
         candidates.extend(await list_organization_accounts(settings))
     if not configured.ids and not configured.organization:
-        candidates.append(await caller_account(settings))
+        try:
+            candidates.append(await caller_account_id(settings))
+        except AccountAccessError as error:
+            raise AccountResolutionError(
+                f"cannot tell which AWS account the credentials belong to: {error}"
+            ) from None
     excluded = set(configured.exclude)
     selected = [account for account in dict.fromkeys(candidates) if account not in excluded]
     if not selected:

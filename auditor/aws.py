@@ -211,6 +211,15 @@ def _assume_role_refresher(
     return refresh
 
 
+async def caller_account_id(settings: Settings) -> str:
+    """The account the current credentials belong to (one sts:GetCallerIdentity)."""
+    config = client_config(settings, pool_size=1)
+    try:
+        return await _caller_account(get_session(), Counter(), config)
+    except AWS_ERRORS as error:
+        raise AccountAccessError(_describe_access_failure(error, "sts:GetCallerIdentity")) from None
+
+
 async def open_account(account_id: str, settings: Settings) -> AwsAccount:
     """Reach ``account_id``: with the current credentials if they belong to it, else by role.
 

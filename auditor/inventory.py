@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from auditor.store.resources import (
+    GLOBAL_REGION,
     DhcpOptionsAssociationEvent,
     Ec2DhcpOptions,
     Ec2EgressOnlyInternetGateway,
@@ -32,8 +33,6 @@ from auditor.store.resources import (
     IamRole,
 )
 from auditor.store.scans import CollectionOutcome, OutcomeStatus, Scan
-
-GLOBAL_REGION = "global"
 
 
 @dataclass

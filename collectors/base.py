@@ -17,8 +17,6 @@ from typing import Any, TypeVar
 
 from auditor.store.resources import ResourceMixin
 
-GLOBAL_REGION = "global"
-
 Item = dict[str, Any]
 Record = ResourceMixin
 RecordT = TypeVar("RecordT", bound=ResourceMixin)

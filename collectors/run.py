@@ -13,8 +13,9 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 
 from auditor.aws import AwsAccount
+from auditor.store.resources import GLOBAL_REGION
 from collectors.api import Collected, CollectorOutcome, Outcome, ProgressCallback, ProgressEvent
-from collectors.base import GLOBAL_REGION, Api, Collector, Context, Record
+from collectors.base import Api, Collector, Context, Record
 from collectors.errors import COLLECTOR_ERRORS, classify
 from collectors.registry import global_, regional
 

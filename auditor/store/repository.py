@@ -167,10 +167,6 @@ def findings_of(session: Session, scan_ids: Sequence[str]) -> list[Finding]:
     )
 
 
-def api_calls_of(session: Session, scan_id: str) -> list[ApiCallCount]:
-    return list(session.scalars(select(ApiCallCount).where(ApiCallCount.scan_id == scan_id)))
-
-
 def load_inventory(session: Session, scan: Scan, *, with_previous: bool = True) -> Inventory:
     """One scan's rows as an indexed read model, with the previous finished scan attached."""
     tables = {

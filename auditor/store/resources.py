@@ -15,6 +15,9 @@ from sqlalchemy.orm import Mapped, MappedAsDataclass, mapped_column
 
 from auditor.store.base import Base
 
+# The region of account-wide records (IAM) and of their collection outcomes.
+GLOBAL_REGION = "global"
+
 
 class ResourceMixin(MappedAsDataclass, kw_only=True):
     """Columns every resource table shares."""

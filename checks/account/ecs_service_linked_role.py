@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.inventory import GLOBAL_REGION, Inventory
+from auditor.inventory import Inventory
+from auditor.store.resources import GLOBAL_REGION
 from checks.base import CheckMeta, ResourceType, Result, Severity, register
 from checks.support import (
     ECS_CLUSTERS,
