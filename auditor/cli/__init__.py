@@ -2,16 +2,100 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from typing import Annotated
 
 import typer
+import typer.main
+from typer import _click
+from typer.core import TyperCommand, TyperGroup
 
 from auditor import __version__
 from auditor.cli.errors import EXIT_USAGE, UsageError
 
+# Each command's module loads only when that command runs, so `auditor --version` and
+# `auditor --help` import none of aiobotocore, SQLAlchemy, Jinja, moto or the checks.
+# name → (module, attribute: a command function or a Typer group, the help line for --help).
+# tests/cli/test_cli_imports.py checks every help line against the command's own docstring.
+LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
+    "scan": (
+        "auditor.cli.scan_cmd",
+        "scan_command",
+        "Collect, evaluate and store a scan of one or more accounts.",
+    ),
+    "report": (
+        "auditor.cli.report_cmd",
+        "report_command",
+        "Render stored scans; several formats share -o's name with their own suffixes.",
+    ),
+    "checks": (
+        "auditor.cli.checks_cmd",
+        "list_checks_command",
+        "List every check with its severity and title, one per line.",
+    ),
+    "explain": (
+        "auditor.cli.checks_cmd",
+        "explain_command",
+        "Print the documentation of one check: seed, rationale, fix steps, data it reads.",
+    ),
+    "iam-policy": (
+        "auditor.cli.iam_cmd",
+        "iam_policy_command",
+        "Print the IAM policy document (JSON) for the role the auditor runs as.",
+    ),
+    "serve": (
+        "auditor.cli.serve_cmd",
+        "serve_command",
+        "Run scans, alerts, the weekly email and pruning on their schedules until SIGTERM.",
+    ),
+    "notify": ("auditor.cli.notify_cmd", "notify_app", "Send what changed to Slack or by email."),
+    "config": ("auditor.cli.config_cmd", "config_app", "Check the configuration."),
+}
+
+
+def load_command(name: str) -> _click.Command:
+    """Import one lazily registered command and build its click command."""
+    module_name, attribute, _ = LAZY_COMMANDS[name]
+    target = getattr(importlib.import_module(module_name), attribute)
+    holder = typer.Typer()
+    if isinstance(target, typer.Typer):
+        holder.add_typer(target, name=name)
+    else:
+        holder.command(name)(target)
+    return typer.main.get_group(holder).commands[name]
+
+
+class LazyGroup(TyperGroup):
+    """The root group: lists every command, imports one only when it is invoked."""
+
+    _listing = False
+
+    def list_commands(self, ctx: _click.Context) -> list[str]:
+        eager = super().list_commands(ctx)
+        return [*LAZY_COMMANDS, *(name for name in eager if name not in LAZY_COMMANDS)]
+
+    def get_command(self, ctx: _click.Context, cmd_name: str) -> _click.Command | None:
+        if cmd_name not in LAZY_COMMANDS or cmd_name in self.commands:
+            return super().get_command(ctx, cmd_name)
+        if self._listing:  # the help page needs names and help lines only
+            help_line = LAZY_COMMANDS[cmd_name][2]
+            return TyperCommand(cmd_name, help=help_line, short_help=help_line)
+        command = load_command(cmd_name)
+        self.commands[cmd_name] = command
+        return command
+
+    def format_help(self, ctx: _click.Context, formatter: _click.HelpFormatter) -> None:
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
+
+
 app = typer.Typer(
+    cls=LazyGroup,
     name="auditor",
     help="Audit AWS accounts for the ways ECS Fargate tasks break or degrade on the network.",
     no_args_is_help=True,
@@ -61,23 +145,6 @@ def db_prune() -> None:
     typer.echo(f"pruned the inventory of {count} scan(s) older than {settings.retention_days} days")
 
 
-def _register_commands() -> None:
-    from auditor.cli import config_cmd, report_cmd, serve_cmd
-    from auditor.cli.checks_cmd import explain_command, list_checks_command
-    from auditor.cli.iam_cmd import iam_policy_command
-    from auditor.cli.notify_cmd import notify_app
-    from auditor.cli.scan_cmd import scan_command
-
-    app.command("scan")(scan_command)
-    report_cmd.register(app)
-    app.add_typer(notify_app, name="notify")
-    app.command("checks")(list_checks_command)
-    app.command("explain")(explain_command)
-    app.command("iam-policy")(iam_policy_command)
-    serve_cmd.register(app)
-    config_cmd.register(app)
-
-
 def _known_errors() -> tuple[type[BaseException], ...]:
     from auditor.accounts import AccountResolutionError
     from auditor.aws import AccountAccessError, UnknownRegionError
@@ -98,7 +165,6 @@ def _known_errors() -> tuple[type[BaseException], ...]:
 
 def main() -> None:
     """Entry point: known errors become one line on stderr and exit 2, never a traceback."""
-    _register_commands()
     try:
         # Not standalone: Typer hands back the command's exit code and lets usage errors
         # through, so they become one line like every other error.

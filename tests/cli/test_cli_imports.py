@@ -1,0 +1,76 @@
+"""The import budget of `auditor --version` and `--help`: counted in modules, never timed.
+
+Start-up time is measured by bench/bench_scan.py; this guards what makes it, the modules the
+process loads before it can answer.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from auditor.cli import LAZY_COMMANDS, load_command
+
+# Packages only the commands that use them may load.
+HEAVY = ("aiobotocore", "botocore", "sqlalchemy", "alembic", "jinja2", "moto", "checks")
+HEAVY += ("collectors", "pydantic", "aiohttp", "apscheduler", "psycopg", "yaml")
+
+_PROBE = """
+import contextlib, io, json, sys
+sys.argv = ["auditor", *json.loads(sys.argv[1])]
+from auditor.cli import main
+with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):
+    main()
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def modules_loaded_by(*args: str) -> list[str]:
+    completed = subprocess.run(
+        [sys.executable, "-c", _PROBE, json.dumps(args)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    loaded: list[str] = json.loads(completed.stdout.splitlines()[-1])
+    return loaded
+
+
+@pytest.mark.parametrize(
+    ("args", "budget"),
+    [
+        (("--version",), 170),  # Python itself + Typer: 148 today
+        (("--help",), 340),  # + rich, which renders the help page: 323 today
+    ],
+)
+def test_version_and_help_load_no_heavy_package(args: tuple[str, ...], budget: int) -> None:
+    loaded = modules_loaded_by(*args)
+    heavy = sorted({m for m in loaded if m.split(".")[0] in HEAVY})
+    assert heavy == [], f"`auditor {' '.join(args)}` imports {heavy}"
+    assert len(loaded) <= budget, f"`auditor {' '.join(args)}` loads {len(loaded)} modules"
+
+
+def test_help_lists_every_command_without_importing_it() -> None:
+    completed = subprocess.run(
+        [sys.executable, "-c", "from auditor.cli import main; main()", "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
+    )
+    assert completed.returncode == 0, completed.stderr
+    for name, (_, _, help_line) in LAZY_COMMANDS.items():
+        assert f"{name} " in completed.stdout
+        assert help_line in completed.stdout
+
+
+@pytest.mark.parametrize("name", sorted(LAZY_COMMANDS))
+def test_the_help_line_is_the_commands_own(name: str) -> None:
+    """The line --help shows without importing a command is its docstring's first line."""
+    command = load_command(name)
+    assert command.name == name
+    own = " ".join((command.help or "").split("\n\n")[0].split())
+    assert own == LAZY_COMMANDS[name][2]
