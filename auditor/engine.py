@@ -262,6 +262,7 @@ def _finding(
     if result.status in (Status.FAIL, Status.MUTED):
         key = (result.check_id, result.account_id, result.region, result.resource_id)
         seen = first_seen.get(key) or scan.started_at
+    cause = result.root_cause
     return Finding(
         scan_id=scan.id,
         check_id=result.check_id,
@@ -275,6 +276,9 @@ def _finding(
         message=result.message,
         evidence=result.evidence,
         first_seen=seen,
+        root_cause_kind=cause.kind if cause else None,
+        root_cause_id=cause.resource_id if cause else None,
+        root_cause_detail=cause.detail if cause else None,
     )
 
 

@@ -68,6 +68,19 @@ class CheckMeta:
 
 
 @dataclass(frozen=True, kw_only=True)
+class RootCause:
+    """The decisive hop of a FAIL or UNKNOWN: its kind (the evaluator's hop step, e.g.
+    ``nat-gateway``, ``route``, ``endpoint``), the resource it looked at and what it found.
+
+    Findings with the same account, region, kind and resource share one root cause.
+    """
+
+    kind: str
+    resource_id: str
+    detail: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class Result:
     check_id: str
     status: Status
@@ -79,6 +92,7 @@ class Result:
     resource_name: str | None
     message: str
     evidence: dict[str, Any] = field(default_factory=dict)
+    root_cause: RootCause | None = None
 
 
 Evaluate = Callable[[Inventory], Iterator[Result]]

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from auditor.inventory import Inventory
 from auditor.store.resources import Ec2Vpc, EcsService, EcsTask, EcsTaskDefinition
-from checks.base import CheckMeta, ResourceType, Result, Status
+from checks.base import CheckMeta, ResourceType, Result, RootCause, Status
 
 T = TypeVar("T")
 
@@ -100,6 +100,8 @@ class Verdict:
     status: Status
     message: str
     evidence: dict[str, Any] = field(default_factory=dict)
+    # The decisive hop of a FAIL or UNKNOWN path verdict (see checks.paths.common).
+    root_cause: RootCause | None = None
 
 
 def passed(message: str, **evidence: Any) -> Verdict:
@@ -126,6 +128,7 @@ def to_result(meta: CheckMeta, inventory: Inventory, subject: Subject, verdict: 
         resource_name=subject.name,
         message=verdict.message,
         evidence=verdict.evidence,
+        root_cause=verdict.root_cause,
     )
 
 

@@ -98,3 +98,8 @@ class Finding(Base):
     message: Mapped[str] = mapped_column(Text, default="")
     evidence: Mapped[dict[str, Any]] = mapped_column(default_factory=dict)
     first_seen: Mapped[datetime | None] = mapped_column(default=None)
+    # The decisive hop of a path check's FAIL or UNKNOWN (checks.base.RootCause): findings
+    # of a scan with the same account, region, kind and resource share one root cause.
+    root_cause_kind: Mapped[str | None] = mapped_column(String(64), default=None)
+    root_cause_id: Mapped[str | None] = mapped_column(String(2048), default=None)
+    root_cause_detail: Mapped[str | None] = mapped_column(Text, default=None)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from auditor.inventory import Inventory
 from auditor.store.resources import EcsTask, EcsTaskDefinition
-from checks.base import CheckMeta, Result
+from checks.base import CheckMeta, Result, RootCause
 from checks.platform import Platform, task_platform
 from checks.reachability import NetworkView, Reachability, Source
+from checks.reachability.model import decisive_hop
 from checks.support import (
     ECS_TASK_DEFINITIONS,
     ECS_TASKS,
@@ -64,6 +65,15 @@ def _broken(legs: Sequence[SourceLegs], wanted: bool | None) -> list[str]:
     return phrases
 
 
+def root_cause_of(legs: Sequence[SourceLegs], wanted: bool | None) -> RootCause | None:
+    """The decisive hop of the first leg whose verdict is ``wanted`` (False, or None)."""
+    for group in legs:
+        for leg in group.legs:
+            if leg.reach.reachable is wanted and (hop := decisive_hop(leg.reach)) is not None:
+                return RootCause(kind=hop.step, resource_id=hop.subject, detail=hop.detail)
+    return None
+
+
 def evidence_of(legs: Sequence[SourceLegs], **extra: Any) -> dict[str, Any]:
     return {
         **extra,
@@ -103,14 +113,16 @@ def verdict_for(
         return passed(f"{sentence_start(label)} can reach {what}: {', '.join(vias)}.", **evidence)
     if status is False:
         problems = "; ".join(_broken(legs, False))
-        return failed(
+        verdict = failed(
             f"{sentence_start(label)} cannot reach {what}: {problems}; fix: {fix}.", **evidence
         )
+        return replace(verdict, root_cause=root_cause_of(legs, False))
     problems = "; ".join(_broken(legs, None))
-    return unknown(
+    verdict = unknown(
         f"Cannot tell whether {label} can reach {what}: {problems}.",
         **evidence,
     )
+    return replace(verdict, root_cause=root_cause_of(legs, None))
 
 
 def no_network_verdict(label: str, reason: str) -> Verdict:

@@ -110,3 +110,23 @@ def combine(name: str, parts: Iterable[Path]) -> Path:
     for part in parts:
         hops.extend(part.hops)
     return Path(name=name, hops=tuple(hops))
+
+
+def decisive_hop(reach: Reachability) -> Hop | None:
+    """The hop that decides why ``reach`` is not reachable (or not known): among the paths
+    with the destination's verdict, the first problem of the one that got furthest (the way
+    the subnet was meant to go, e.g. its NAT gateway rather than an endpoint it never had);
+    ties go to the first path. None when the destination is reachable."""
+    wanted = reach.reachable
+    if wanted is True:
+        return None
+    best: Hop | None = None
+    best_at = -1
+    for path in reach.paths:
+        hop = path.first_problem
+        if path.ok is not wanted or hop is None:
+            continue
+        at = path.hops.index(hop)
+        if at > best_at:
+            best, best_at = hop, at
+    return best
