@@ -14,6 +14,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -23,7 +24,7 @@ from auditor.config import Settings
 from auditor.inventory import Inventory
 from auditor.store import repository
 from auditor.store.database import Store
-from auditor.store.scans import CollectionOutcome, Finding, OutcomeStatus, Scan, ScanStatus
+from auditor.store.scans import CollectionOutcome, OutcomeStatus, Scan, ScanStatus
 from checks import evaluate_all
 from checks.base import Result, Status
 from collectors.api import Collected, ProgressCallback
@@ -206,15 +207,16 @@ def _write_scan(
         for o in collected.outcomes
     ]
     repository.save_outcomes(session, outcomes)
-    repository.save_records(session, scan_id, collected.records)
     repository.save_api_calls(session, scan_id, dict(collected.api_calls))
     session.flush()
+    repository.save_records(session, scan_id, collected.records)
 
-    inventory = repository.load_inventory(session, scan)
+    # Evaluated from the records just written, without reading them back.
+    inventory = repository.inventory_of_records(session, scan, outcomes, collected.records)
     results, expired = _apply_muting(evaluate_all(inventory), inventory, settings)
     first_seen = repository.first_seen_by_key(session, scan)
     findings = [_finding(scan, result, first_seen) for result in results]
-    session.add_all(findings)
+    repository.save_findings(session, findings)
 
     scan.status = scan_status(outcomes)
     scan.api_calls = collected.total_api_calls
@@ -236,7 +238,7 @@ def _write_scan(
         started_at=scan.started_at,
         finished_at=scan.finished_at,
         resources=Counter(repository.INVENTORY_FIELDS[type(r)] for r in collected.records),
-        findings=Counter((f.severity, f.status) for f in findings),
+        findings=Counter((f["severity"], f["status"]) for f in findings),
         collection_errors=[o for o in outcomes if o.status != OutcomeStatus.OK],
         expired_rules=expired,
     )
@@ -253,33 +255,39 @@ def _apply_muting(
     )
 
 
+def stored_evidence(result: Result) -> dict[str, Any]:
+    """The evidence a finding keeps."""
+    return result.evidence
+
+
 def _finding(
     scan: Scan,
     result: Result,
     first_seen: dict[tuple[str, str, str, str], datetime | None],
-) -> Finding:
+) -> dict[str, Any]:
+    """The findings row of one result, as column values for a bulk insert."""
     seen = None
     if result.status in (Status.FAIL, Status.MUTED):
         key = (result.check_id, result.account_id, result.region, result.resource_id)
         seen = first_seen.get(key) or scan.started_at
     cause = result.root_cause
-    return Finding(
-        scan_id=scan.id,
-        check_id=result.check_id,
-        status=result.status.value,
-        severity=result.severity.value,
-        account_id=result.account_id,
-        region=result.region,
-        resource_type=result.resource_type.value,
-        resource_id=result.resource_id,
-        resource_name=result.resource_name,
-        message=result.message,
-        evidence=result.evidence,
-        first_seen=seen,
-        root_cause_kind=cause.kind if cause else None,
-        root_cause_id=cause.resource_id if cause else None,
-        root_cause_detail=cause.detail if cause else None,
-    )
+    return {
+        "scan_id": scan.id,
+        "check_id": result.check_id,
+        "status": result.status.value,
+        "severity": result.severity.value,
+        "account_id": result.account_id,
+        "region": result.region,
+        "resource_type": result.resource_type.value,
+        "resource_id": result.resource_id,
+        "resource_name": result.resource_name,
+        "message": result.message,
+        "evidence": stored_evidence(result),
+        "first_seen": seen,
+        "root_cause_kind": cause.kind if cause else None,
+        "root_cause_id": cause.resource_id if cause else None,
+        "root_cause_detail": cause.detail if cause else None,
+    }
 
 
 def prune(store: Store, settings: Settings) -> int:

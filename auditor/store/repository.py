@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
+from functools import cache
+from typing import Any, cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Table, delete, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
 from auditor.inventory import Inventory
@@ -88,13 +91,45 @@ def heartbeat(session: Session, scan_id: str, now: datetime) -> None:
     session.execute(update(Scan).where(Scan.id == scan_id).values(heartbeat_at=now))
 
 
-def save_records(session: Session, scan_id: str, records: Iterable[ResourceMixin]) -> int:
-    count = 0
+@cache
+def _columns(table: type[ResourceMixin]) -> tuple[Table, tuple[tuple[str, str], ...]]:
+    """The table of a resource class and its (attribute, column) pairs, the key excepted."""
+    mapper = inspect(table)
+    pairs = tuple(
+        (attribute.key, attribute.columns[0].key)
+        for attribute in mapper.column_attrs
+        if attribute.key != "id"
+    )
+    return cast(Table, mapper.local_table), pairs
+
+
+def records_by_table(
+    records: Iterable[ResourceMixin],
+) -> dict[type[ResourceMixin], list[ResourceMixin]]:
+    grouped: dict[type[ResourceMixin], list[ResourceMixin]] = defaultdict(list)
     for record in records:
-        record.scan_id = scan_id
-        session.add(record)
-        count += 1
+        grouped[type(record)].append(record)
+    return grouped
+
+
+def save_records(session: Session, scan_id: str, records: Iterable[ResourceMixin]) -> int:
+    """Insert the records, one executemany per table; the record objects stay detached."""
+    count = 0
+    for table, rows in records_by_table(records).items():
+        target, pairs = _columns(table)
+        values = []
+        for record in rows:
+            record.scan_id = scan_id
+            values.append({column: getattr(record, attribute) for attribute, column in pairs})
+        session.execute(insert(target), values)
+        count += len(values)
     return count
+
+
+def save_findings(session: Session, findings: Sequence[Mapping[str, Any]]) -> None:
+    """Insert finding rows (column → value) in one executemany."""
+    if findings:
+        session.execute(insert(Finding.__table__), list(findings))  # type: ignore[arg-type]
 
 
 def save_outcomes(session: Session, outcomes: Iterable[CollectionOutcome]) -> None:
@@ -173,15 +208,39 @@ def load_inventory(session: Session, scan: Scan, *, with_previous: bool = True) 
         name: list(session.scalars(select(table).where(table.scan_id == scan.id)))
         for table, name in INVENTORY_FIELDS.items()
     }
-    previous = None
-    if with_previous:
-        earlier = previous_scan(session, scan, statuses=(ScanStatus.COMPLETE,))
-        if earlier is not None and not earlier.inventory_pruned:
-            previous = load_inventory(session, earlier, with_previous=False)
+    previous = previous_inventory(session, scan) if with_previous else None
     return Inventory(
         scan=scan,
         outcomes=outcomes_of(session, scan.id),
         previous=previous,
+        **tables,  # type: ignore[arg-type]
+    )
+
+
+def previous_inventory(session: Session, scan: Scan) -> Inventory | None:
+    """The inventory of the account's previous complete scan, unless pruned."""
+    earlier = previous_scan(session, scan, statuses=(ScanStatus.COMPLETE,))
+    if earlier is None or earlier.inventory_pruned:
+        return None
+    return load_inventory(session, earlier, with_previous=False)
+
+
+def inventory_of_records(
+    session: Session,
+    scan: Scan,
+    outcomes: Sequence[CollectionOutcome],
+    records: Iterable[ResourceMixin],
+) -> Inventory:
+    """The read model of a scan just written, from the records in memory, not read back.
+
+    ``records`` are exactly what ``save_records`` wrote for ``scan``; tests compare both
+    ways of building the inventory, so the database stays the source of truth.
+    """
+    tables = {INVENTORY_FIELDS[table]: rows for table, rows in records_by_table(records).items()}
+    return Inventory(
+        scan=scan,
+        outcomes=sorted(outcomes, key=lambda o: (o.region, o.collector)),
+        previous=previous_inventory(session, scan),
         **tables,  # type: ignore[arg-type]
     )
 

@@ -6,6 +6,7 @@ as ``auditor scan --demo`` runs them.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -16,10 +17,11 @@ from auditor.config import Settings
 from auditor.demo import DemoMoto, apply_changes, cloudtrail, seed_estate
 from auditor.demo.coverage import COVERAGE
 from auditor.demo.estate import ROLE_NAME, SECOND_ACCOUNT
-from auditor.engine import scan_accounts
+from auditor.engine import scan_accounts, stored_evidence
 from auditor.store import repository
 from auditor.store.database import Store, open_store
-from checks import all_checks
+from auditor.store.scans import Scan
+from checks import all_checks, evaluate_all
 
 ACCOUNTS = ["123456789012", SECOND_ACCOUNT]
 REGIONS = ["us-east-1", "eu-west-1"]
@@ -101,3 +103,38 @@ async def test_every_check_passes_and_fails_over_the_two_demo_scans(
     assert statuses[-1] == ("PASS", False)
     assert [status for status, _ in statuses].count("PASS") == 1
     assert all((status == "FAIL") == before_change for status, before_change in statuses)
+
+    # Verdicts were evaluated from the records in memory; the stored inventory, read back,
+    # gives exactly the same findings (the database stays the source of truth).
+    for outcome in baseline + second:
+        assert _stored_verdicts(store, outcome.scan_id) == _reevaluated(store, outcome.scan_id)
+
+
+Verdict = tuple[str, str, str, str, str, str]
+
+
+def _verdict(
+    check_id: str, region: str, resource_id: str, status: str, message: str, evidence: object
+) -> Verdict:
+    return (check_id, region, resource_id, status, message, json.dumps(evidence, sort_keys=True))
+
+
+def _stored_verdicts(store: Store, scan_id: str) -> list[Verdict]:
+    with store.session() as session:
+        findings = repository.findings_of(session, [scan_id])
+        return sorted(
+            _verdict(f.check_id, f.region, f.resource_id, f.status, f.message, f.evidence)
+            for f in findings
+        )
+
+
+def _reevaluated(store: Store, scan_id: str) -> list[Verdict]:
+    with store.session() as session:
+        scan = session.get_one(Scan, scan_id)
+        inventory = repository.load_inventory(session, scan)
+        return sorted(
+            _verdict(
+                r.check_id, r.region, r.resource_id, r.status.value, r.message, stored_evidence(r)
+            )
+            for r in evaluate_all(inventory)
+        )
