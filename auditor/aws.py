@@ -54,7 +54,15 @@ AWS_ERRORS = (BotoCoreError, ClientError, ResponseParserError, aiohttp.ClientErr
 
 
 class AccountAccessError(Exception):
-    """The account cannot be reached; the message is one line meant for a human."""
+    """The account cannot be reached; the message is one line meant for a human.
+
+    ``setup_problem`` is true when the local AWS setup is at fault (no credentials, a profile
+    that does not exist, no region): a configuration error rather than an unreachable account.
+    """
+
+    def __init__(self, message: str, *, setup_problem: bool = False) -> None:
+        super().__init__(message)
+        self.setup_problem = setup_problem
 
 
 def client_config(
@@ -166,6 +174,12 @@ _SETUP_PROBLEMS: tuple[tuple[type[Exception], str], ...] = (
 )
 
 
+def access_error(error: Exception, doing: str) -> AccountAccessError:
+    """The one-line AccountAccessError for a failed call made while reaching an account."""
+    setup = isinstance(error, tuple(kind for kind, _ in _SETUP_PROBLEMS))
+    return AccountAccessError(_describe_access_failure(error, doing), setup_problem=setup)
+
+
 def _describe_access_failure(error: Exception, doing: str) -> str:
     for kind, message in _SETUP_PROBLEMS:
         if isinstance(error, kind):
@@ -217,7 +231,7 @@ async def caller_account_id(settings: Settings) -> str:
     try:
         return await _caller_account(get_session(), Counter(), config)
     except AWS_ERRORS as error:
-        raise AccountAccessError(_describe_access_failure(error, "sts:GetCallerIdentity")) from None
+        raise access_error(error, "sts:GetCallerIdentity") from None
 
 
 async def open_account(account_id: str, settings: Settings) -> AwsAccount:
@@ -233,7 +247,7 @@ async def open_account(account_id: str, settings: Settings) -> AwsAccount:
     try:
         caller = await _caller_account(base, counter, config)
     except AWS_ERRORS as error:
-        raise AccountAccessError(_describe_access_failure(error, "sts:GetCallerIdentity")) from None
+        raise access_error(error, "sts:GetCallerIdentity") from None
     if caller == account_id:
         return AwsAccount(account_id=account_id, settings=settings, session=base, calls=counter)
 
@@ -242,8 +256,7 @@ async def open_account(account_id: str, settings: Settings) -> AwsAccount:
     try:
         metadata = await refresh()
     except AWS_ERRORS as error:
-        message = _describe_access_failure(error, f"sts:AssumeRole into {role_arn}")
-        raise AccountAccessError(message) from None
+        raise access_error(error, f"sts:AssumeRole into {role_arn}") from None
     credentials = AioRefreshableCredentials.create_from_metadata(
         metadata, refresh_using=refresh, method="assume-role"
     )
@@ -263,7 +276,7 @@ async def enabled_regions(account: AwsAccount) -> list[str]:
         async with account.client("ec2", environment_region()) as ec2:
             response = await ec2.describe_regions(Filters=[opted])
     except AWS_ERRORS as error:
-        raise AccountAccessError(_describe_access_failure(error, "ec2:DescribeRegions")) from None
+        raise access_error(error, "ec2:DescribeRegions") from None
     return sorted(str(region["RegionName"]) for region in response["Regions"])
 
 

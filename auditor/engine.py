@@ -54,6 +54,8 @@ class ScanOutcome:
     expired_rules: list[str] = field(default_factory=list)
     # True when the account could not be reached at all (credentials, assume-role).
     unreachable: bool = False
+    # True when the local AWS setup is at fault (no credentials, unknown profile, no region).
+    setup_problem: bool = False
 
 
 def _now() -> datetime:
@@ -130,6 +132,7 @@ async def scan_account(
     except AccountAccessError as exc:
         failed = await asyncio.to_thread(_record_failure, store, scan.id, str(exc))
         failed.unreachable = True
+        failed.setup_problem = exc.setup_problem
         return failed
     except (asyncio.CancelledError, KeyboardInterrupt):
         await asyncio.shield(

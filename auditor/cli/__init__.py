@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 import typer.main
@@ -14,6 +14,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from auditor import __version__
 from auditor.cli.errors import EXIT_USAGE, UsageError
+from auditor.cli.signals import EXIT_SIGINT, EXIT_SIGTERM, handle_sigterm_like_sigint, terminated
 
 # Each command's module loads only when that command runs, so `auditor --version` and
 # `auditor --help` import none of aiobotocore, SQLAlchemy, Jinja, moto or the checks.
@@ -163,8 +164,18 @@ def _known_errors() -> tuple[type[BaseException], ...]:
     )
 
 
+def _exit_interrupted() -> NoReturn:
+    """Ctrl-C or SIGTERM: a scan in progress has been marked failed ("interrupted")."""
+    if terminated():
+        print("auditor: terminated by SIGTERM (a running scan is marked failed)", file=sys.stderr)
+        sys.exit(EXIT_SIGTERM)
+    print("auditor: interrupted (a running scan is marked failed)", file=sys.stderr)
+    sys.exit(EXIT_SIGINT)
+
+
 def main() -> None:
     """Entry point: known errors become one line on stderr and exit 2, never a traceback."""
+    handle_sigterm_like_sigint()
     try:
         # Not standalone: Typer hands back the command's exit code and lets usage errors
         # through, so they become one line like every other error.
@@ -178,15 +189,13 @@ def main() -> None:
             print(f"auditor: error: {' '.join(str(message).split())}", file=sys.stderr)
         sys.exit(getattr(error, "exit_code", EXIT_USAGE))
     except typer.Abort:
-        print("auditor: aborted", file=sys.stderr)
-        sys.exit(130)
+        _exit_interrupted()
     except _known_errors() as error:
         for line in str(error).splitlines() or [type(error).__name__]:
             print(f"auditor: error: {line}", file=sys.stderr)
         sys.exit(EXIT_USAGE)
     except KeyboardInterrupt:
-        print("auditor: interrupted", file=sys.stderr)
-        sys.exit(130)
+        _exit_interrupted()
     except Exception as error:  # last resort: one line unless debugging
         if os.environ.get("AUDITOR_DEBUG"):
             raise
@@ -197,4 +206,6 @@ def main() -> None:
             file=sys.stderr,
         )
         sys.exit(EXIT_USAGE)
+    if code == EXIT_SIGINT:  # Typer turns KeyboardInterrupt into exit code 130
+        _exit_interrupted()
     sys.exit(code if isinstance(code, int) else 0)

@@ -10,8 +10,9 @@ from collections.abc import Sequence
 
 from auditor.cli.console import stderr
 from auditor.cli.errors import EXIT_INCOMPLETE
-from auditor.cli.scan_cmd import FailOn, OutputFormat, run_scan
+from auditor.cli.scan_cmd import FailOn, run_scan
 from auditor.config import Settings
+from auditor.report.formats import ReportFormat
 from auditor.store.database import open_store
 
 # Credentials that only the local moto server accepts: the demo must never reach real AWS,
@@ -28,7 +29,7 @@ CLEARED = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_ROLE_A
 def run_demo(
     settings: Settings,
     *,
-    formats: Sequence[OutputFormat],
+    formats: Sequence[ReportFormat],
     output: str | None,
     fail_on: FailOn,
     progress: bool,

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from auditor.cli.errors import UsageError
+from auditor.cli.outputs import check_writable, plan_outputs, write_outputs
 from auditor.config import load_settings
 from auditor.history import ScanSelectionError, select_scans
-from auditor.report.render import ReportFormat, output_paths, render
+from auditor.report.formats import ReportFormat
+from auditor.report.render import render
 from auditor.store.database import Store, open_store
 
 
@@ -23,34 +23,27 @@ def write_report(
     accounts: Sequence[str],
     formats: Sequence[ReportFormat],
     output: str,
-) -> list[Path]:
-    """Write each format; ``-`` as output writes the single text format to stdout."""
-    chosen = list(dict.fromkeys(formats)) or [ReportFormat.HTML]
-    if output == "-" and len(chosen) > 1:
-        raise UsageError("-o - (stdout) takes a single --format")
+) -> list[str]:
+    """Write each format where :func:`plan_outputs` says; the paths written."""
+    targets = plan_outputs(formats, output)
+    check_writable(list(targets.values()))
     try:
         with store.session() as session:
             scan_ids = [s.id for s in select_scans(session, scan, accounts)]
-            rendered = {fmt: render(session, scan_ids, fmt) for fmt in chosen}
+            rendered = {fmt: render(session, scan_ids, fmt) for fmt in targets}
     except ScanSelectionError as error:
         raise UsageError(str(error)) from None
-    if output == "-":
-        sys.stdout.write(rendered[chosen[0]])
-        return []
-    written = []
-    for fmt, path in output_paths(chosen, Path(output)).items():
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(rendered[fmt], encoding="utf-8")
-        except OSError as error:
-            raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
-        written.append(path)
-    return written
+    return write_outputs(rendered, targets)
 
 
 def report_command(
     output: Annotated[
-        str, typer.Option("--output", "-o", help="File to write; '-' for stdout (one format).")
+        str,
+        typer.Option(
+            "--output",
+            "-o",
+            help="File to write, '-' for stdout; its suffix names the format when no --format.",
+        ),
     ],
     scan: Annotated[
         str, typer.Option("--scan", help="Scan ID, or 'latest' for each account's newest scan.")
@@ -61,7 +54,11 @@ def report_command(
     ] = None,
     fmt: Annotated[
         list[ReportFormat] | None,
-        typer.Option("--format", "-f", help="html (default), json, csv or ocsf; repeatable."),
+        typer.Option(
+            "--format",
+            "-f",
+            help="html, json, csv or ocsf; repeatable (default: from -o's suffix, else json).",
+        ),
     ] = None,
 ) -> None:
     """Render stored scans; several formats share -o's name with their own suffixes."""

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import re
-import sys
 from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
@@ -16,19 +14,16 @@ import typer
 from auditor.aws import validate_regions
 from auditor.cli.console import print_summary, scan_progress, stderr
 from auditor.cli.errors import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, UsageError
+from auditor.cli.outputs import check_writable, plan_outputs, write_outputs
 from auditor.config import Settings, load_settings
 from auditor.engine import ScanOutcome, scan_accounts
 from auditor.muting import load_rules
+from auditor.report.formats import ReportFormat
 from auditor.store.database import Store, open_store
 from auditor.store.scans import ScanStatus
 from checks.base import Severity
 
 ACCOUNT_ID = re.compile(r"\d{12}")
-
-
-class OutputFormat(StrEnum):
-    JSON = "json"
-    HTML = "html"
 
 
 class FailOn(StrEnum):
@@ -61,41 +56,14 @@ def exit_code(outcomes: Sequence[ScanOutcome], fail_on: FailOn) -> int:
     return EXIT_OK
 
 
-def output_paths(formats: Sequence[OutputFormat], output: str | None) -> dict[OutputFormat, str]:
-    """Where each format goes. One format: ``-o`` is the file (``-`` = stdout for JSON).
-    Several: ``-o`` is a directory. No ``-o``: JSON to stdout, HTML to auditor-report.html."""
-    chosen = list(dict.fromkeys(formats))
-    if output is None:
-        defaults = {OutputFormat.JSON: "-", OutputFormat.HTML: "auditor-report.html"}
-        return {fmt: defaults[fmt] for fmt in chosen}
-    if len(chosen) == 1:
-        if output == "-" and chosen[0] != OutputFormat.JSON:
-            raise UsageError("-o - (stdout) is only for --format json")
-        return {chosen[0]: output}
-    if output == "-":
-        raise UsageError("-o - (stdout) takes a single --format json")
-    return {fmt: str(Path(output) / f"auditor-report.{fmt.value}") for fmt in chosen}
+def render_outputs(
+    store: Store, scan_ids: list[str], targets: dict[ReportFormat, str]
+) -> list[str]:
+    from auditor.report.render import render
 
-
-def write_outputs(store: Store, scan_ids: list[str], paths: dict[OutputFormat, str]) -> list[str]:
-    from auditor.report.json_document import findings_document
-    from auditor.report.render import render_html
-
-    written = []
     with store.session() as session:
-        for fmt, target in paths.items():
-            if fmt == OutputFormat.JSON:
-                text = json.dumps(findings_document(session, scan_ids), indent=2) + "\n"
-            else:
-                text = render_html(session, scan_ids)
-            if target == "-":
-                sys.stdout.write(text)
-                continue
-            path = Path(target)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-            written.append(str(path))
-    return written
+        rendered = {fmt: render(session, scan_ids, fmt) for fmt in targets}
+    return write_outputs(rendered, targets)
 
 
 def run_scan(
@@ -103,7 +71,7 @@ def run_scan(
     *,
     account_ids: Sequence[str],
     regions: Sequence[str],
-    formats: Sequence[OutputFormat],
+    formats: Sequence[ReportFormat],
     output: str | None,
     fail_on: FailOn,
     progress: bool,
@@ -112,7 +80,8 @@ def run_scan(
 ) -> tuple[list[ScanOutcome], int]:
     accounts = validate_account_ids(account_ids)
     validate_regions(list(regions) or settings.regions)
-    paths = output_paths(formats, output) if formats else {}
+    targets = plan_outputs(formats, output) if formats or output else {}
+    check_writable(list(targets.values()))  # before any AWS call, not after the scan
     if settings.suppressions_file:  # a broken muting file fails now, not after collecting
         load_rules(Path(settings.suppressions_file))
     store = store or open_store(settings.database_url)
@@ -132,12 +101,12 @@ def run_scan(
                 max_parallel_accounts=settings.account_concurrency,
             )
         )
-    if all(o.unreachable for o in outcomes):
-        # Nothing was reached: a setup problem, reported like any other bad input.
-        if len(outcomes) == 1:
-            raise UsageError(outcomes[0].error or "the account could not be reached")
-        raise UsageError("\n".join(f"{o.account_id}: {o.error}" for o in outcomes))
-    written = write_outputs(store, [o.scan_id for o in outcomes], paths) if paths else []
+    setup = next((o for o in outcomes if o.setup_problem), None)
+    if setup is not None:
+        # The local AWS setup is at fault (no credentials, unknown profile): a configuration
+        # error, the same for every account. An account that refused us is a failed scan.
+        raise UsageError(setup.error or "the AWS setup cannot reach any account")
+    written = render_outputs(store, [o.scan_id for o in outcomes], targets) if targets else []
     print_summary(outcomes, written)
     return outcomes, exit_code(outcomes, fail_on)
 
@@ -151,11 +120,21 @@ def scan_command(
         list[str] | None, typer.Option("--region", "-r", help="Region; repeat for several.")
     ] = None,
     fmt: Annotated[
-        list[OutputFormat] | None,
-        typer.Option("--format", "-f", help="Output format; repeat for several."),
+        list[ReportFormat] | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="html, json, csv or ocsf; repeat for several (default: from -o's suffix).",
+        ),
     ] = None,
     output: Annotated[
-        str | None, typer.Option("--output", "-o", help="Output file, '-' for stdout.")
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="File to write, '-' for stdout; several formats write siblings "
+            "with their own suffixes (out/scan.html + out/scan.json). No suffix: JSON.",
+        ),
     ] = None,
     fail_on: Annotated[
         FailOn, typer.Option(help="Exit 1 when a FAIL at or above this severity is found.")
@@ -165,11 +144,17 @@ def scan_command(
     ] = False,
     progress: Annotated[bool, typer.Option(help="Show live progress on a terminal.")] = True,
 ) -> None:
-    """Collect, evaluate and store a scan of one or more accounts."""
+    """Collect, evaluate and store a scan of one or more accounts.
+
+    Exit codes, highest precedence first: 143 stopped by SIGTERM (130 by Ctrl-C), the scan
+    marked failed; 2 usage or configuration error, before any scan; 3 a scan partial or
+    failed, an account that could not be reached included; 1 a FAIL at or above --fail-on;
+    0 otherwise.
+    """
     settings = load_settings()
     formats = list(fmt or [])
-    if formats:
-        output_paths(formats, output)  # bad output flags fail before any work
+    if formats or output:
+        plan_outputs(formats, output)  # bad output flags fail before any work
     if demo:
         from auditor.cli.demo_run import run_demo
 

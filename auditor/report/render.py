@@ -2,32 +2,22 @@
 
 from __future__ import annotations
 
-import enum
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from auditor.history import ScanSelectionError
 from auditor.report.csv_export import render_csv
+from auditor.report.formats import ReportFormat
 from auditor.report.html import render_html as render_html_data
 from auditor.report.json_document import findings_document
 from auditor.report.model import load_report
 from auditor.report.ocsf import render_ocsf
 from auditor.store.scans import Scan
 
-
-class ReportFormat(enum.StrEnum):
-    HTML = "html"
-    JSON = "json"
-    CSV = "csv"
-    OCSF = "ocsf"
-
-    @property
-    def suffix(self) -> str:
-        return ".ocsf.json" if self is ReportFormat.OCSF else f".{self.value}"
+__all__ = ["ReportFormat", "render", "render_html"]
 
 
 def _scans(session: Session, scan_ids: Sequence[str]) -> list[Scan]:
@@ -57,12 +47,3 @@ def render(
 def render_html(session: Session, scan_ids: Sequence[str]) -> str:
     """The HTML report of these scans (what `auditor scan --format html` writes)."""
     return render(session, scan_ids, ReportFormat.HTML)
-
-
-def output_paths(formats: Sequence[ReportFormat], output: Path) -> dict[ReportFormat, Path]:
-    """One format: ``output`` itself. Several: ``output`` with each format's suffix."""
-    chosen = list(dict.fromkeys(formats))
-    if len(chosen) == 1:
-        return {chosen[0]: output}
-    stem = output.name.split(".")[0] or "auditor-report"
-    return {fmt: output.with_name(stem + fmt.suffix) for fmt in chosen}

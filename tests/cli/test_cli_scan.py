@@ -137,7 +137,7 @@ def test_scan_writes_the_findings_document(
         (["--account", ACCOUNT, "--region", "us-nowhere-1"], "us-nowhere-1"),
         (["--account", ACCOUNT, "--format", "pdf"], "pdf"),
         (["--frobnicate"], "No such option: --frobnicate"),
-        (["--demo", "--format", "html", "-o", "-"], "only for --format json"),
+        (["--demo", "-f", "json", "-f", "html", "-o", "-"], "takes a single --format"),
         (["--account", ACCOUNT, "--fail-on", "bogus"], "bogus"),
     ],
 )
