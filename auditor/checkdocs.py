@@ -48,6 +48,19 @@ tags = { team = "data" }
 reason = "Flow logs go to the organisation trail bucket"
 expires = 2027-03-31
 ```
+
+Some UNKNOWNs are UNKNOWN by design, not for missing data: their findings carry an
+`unknown_reason` (`beyond-aws`: egress leaves AWS through a virtual private gateway or Outposts
+local gateway; `appliance`: a NAT instance, proxy or Gateway Load Balancer appliance decides;
+`account-not-scanned`: a resource on the path belongs to an account that was not scanned;
+`not-modelled`: a hop kind the evaluator does not follow). A rule with `unknown_reason` mutes
+the UNKNOWNs of that class (and never a FAIL, nor an UNKNOWN caused by missing data):
+
+```toml
+[[rules]]
+unknown_reason = "beyond-aws"
+reason = "Egress goes on-premises through the corporate proxy"
+```
 """
 
 

@@ -11,8 +11,14 @@ The file is TOML or YAML (by extension) with a ``rules`` list::
     reason = "Flow logs go to the org trail bucket instead"   # required
     expires = 2027-03-31             # optional; the last day the rule mutes
 
-A rule needs a reason and at least one matcher. After its expiry date a rule stops muting and
-is reported, so a forgotten exception resurfaces instead of hiding a finding for ever.
+    [[rules]]
+    unknown_reason = "beyond-aws"    # mutes UNKNOWNs of this class (see docs/output.md)
+    reason = "Egress goes on-premises through the corporate proxy"
+
+A rule needs a reason and at least one matcher. Rules mute FAILs; a rule with
+``unknown_reason`` mutes instead the UNKNOWNs of that class (egress beyond AWS, appliances...),
+never a FAIL, and never an UNKNOWN caused by missing data. After its expiry date a rule stops
+muting and is reported, so a forgotten exception resurfaces instead of hiding a finding for ever.
 """
 
 from __future__ import annotations
@@ -32,8 +38,11 @@ from auditor.inventory import Inventory
 from checks import all_checks
 from checks.base import Result, Status
 
-_KEYS = frozenset({"check", "account", "region", "resource", "tags", "reason", "expires"})
-_MATCHERS = ("check", "account", "region", "resource", "tags")
+_KEYS = frozenset(
+    {"check", "account", "region", "resource", "tags", "reason", "expires", "unknown_reason"}
+)
+_MATCHERS = ("check", "account", "region", "resource", "tags", "unknown_reason")
+UNKNOWN_REASONS = ("beyond-aws", "appliance", "account-not-scanned", "not-modelled")
 _ACCOUNT = re.compile(r"^\d{12}$")
 
 TagsOf = Callable[[Result], Mapping[str, str]]
@@ -53,13 +62,25 @@ class Rule:
     resource: str | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
     expires: dt.date | None = None
+    unknown_reason: str | None = None
     source: str = ""
 
     def expired(self, today: dt.date) -> bool:
         return self.expires is not None and today > self.expires
 
+    def covers_status(self, result: Result) -> bool:
+        """Plain rules cover FAILs; ``unknown_reason`` rules the UNKNOWNs of their class."""
+        if self.unknown_reason is None:
+            return result.status is Status.FAIL
+        return (
+            result.status is Status.UNKNOWN
+            and result.evidence.get("unknown_reason") == self.unknown_reason
+        )
+
     def matches(self, result: Result, tags_of: TagsOf | None) -> bool:
-        if self.check is not None and not fnmatchcase(result.check_id, self.check):
+        if not self.covers_status(result) or (
+            self.check is not None and not fnmatchcase(result.check_id, self.check)
+        ):
             return False
         if self.account is not None and result.account_id != self.account:
             return False
@@ -160,6 +181,15 @@ def _expiry(path: Path, where: str, value: Any) -> dt.date:
     raise SuppressionFileError(f"{path}: {where}: expected a date such as 2027-03-31")
 
 
+def _unknown_reason(path: Path, where: str, value: Any) -> str:
+    text = _text(path, where, value)
+    if text not in UNKNOWN_REASONS:
+        raise SuppressionFileError(
+            f"{path}: {where}: expected one of {', '.join(UNKNOWN_REASONS)}, got {text!r}"
+        )
+    return text
+
+
 def _tags(path: Path, where: str, value: Any) -> dict[str, str]:
     if not isinstance(value, Mapping) or not value:
         raise SuppressionFileError(f"{path}: {where}: expected a table of tag = value")
@@ -193,6 +223,9 @@ def _rule(path: Path, index: int, entry: Any, check_ids: set[str]) -> Rule:
         else None,
         tags=_tags(path, f"{where}.tags", entry["tags"]) if "tags" in entry else {},
         expires=_expiry(path, f"{where}.expires", entry["expires"]) if "expires" in entry else None,
+        unknown_reason=_unknown_reason(path, f"{where}.unknown_reason", entry["unknown_reason"])
+        if "unknown_reason" in entry
+        else None,
         source=str(path),
     )
 
@@ -270,7 +303,8 @@ def apply_detailed(
     today: dt.date,
     tags_of: TagsOf | None = None,
 ) -> MutingOutcome:
-    """MUTE the FAILs a live rule covers; report every expired rule.
+    """MUTE the FAILs a live rule covers (and the classed UNKNOWNs an ``unknown_reason`` rule
+    covers); report every expired rule.
 
     ``tags_of`` gives a result's resource tags (rules with ``tags`` never match without it).
     The first live rule that matches is the one recorded in the evidence.
@@ -280,7 +314,7 @@ def apply_detailed(
     unmuted = dict.fromkeys((r.index for r in expired), 0)
     out: list[Result] = []
     for result in results:
-        if result.status is not Status.FAIL:
+        if result.status not in (Status.FAIL, Status.UNKNOWN):
             out.append(result)
             continue
         rule = next((r for r in live if r.matches(result, tags_of)), None)

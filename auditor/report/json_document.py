@@ -62,7 +62,17 @@ def finding_item(finding: Finding) -> dict[str, Any]:
         "message": finding.message,
         "evidence": finding.evidence,
         "first_seen": iso(finding.first_seen),
+        "unknown_reason": unknown_reason_of(finding.status, finding.evidence),
     }
+
+
+def unknown_reason_of(status: str, evidence: dict[str, Any] | None) -> str | None:
+    """The class of an UNKNOWN ("beyond-aws", "appliance", ...) that users can mute as one;
+    None for other statuses and for UNKNOWNs caused by missing data."""
+    if status != "UNKNOWN" or not isinstance(evidence, dict):
+        return None
+    reason = evidence.get("unknown_reason")
+    return str(reason) if reason else None
 
 
 def findings_document(session: Session, scan_ids: Sequence[str]) -> dict[str, Any]:

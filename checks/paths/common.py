@@ -11,7 +11,7 @@ from auditor.store.resources import EcsTask, EcsTaskDefinition
 from checks.base import CheckMeta, Result, RootCause
 from checks.platform import Platform, task_platform
 from checks.reachability import NetworkView, Reachability, Source
-from checks.reachability.model import decisive_hop
+from checks.reachability.model import UnknownReason, decisive_hop
 from checks.support import (
     ECS_TASK_DEFINITIONS,
     ECS_TASKS,
@@ -118,11 +118,24 @@ def verdict_for(
         )
         return replace(verdict, root_cause=root_cause_of(legs, False))
     problems = "; ".join(_broken(legs, None))
+    reason = shared_unknown_reason(legs)
     verdict = unknown(
         f"Cannot tell whether {label} can reach {what}: {problems}.",
         **evidence,
+        **({"unknown_reason": str(reason)} if reason is not None else {}),
     )
     return replace(verdict, root_cause=root_cause_of(legs, None))
+
+
+def shared_unknown_reason(legs: Sequence[SourceLegs]) -> UnknownReason | None:
+    """The class of an UNKNOWN verdict: set only when every undecided leg has that class."""
+    reasons = {
+        leg.reach.unknown_reason
+        for group in legs
+        for leg in group.legs
+        if leg.reach.reachable is None
+    }
+    return reasons.pop() if len(reasons) == 1 and None not in reasons else None
 
 
 def no_network_verdict(label: str, reason: str) -> Verdict:

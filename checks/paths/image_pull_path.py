@@ -94,8 +94,11 @@ META = CheckMeta(
     optional_needs=NETWORK_OPTIONAL_NEEDS,
     limitations=(
         "Network ACLs are not evaluated.",
-        "A default route to a transit gateway, peering connection, appliance or virtual "
-        "private gateway (central egress) gives UNKNOWN: the path beyond it is not followed.",
+        "A default route through a VPC peering connection is a FAIL (no edge-to-edge "
+        "routing). A default route to a transit gateway, network interface, instance or "
+        "Gateway Load Balancer endpoint gives UNKNOWN (the path beyond it is not followed); "
+        "one to a virtual private gateway or Outposts local gateway gives UNKNOWN with "
+        "unknown_reason beyond-aws.",
         "Security group egress to the internet must allow TCP 443 to 0.0.0.0/0; rules limited "
         "to AWS address ranges are not recognised.",
         "ECR dual-stack image URIs (dkr-ecr.REGION.on.aws) are treated as needing the "

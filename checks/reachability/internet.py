@@ -22,6 +22,12 @@ from checks.reachability.routes import (
     split_routes,
 )
 from checks.reachability.security_groups import Peer, check_rules
+from checks.reachability.targets import (
+    TargetKind,
+    peering_hop,
+    target_kind_of_id,
+    unmodelled_target_hop,
+)
 
 if TYPE_CHECKING:
     from checks.reachability.network import NetworkView
@@ -198,6 +204,17 @@ def vpc_igw_hop(net: NetworkView, vpc_id: str | None) -> Hop:
     )
 
 
+# Targets after a NAT gateway that can never carry its traffic to the internet.
+_NEVER_PAST_NAT = frozenset(
+    {
+        TargetKind.NAT_GATEWAY,
+        TargetKind.EGRESS_ONLY_INTERNET_GATEWAY,
+        TargetKind.LOCAL,
+        TargetKind.VPC_PEERING,
+    }
+)
+
+
 def _nat_state_hops(nat: Ec2NatGateway, vpc_id: str | None) -> list[Hop]:
     hops: list[Hop] = []
     state = nat.state.lower()
@@ -270,29 +287,33 @@ def nat_hops(net: NetworkView, nat_id: str, vpc_id: str | None) -> list[Hop]:
             detail=f"NAT gateway subnet: {route_hop.detail}",
         )
     )
-    if route_hop.ok and target and target.startswith("igw-"):
+    kind = target_kind_of_id(target or "")
+    if route_hop.ok and kind is TargetKind.INTERNET_GATEWAY and target:
         hops.append(igw_hop(net, target, nat.vpc_id or vpc_id))
-    elif route_hop.ok:
+    elif route_hop.ok and kind in _NEVER_PAST_NAT:
         hops.append(
             Hop(
                 step="nat-subnet-route",
                 subject=target or table.route_table_id,
                 ok=False,
                 detail=f"NAT gateway {nat_id} sits in subnet {nat.subnet_id}, whose default "
-                f"route goes to {target}, not an internet gateway",
+                f"route goes to {target} ({kind}), not an internet gateway",
             )
         )
+    elif route_hop.ok:
+        # A firewall endpoint, appliance or transit gateway between the NAT gateway and the
+        # internet: judged by kind, never assumed to work.
+        hops.append(other_target_hop(target or "", INTERNET_V4))
     return hops
 
 
-def _unevaluated_target_hop(target: str) -> Hop:
-    return Hop(
-        step="route-target",
-        subject=target,
-        ok=None,
-        detail=f"the default route goes to {target}; whether traffic reaches the internet "
-        "beyond it (central egress, appliance, on-premises) is not evaluated",
-    )
+def other_target_hop(target: str, destination: Network) -> Hop:
+    """A target the internet paths do not follow: a peering connection never reaches the
+    internet (FAIL); every other kind is UNKNOWN, named (see checks.reachability.targets)."""
+    kind = target_kind_of_id(target)
+    if kind is TargetKind.VPC_PEERING:
+        return peering_hop(target, str(destination))
+    return unmodelled_target_hop(kind, target)
 
 
 PUBLIC_IPV4_STEP = "public-ipv4"
@@ -344,7 +365,7 @@ def _mixed_targets_hop(net: NetworkView, source: Source, targets: list[str]) -> 
                 (target, path.ok, problem.detail if problem else f"NAT gateway {target} works")
             )
         else:
-            hop = _unevaluated_target_hop(target)
+            hop = other_target_hop(target, INTERNET_V4)
             verdicts.append((target, hop.ok, hop.detail))
     oks = [ok for _, ok, _ in verdicts]
     overall: bool | None
@@ -384,8 +405,12 @@ def ipv4_internet_path(net: NetworkView, source: Source, *, check_groups: bool =
         elif target and target.startswith("nat-"):
             name = f"NAT gateway {target}"
             hops.extend(nat_hops(net, target, source.vpc_id))
-        elif target and route_hop.ok:
-            hops.append(_unevaluated_target_hop(target))
+        elif route_hop.ok:
+            # Any other target, or a route whose target was not recognised at all: judged
+            # by kind, UNKNOWN unless it is known to fail (never PASS by default).
+            hop = other_target_hop(target or "", INTERNET_V4)
+            name = f"{target_kind_of_id(target or '')} {target}".strip()
+            hops.append(hop)
     if check_groups:
         hops.append(_egress_hop(net, source, INTERNET_V4))
     return Path(name=name, hops=tuple(hops))
@@ -463,8 +488,8 @@ def ipv6_only_paths(
                 "translates it to IPv4 (NAT64 needs a route 64:ff9b::/96 -> nat-)",
             )
         )
-    elif nat64_target and nat64_route.ok:
-        nat64_hops.append(_unevaluated_target_hop(nat64_target))
+    elif nat64_route.ok:
+        nat64_hops.append(other_target_hop(nat64_target or "", NAT64_PREFIX))
     nat64_hops.append(dns64_hop(net, source.subnet_id))
     if check_groups:
         nat64_hops.append(_egress_hop(net, source, NAT64_PREFIX))
@@ -478,8 +503,8 @@ def ipv6_only_paths(
         v6_hops.append(igw_hop(net, v6_target, source.vpc_id))
     elif v6_target and v6_route.ok and v6_target.startswith("eigw-"):
         v6_hops.append(eigw_hop(net, v6_target, source.vpc_id))
-    elif v6_target and v6_route.ok:
-        v6_hops.append(_unevaluated_target_hop(v6_target))
+    elif v6_route.ok:
+        v6_hops.append(other_target_hop(v6_target or "", INTERNET_V6))
     if ipv6_destination:
         v6_hops.append(_registry_auth_hop(source.subnet_id))
     if check_groups:

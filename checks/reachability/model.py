@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -23,6 +24,23 @@ class Source:
     private_ipv4: str | None = None
 
 
+class UnknownReason(enum.StrEnum):
+    """Why a hop cannot be judged, as a class users can mute (``unknown_reason`` in the JSON).
+
+    Hops that are UNKNOWN because data is missing (a denied call, a resource not in the
+    inventory) carry no class: those are fixed by granting access, not muted.
+    """
+
+    # The path leaves AWS (VPN, Direct Connect, Outposts): nothing beyond can be seen.
+    BEYOND_AWS = "beyond-aws"
+    # An appliance decides (NAT instance, proxy, GWLB appliance, Suricata rules).
+    APPLIANCE = "appliance"
+    # A resource on the path belongs to an account that was not scanned.
+    ACCOUNT_NOT_SCANNED = "account-not-scanned"
+    # A hop kind the evaluator does not model.
+    NOT_MODELLED = "not-modelled"
+
+
 @dataclass(frozen=True, kw_only=True)
 class Hop:
     """One thing looked at; ``ok`` None means the data to judge it is missing."""
@@ -31,9 +49,18 @@ class Hop:
     subject: str
     ok: bool | None
     detail: str
+    unknown_reason: UnknownReason | None = None
 
     def as_evidence(self) -> dict[str, Any]:
-        return {"step": self.step, "id": self.subject, "ok": self.ok, "detail": self.detail}
+        evidence: dict[str, Any] = {
+            "step": self.step,
+            "id": self.subject,
+            "ok": self.ok,
+            "detail": self.detail,
+        }
+        if self.unknown_reason is not None and self.ok is None:
+            evidence["unknown_reason"] = str(self.unknown_reason)
+        return evidence
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -84,6 +111,17 @@ class Reachability:
     @property
     def via(self) -> Path | None:
         return next((p for p in self.paths if p.ok is True), None)
+
+    @property
+    def unknown_reason(self) -> UnknownReason | None:
+        """The one class every open hop of the undecided paths shares, if they share one
+        (and none is open for missing data), so a user can mute the finding as a class."""
+        if self.reachable is not None:
+            return None
+        reasons = {
+            h.unknown_reason for p in self.paths if p.ok is None for h in p.hops if h.ok is None
+        }
+        return reasons.pop() if len(reasons) == 1 and None not in reasons else None
 
     def problems(self) -> list[str]:
         """One phrase per path that does not work: the first hop that broke it."""

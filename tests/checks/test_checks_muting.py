@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -227,3 +228,39 @@ def test_the_documented_example_is_a_valid_rules_file(tmp_path: Path) -> None:
     example = docs.split("```toml\n", 1)[1].split("```", 1)[0]
     (rule,) = load_rules(write(tmp_path, "example.toml", example))
     assert (rule.check, rule.expires) == ("vpc-flow-logs", date(2027, 3, 31))
+
+
+def classed(status: Status, reason: str | None) -> Result:
+    base = result(check_id="image-pull-path", status=status)
+    evidence = {"hops": []} if reason is None else {"hops": [], "unknown_reason": reason}
+    return replace(base, evidence=evidence)
+
+
+def test_unknown_reason_rules_mute_only_unknowns_of_their_class(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "s.toml",
+        '[[rules]]\nunknown_reason = "beyond-aws"\nreason = "Egress is on-premises"\n',
+    )
+    rules = load_rules(path)
+    given = [
+        classed(Status.UNKNOWN, "beyond-aws"),
+        classed(Status.UNKNOWN, "appliance"),
+        classed(Status.UNKNOWN, None),
+        classed(Status.FAIL, None),
+    ]
+    out, _ = apply(given, rules, today=TODAY)
+    assert [r.status for r in out] == [Status.MUTED, Status.UNKNOWN, Status.UNKNOWN, Status.FAIL]
+    assert out[0].evidence["muted_by"]["unknown_reason"] == "beyond-aws"
+
+
+def test_plain_rules_never_mute_unknowns(tmp_path: Path) -> None:
+    path = write(tmp_path, "s.toml", '[[rules]]\ncheck = "image-pull-path"\nreason = "r"\n')
+    out, _ = apply([classed(Status.UNKNOWN, "beyond-aws")], load_rules(path), today=TODAY)
+    assert out[0].status is Status.UNKNOWN
+
+
+def test_unknown_reason_must_be_a_known_class(tmp_path: Path) -> None:
+    path = write(tmp_path, "s.toml", '[[rules]]\nunknown_reason = "vpn"\nreason = "r"\n')
+    with pytest.raises(SuppressionFileError, match=r"rules\[0\]\.unknown_reason: expected one of"):
+        load_rules(path)
