@@ -4,17 +4,60 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from markupsafe import Markup
+
+from auditor.report.causes import RootCause, kind_name
+from auditor.report.diagram import SymbolSheet, locate, nodes_of, svg
 from auditor.report.headline import headline
 from auditor.report.model import ReportData, filter_key, suppression_of
 from auditor.report.templating import environment
+from auditor.store.scans import Finding
 from checks.base import Severity, Status
 
 # How many new, fixed or newly unknown findings the summary lists before "and N more".
 SUMMARY_LIMIT = 25
+# Root causes drawn in full per list (new, still open, fixed), workloads and links per cause.
+CAUSE_LIMIT = 100
+WORKLOAD_LIMIT = 50
+RESOURCE_LIMIT = 6
+
+
+def diagram_finding(cause: RootCause) -> Finding | None:
+    """The cause's first finding whose evidence holds the decisive hop (the one drawn)."""
+    if cause.is_check_group:
+        return None
+    return next(
+        (f for f in cause.findings if locate(f.evidence, cause.kind, cause.resource_id)), None
+    )
+
+
+def cause_diagram(cause: RootCause) -> Markup:
+    """The path of :func:`diagram_finding`, from its own task or service."""
+    finding = diagram_finding(cause)
+    if finding is not None:
+        located = locate(finding.evidence, cause.kind, cause.resource_id)
+        if located is not None:
+            label = finding.resource_name or finding.resource_id
+            return svg(nodes_of(located, label))
+    return Markup("")
+
+
+def finding_diagrammer(sheet: SymbolSheet):  # type: ignore[no-untyped-def]
+    def finding_diagram(finding: Finding) -> Markup:
+        if not (finding.root_cause_kind and finding.root_cause_id):
+            return Markup("")
+        located = locate(finding.evidence, finding.root_cause_kind, finding.root_cause_id)
+        if located is None:
+            return Markup("")
+        source = "service" if finding.resource_type == "ecs-service" else "task"
+        return sheet.use(nodes_of(located, f"this {source}"))
+
+    return finding_diagram
 
 
 def render_html(data: ReportData, *, generated_at: datetime) -> str:
     accounts = ", ".join(data.accounts) or "no account"
+    sheet = SymbolSheet()
     return (
         environment()
         .get_template("report.html.j2")
@@ -27,6 +70,14 @@ def render_html(data: ReportData, *, generated_at: datetime) -> str:
             suppression_of=suppression_of,
             filter_key=filter_key,
             limit=SUMMARY_LIMIT,
+            cause_limit=CAUSE_LIMIT,
+            workload_limit=WORKLOAD_LIMIT,
+            resource_limit=RESOURCE_LIMIT,
             headline=headline(data.changes),
+            cause_diagram=cause_diagram,
+            diagram_finding=diagram_finding,
+            finding_diagram=finding_diagrammer(sheet),
+            kind_name=kind_name,
+            symbols=sheet,
         )
     )

@@ -8,6 +8,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from auditor.history import diff_with_previous
+from auditor.report.causes import cause_item, finding_cause
+from auditor.report.model import causes_of
 from auditor.store import repository
 from auditor.store.scans import CollectionOutcome, Finding, OutcomeStatus, Scan
 
@@ -63,6 +66,7 @@ def finding_item(finding: Finding) -> dict[str, Any]:
         "evidence": finding.evidence,
         "first_seen": iso(finding.first_seen),
         "unknown_reason": unknown_reason_of(finding.status, finding.evidence),
+        "root_cause": finding_cause(finding),
     }
 
 
@@ -87,5 +91,9 @@ def findings_document(session: Session, scan_ids: Sequence[str]) -> dict[str, An
         document["scan"] = blocks[0]
     else:
         document["scans"] = blocks
-    document["findings"] = [finding_item(f) for f in repository.findings_of(session, scan_ids)]
+    findings = repository.findings_of(session, scan_ids)
+    document["findings"] = [finding_item(f) for f in findings]
+    present = [s for s in scans if s]
+    causes = causes_of(session, present, findings, diff_with_previous(session, present))
+    document["root_causes"] = [cause_item(c, iso) for c in [*causes.current, *causes.fixed]]
     return document

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from auditor.history import Changes, diff_with_previous, finding_order, findings_of
 from auditor.report.catalogue import check_title
-from auditor.store.scans import CollectionOutcome, Finding, OutcomeStatus, Scan
+from auditor.report.causes import RootCauses, root_causes
+from auditor.store.scans import CollectionOutcome, Finding, OutcomeStatus, Scan, ScanStatus
 from checks.base import Severity, Status
 
 STATUS_ORDER = (Status.FAIL, Status.UNKNOWN, Status.MUTED, Status.PASS)
@@ -81,6 +82,7 @@ class ReportData:
     findings: list[Finding]
     collection_errors: list[CollectionOutcome]
     changes: Changes
+    causes: RootCauses
 
     @property
     def accounts(self) -> list[str]:
@@ -196,9 +198,22 @@ def collection_errors_of(session: Session, scan_ids: Sequence[str]) -> list[Coll
 def load_report(session: Session, scans: Sequence[Scan]) -> ReportData:
     scan_ids = [scan.id for scan in scans]
     findings = sorted(findings_of(session, scan_ids), key=finding_order)
+    changes = diff_with_previous(session, scans, findings=findings)
     return ReportData(
         scans=list(scans),
         findings=findings,
         collection_errors=collection_errors_of(session, scan_ids),
-        changes=diff_with_previous(session, scans, findings=findings),
+        changes=changes,
+        causes=causes_of(session, scans, findings, changes),
     )
+
+
+def causes_of(
+    session: Session, scans: Sequence[Scan], findings: Sequence[Finding], changes: Changes
+) -> RootCauses:
+    """Root causes of ``findings``, new or still open against the diff's baseline scans."""
+    baseline = (
+        findings_of(session, [b.id for b in changes.baselines]) if changes.baselines else None
+    )
+    complete = [s.account_id for s in scans if s.status == ScanStatus.COMPLETE]
+    return root_causes(findings, baseline, fixable_accounts=complete)

@@ -339,3 +339,188 @@ def seed_estate(session: Session, *, count: int) -> list[Scan]:
     session.add_all(rows)
     session.flush()
     return [scans[a] for a in ESTATE_ACCOUNTS]
+
+
+def path_evidence(
+    *,
+    source: str,
+    subnet: str = "subnet-0priv1",
+    nat: str = "nat-0payments",
+    nat_ok: bool = False,
+    nat_detail: str | None = None,
+    purpose: str = "image 111111111111.dkr.ecr.us-east-1.amazonaws.com/api:1",
+) -> dict[str, Any]:
+    """A path check's evidence as checks.paths.common writes it: the NAT path and an
+    endpoint path the VPC never had."""
+    detail = nat_detail or (f"NAT gateway {nat} is {'available' if nat_ok else 'deleted'}")
+    nat_path = {
+        "path": f"NAT gateway {nat}",
+        "ok": nat_ok,
+        "hops": [
+            {
+                "step": "route-table",
+                "id": "rtb-0priv",
+                "ok": True,
+                "detail": f"{subnet} is associated with rtb-0priv",
+            },
+            {"step": "route", "id": "rtb-0priv", "ok": True, "detail": f"0.0.0.0/0 → {nat}"},
+            {"step": "nat-gateway", "id": nat, "ok": nat_ok, "detail": detail},
+            {
+                "step": "nat-subnet-route",
+                "id": "rtb-0pub",
+                "ok": True,
+                "detail": "0.0.0.0/0 → igw-0main",
+            },
+            {
+                "step": "internet-gateway",
+                "id": "igw-0main",
+                "ok": True,
+                "detail": "igw-0main is attached",
+            },
+            {
+                "step": "security-group-egress",
+                "id": "sg-0task",
+                "ok": True,
+                "detail": "egress TCP 443 allowed by sg-0task",
+            },
+        ],
+    }
+    endpoint_path = {
+        "path": "ECR endpoints (ecr.dkr, ecr.api, s3 gateway)",
+        "ok": False,
+        "hops": [
+            {
+                "step": "endpoint",
+                "id": "com.amazonaws.us-east-1.ecr.dkr",
+                "ok": False,
+                "detail": "vpc-0pay has no com.amazonaws.us-east-1.ecr.dkr interface endpoint",
+            }
+        ],
+    }
+    return {
+        "sources": [
+            {
+                "source": source,
+                "subnet_id": subnet,
+                "vpc_id": "vpc-0pay",
+                "security_group_ids": ["sg-0task"],
+                "public_ipv4": False,
+                "legs": [
+                    {
+                        "purpose": purpose,
+                        "destination": "Amazon ECR",
+                        "reachable": nat_ok,
+                        "via": f"NAT gateway {nat}" if nat_ok else None,
+                        "paths": [nat_path, endpoint_path],
+                    }
+                ],
+            }
+        ]
+    }
+
+
+OUTAGE_SERVICES = {"checkout-api": 3, "cart": 3, "payments-worker": 2, "receipts": 2}
+OUTAGE_CHECKS = (
+    ("image-pull-path", "high"),
+    ("log-delivery-path", "medium"),
+    ("secrets-path", "high"),
+)
+
+
+def outage_finding(
+    session: Session,
+    *,
+    scan: Scan,
+    check_id: str,
+    severity: str,
+    service: str,
+    task: str | None,
+    broken: bool,
+    nat: str = "nat-0payments",
+    cluster: str = "payments",
+) -> Finding:
+    if task is None:
+        name = f"service {service} (cluster {cluster})"
+        resource_id = f"arn:aws:ecs:us-east-1:{scan.account_id}:service/{cluster}/{service}"
+        resource_type = "ecs-service"
+    else:
+        name = f"task {task} (service {service}, cluster {cluster})"
+        resource_id = f"arn:aws:ecs:us-east-1:{scan.account_id}:task/{cluster}/{task}"
+        resource_type = "ecs-task"
+    finding = finding_row(
+        session,
+        scan=scan,
+        check_id=check_id,
+        severity=severity,
+        status="FAIL" if broken else "PASS",
+        resource_type=resource_type,
+        resource_id=resource_id,
+        resource_name=name,
+        message=f"{name} {'cannot' if broken else 'can'} reach its destination via {nat}.",
+        evidence=path_evidence(source=name, nat=nat, nat_ok=not broken),
+    )
+    if broken:
+        finding.root_cause_kind = "nat-gateway"
+        finding.root_cause_id = nat
+        finding.root_cause_detail = f"NAT gateway {nat} is deleted"
+    return finding
+
+
+def seed_outage(
+    session: Session, *, long_names: bool = False, account_id: str = ACCOUNT
+) -> tuple[Scan, Scan]:
+    """Last week a blackholed route broke one service; this week that is fixed, but NAT
+    gateway nat-0payments is deleted: 4 services (10 tasks) fail image pull, logs and secrets.
+    Returns (baseline, current)."""
+    last = scan_row(session, account_id=account_id, started_at=T0)
+    now = scan_row(session, account_id=account_id, started_at=T0 + timedelta(days=7))
+    for scan, broken in ((last, False), (now, True)):
+        for service, tasks in OUTAGE_SERVICES.items():
+            shown = ("S" * 10_000 + service) if long_names else service
+            for check_id, severity in OUTAGE_CHECKS:
+                outage_finding(
+                    session,
+                    scan=scan,
+                    check_id=check_id,
+                    severity=severity,
+                    service=shown,
+                    task=None,
+                    broken=broken,
+                )
+                for index in range(tasks):
+                    outage_finding(
+                        session,
+                        scan=scan,
+                        check_id=check_id,
+                        severity=severity,
+                        service=shown,
+                        task=f"{service[:4]}{index:04d}",
+                        broken=broken,
+                    )
+    # Fixed since last week: ledger's route table had a blackholed default route.
+    for scan, broken in ((last, True), (now, False)):
+        finding = finding_row(
+            session,
+            scan=scan,
+            resource_id=f"arn:aws:ecs:us-east-1:{account_id}:task/ledger/ledg0001",
+            resource_name="task ledg0001 (service ledger, cluster ledger)",
+            status="FAIL" if broken else "PASS",
+            message="ledger cannot reach ECR: rtb-0ledger has a blackhole route.",
+        )
+        if broken:
+            finding.root_cause_kind = "route"
+            finding.root_cause_id = "rtb-0ledger"
+            finding.root_cause_detail = "rtb-0ledger routes 0.0.0.0/0 to a blackhole"
+    # Not a path check: grouped by check.
+    for scan in (last, now):
+        finding_row(
+            session,
+            scan=scan,
+            check_id="vpc-flow-logs",
+            severity="medium",
+            resource_type="vpc",
+            resource_id="vpc-0pay",
+            message="VPC vpc-0pay has no active flow log: create one.",
+        )
+    session.flush()
+    return last, now

@@ -32,7 +32,17 @@ def test_report_html_is_self_contained(store: Store) -> None:
 def test_report_html_sections_come_in_reading_order(store: Store) -> None:
     html = html_of(store, hostile=False)
 
-    order = ["summary", "changes", "filters", "checks", "resources", "unknown", "errors", "muted"]
+    order = [
+        "filters",
+        "causes",
+        "summary",
+        "changes",
+        "checks",
+        "resources",
+        "unknown",
+        "errors",
+        "muted",
+    ]
     positions = [html.index(f'id="{name}"') for name in order]
     assert positions == sorted(positions)
     assert "2 new high findings in 2 accounts, 2 fixed" in html
