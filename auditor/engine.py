@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from auditor import __version__, muting
 from auditor.aws import AccountAccessError, enabled_regions, open_account, validate_regions
 from auditor.config import Settings
-from auditor.inventory import Inventory
+from auditor.inventory import RECORD_FIELDS, Inventory
 from auditor.store import repository
 from auditor.store.database import Store
 from auditor.store.scans import CollectionOutcome, OutcomeStatus, Scan, ScanStatus
@@ -240,7 +240,7 @@ def _write_scan(
         api_calls=scan.api_calls,
         started_at=scan.started_at,
         finished_at=scan.finished_at,
-        resources=Counter(repository.INVENTORY_FIELDS[type(r)] for r in collected.records),
+        resources=Counter(RECORD_FIELDS[type(r)] for r in collected.records),
         findings=Counter((f["severity"], f["status"]) for f in findings),
         collection_errors=[o for o in outcomes if o.status != OutcomeStatus.OK],
         expired_rules=expired,

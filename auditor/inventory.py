@@ -5,9 +5,10 @@ Checks receive an ``Inventory`` and never touch the database or AWS.
 
 from __future__ import annotations
 
+import typing
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from auditor.store.resources import (
     GLOBAL_REGION,
@@ -31,6 +32,7 @@ from auditor.store.resources import (
     EcsTaskDefinition,
     Elbv2TargetGroup,
     IamRole,
+    ResourceMixin,
 )
 from auditor.store.scans import CollectionOutcome, OutcomeStatus, Scan
 
@@ -182,3 +184,23 @@ class Inventory:
 
     def fargate_services(self) -> list[EcsService]:
         return [s for s in self.services if s.is_fargate]
+
+
+def _record_fields() -> dict[type[ResourceMixin], str]:
+    """The attribute holding each record class, read from the typed fields above.
+
+    A test checks these against the record classes the collectors declare, so a collector
+    whose records have no field here (or a field no collector fills) fails the suite.
+    """
+    hints = typing.get_type_hints(Inventory)
+    found: dict[type[ResourceMixin], str] = {}
+    for item in fields(Inventory):
+        args = typing.get_args(hints[item.name])
+        kind = args[0] if len(args) == 1 else None
+        if isinstance(kind, type) and issubclass(kind, ResourceMixin):
+            found[kind] = item.name
+    return found
+
+
+# Inventory attribute for each record class, e.g. Ec2Subnet -> "subnets".
+RECORD_FIELDS: dict[type[ResourceMixin], str] = _record_fields()

@@ -14,55 +14,51 @@ from typing import Any, TypeVar
 from auditor.inventory import Inventory
 from auditor.store.resources import Ec2Vpc, EcsService, EcsTask, EcsTaskDefinition
 from checks.base import CheckMeta, ResourceType, Result, RootCause, Status
+from collectors import registry
+from collectors.cloudtrail import dhcp_associations
+from collectors.ec2 import (
+    dhcp_options,
+    flow_logs,
+    internet_gateways,
+    nat_gateways,
+    network_interfaces,
+    prefix_lists,
+    route_tables,
+    security_groups,
+    subnets,
+    vpc_endpoints,
+    vpcs,
+)
+from collectors.ecs import account_settings, clusters, services, task_definitions, tasks
+from collectors.elbv2 import target_groups
+from collectors.iam import service_linked_role
 
 T = TypeVar("T")
 
-# Collector names, exactly as collectors.registry publishes them.
-ECS_CLUSTERS = "ecs.clusters"
-ECS_SERVICES = "ecs.services"
-ECS_TASKS = "ecs.tasks"
-ECS_TASK_DEFINITIONS = "ecs.task_definitions"
-ECS_ACCOUNT_SETTINGS = "ecs.account_settings"
-EC2_VPCS = "ec2.vpcs"
-EC2_DHCP_OPTIONS = "ec2.dhcp_options"
-EC2_SUBNETS = "ec2.subnets"
-EC2_ROUTE_TABLES = "ec2.route_tables"
-EC2_INTERNET_GATEWAYS = "ec2.internet_gateways"
-EC2_EGRESS_ONLY_INTERNET_GATEWAYS = "ec2.egress_only_internet_gateways"
-EC2_NAT_GATEWAYS = "ec2.nat_gateways"
-EC2_VPC_ENDPOINTS = "ec2.vpc_endpoints"
-EC2_NETWORK_INTERFACES = "ec2.network_interfaces"
-EC2_SECURITY_GROUPS = "ec2.security_groups"
-EC2_FLOW_LOGS = "ec2.flow_logs"
-EC2_PREFIX_LISTS = "ec2.prefix_lists"
-ELBV2_TARGET_GROUPS = "elbv2.target_groups"
-IAM_SERVICE_LINKED_ROLE = "iam.service_linked_role"
-CLOUDTRAIL_DHCP_ASSOCIATIONS = "cloudtrail.dhcp_associations"
+# Collector names, as the collectors declare them (a renamed collector breaks the import).
+ECS_CLUSTERS = clusters.COLLECTOR.name
+ECS_SERVICES = services.COLLECTOR.name
+ECS_TASKS = tasks.COLLECTOR.name
+ECS_TASK_DEFINITIONS = task_definitions.COLLECTOR.name
+ECS_ACCOUNT_SETTINGS = account_settings.COLLECTOR.name
+EC2_VPCS = vpcs.COLLECTOR.name
+EC2_DHCP_OPTIONS = dhcp_options.COLLECTOR.name
+EC2_SUBNETS = subnets.COLLECTOR.name
+EC2_ROUTE_TABLES = route_tables.COLLECTOR.name
+EC2_INTERNET_GATEWAYS = internet_gateways.INTERNET_GATEWAYS.name
+EC2_EGRESS_ONLY_INTERNET_GATEWAYS = internet_gateways.EGRESS_ONLY_INTERNET_GATEWAYS.name
+EC2_NAT_GATEWAYS = nat_gateways.COLLECTOR.name
+EC2_VPC_ENDPOINTS = vpc_endpoints.COLLECTOR.name
+EC2_NETWORK_INTERFACES = network_interfaces.COLLECTOR.name
+EC2_SECURITY_GROUPS = security_groups.COLLECTOR.name
+EC2_FLOW_LOGS = flow_logs.COLLECTOR.name
+EC2_PREFIX_LISTS = prefix_lists.COLLECTOR.name
+ELBV2_TARGET_GROUPS = target_groups.COLLECTOR.name
+IAM_SERVICE_LINKED_ROLE = service_linked_role.COLLECTOR.name
+CLOUDTRAIL_DHCP_ASSOCIATIONS = dhcp_associations.COLLECTOR.name
 
-KNOWN_COLLECTORS: frozenset[str] = frozenset(
-    {
-        ECS_CLUSTERS,
-        ECS_SERVICES,
-        ECS_TASKS,
-        ECS_TASK_DEFINITIONS,
-        ECS_ACCOUNT_SETTINGS,
-        EC2_VPCS,
-        EC2_DHCP_OPTIONS,
-        EC2_SUBNETS,
-        EC2_ROUTE_TABLES,
-        EC2_INTERNET_GATEWAYS,
-        EC2_EGRESS_ONLY_INTERNET_GATEWAYS,
-        EC2_NAT_GATEWAYS,
-        EC2_VPC_ENDPOINTS,
-        EC2_NETWORK_INTERFACES,
-        EC2_SECURITY_GROUPS,
-        EC2_FLOW_LOGS,
-        EC2_PREFIX_LISTS,
-        ELBV2_TARGET_GROUPS,
-        IAM_SERVICE_LINKED_ROLE,
-        CLOUDTRAIL_DHCP_ASSOCIATIONS,
-    }
-)
+# Every collector name there is: a check needing anything else fails the catalogue tests.
+KNOWN_COLLECTORS: frozenset[str] = frozenset(registry.BY_NAME)
 
 # Everything the reachability evaluator reads.
 NETWORK_NEEDS: tuple[str, ...] = (

@@ -1,9 +1,9 @@
 """What a collector is, and the small helpers every collector module shares.
 
 A collector is declared once: its name (checks refer to it), the IAM actions it needs, the
-botocore service it talks to, whether it is optional, regional or global, and which other
-collectors' records it reads. Its ``collect`` function fetches (async, paginated, nothing
-else) and transforms (pure) into the store's record classes.
+botocore service it talks to, the record classes it produces, whether it is optional, regional
+or global, and which other collectors' records it reads. Its ``collect`` function fetches
+(async, paginated, nothing else) and transforms (pure) into those record classes.
 """
 
 from __future__ import annotations
@@ -77,6 +77,11 @@ class Collector:
     service: str  # botocore client name
     actions: tuple[str, ...]  # IAM actions, "service:Operation"
     collect: CollectFunction
+    # The record classes (store tables) this collector produces; the registry derives the
+    # store's table list and the inventory's fields from these.
+    records: tuple[type[Record], ...]
+    # Why the auditor needs these actions: one line for docs/iam-policy.md.
+    purpose: str
     needs: tuple[str, ...] = ()  # collectors whose records this one reads
     optional: bool = False  # a failure never makes the scan partial
     scope: Scope = Scope.REGIONAL

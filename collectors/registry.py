@@ -1,62 +1,75 @@
-"""Every collector, declared once, and the IAM policy that follows from their declarations."""
+"""Every collector, found by import, and what follows from their declarations.
+
+A collector module under ``collectors/<service>/`` declares one or more module-level
+:class:`~collectors.base.Collector` objects; nothing needs listing here. From those
+declarations follow the store's resource tables, the collector names checks refer to, and
+the IAM policy (``auditor iam-policy``, docs/iam-policy.md, the deploy templates).
+"""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from typing import Any
 
-from collectors.base import Collector, Scope
-from collectors.cloudtrail import dhcp_associations
-from collectors.ec2 import (
-    dhcp_options,
-    flow_logs,
-    internet_gateways,
-    nat_gateways,
-    network_interfaces,
-    prefix_lists,
-    route_tables,
-    security_groups,
-    subnets,
-    vpc_endpoints,
-    vpcs,
-)
-from collectors.ecs import account_settings, clusters, services, task_definitions, tasks
-from collectors.elbv2 import target_groups
-from collectors.iam import service_linked_role
-
-COLLECTORS: tuple[Collector, ...] = (
-    clusters.COLLECTOR,
-    services.COLLECTOR,
-    tasks.COLLECTOR,
-    task_definitions.COLLECTOR,
-    account_settings.COLLECTOR,
-    vpcs.COLLECTOR,
-    dhcp_options.COLLECTOR,
-    subnets.COLLECTOR,
-    route_tables.COLLECTOR,
-    internet_gateways.INTERNET_GATEWAYS,
-    internet_gateways.EGRESS_ONLY_INTERNET_GATEWAYS,
-    nat_gateways.COLLECTOR,
-    vpc_endpoints.COLLECTOR,
-    network_interfaces.COLLECTOR,
-    security_groups.COLLECTOR,
-    flow_logs.COLLECTOR,
-    prefix_lists.COLLECTOR,
-    target_groups.COLLECTOR,
-    service_linked_role.COLLECTOR,
-    dhcp_associations.COLLECTOR,
-)
-
-BY_NAME: dict[str, Collector] = {collector.name: collector for collector in COLLECTORS}
+import collectors
+from collectors.base import Collector, Record, Scope
 
 # Calls made outside any collector: identifying the account and listing enabled regions.
 ACCOUNT_ACTIONS = ("sts:GetCallerIdentity", "ec2:DescribeRegions")
+
+
+def _discovered() -> list[Collector]:
+    found: dict[str, Collector] = {}
+    for module_info in pkgutil.walk_packages(collectors.__path__, prefix="collectors."):
+        if module_info.name.count(".") < 2:  # collectors.<service>.<module> only
+            continue
+        module = importlib.import_module(module_info.name)
+        for value in vars(module).values():
+            if isinstance(value, Collector):
+                known = found.setdefault(value.name, value)
+                if known is not value:
+                    raise RuntimeError(f"two collectors are named {value.name}")
+    return list(found.values())
+
+
+def _inputs_first(declared: list[Collector]) -> tuple[Collector, ...]:
+    """The collectors in discovery order, except that each one's inputs come before it."""
+    by_name = {c.name: c for c in declared}
+    ordered: dict[str, Collector] = {}
+
+    def place(collector: Collector, path: tuple[str, ...]) -> None:
+        if collector.name in ordered:
+            return
+        if collector.name in path:
+            raise RuntimeError(f"circular collector inputs: {' -> '.join(path)}")
+        for need in collector.needs:
+            if need not in by_name:
+                raise RuntimeError(f"{collector.name} needs {need}, which no collector is")
+            place(by_name[need], (*path, collector.name))
+        ordered[collector.name] = collector
+
+    for collector in declared:
+        place(collector, ())
+    return tuple(ordered.values())
+
+
+COLLECTORS: tuple[Collector, ...] = _inputs_first(_discovered())
+
+BY_NAME: dict[str, Collector] = {collector.name: collector for collector in COLLECTORS}
+
+# Every resource table, in registry order: what the store prunes and the schema doc lists.
+RESOURCE_TABLES: tuple[type[Record], ...] = tuple(
+    dict.fromkeys(record for collector in COLLECTORS for record in collector.records)
+)
 
 
 def regional() -> list[Collector]:
     return [c for c in COLLECTORS if c.scope is Scope.REGIONAL]
 
 
-def global_() -> list[Collector]:
+def account_wide() -> list[Collector]:
+    """The collectors that run once per account (IAM), not once per region."""
     return [c for c in COLLECTORS if c.scope is Scope.GLOBAL]
 
 

@@ -17,7 +17,7 @@ from auditor.store.resources import GLOBAL_REGION
 from collectors.api import Collected, CollectorOutcome, Outcome, ProgressCallback, ProgressEvent
 from collectors.base import Api, Collector, Context, Record
 from collectors.errors import COLLECTOR_ERRORS, classify
-from collectors.registry import global_, regional
+from collectors.registry import account_wide, regional
 
 Result = tuple[CollectorOutcome, list[Record]]
 
@@ -140,8 +140,8 @@ async def collect_account(
         account, concurrency, asyncio.Semaphore(concurrency), on_progress, dict(account.calls)
     )
     groups = [run.run_group(regional(), region, region) for region in regions]
-    if regions and global_():
-        groups.append(run.run_group(global_(), GLOBAL_REGION, regions[0]))
+    if regions and account_wide():
+        groups.append(run.run_group(account_wide(), GLOBAL_REGION, regions[0]))
     for results in await asyncio.gather(*groups):
         for outcome, records in results:
             collected.outcomes.append(outcome)

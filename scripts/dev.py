@@ -5,6 +5,7 @@
     python3 scripts/dev.py test [ARGS]   # set up .venv, run the test suite (pytest ARGS)
     python3 scripts/dev.py lint          # ruff and mypy
     python3 scripts/dev.py lock          # re-lock uv.lock and export requirements/*.txt
+    python3 scripts/dev.py generate      # rewrite the files derived from the declarations
 
 The virtualenv is (re)installed whenever the lock file changed since it was built.
 """
@@ -60,6 +61,9 @@ def main() -> None:
         run(BIN / "ruff", "check", ".")
         run(BIN / "ruff", "format", "--check", ".")
         run(BIN / "mypy")
+    elif command == "generate":
+        setup()
+        run(BIN / "python", "-m", "auditor.derived_files")
     elif command == "lock":
         setup()
         run(BIN / "uv", "lock", "-q")

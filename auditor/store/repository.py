@@ -13,9 +13,8 @@ from typing import Any, cast
 from sqlalchemy import Table, delete, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
-from auditor.inventory import Inventory
-from auditor.store import resources
-from auditor.store.resources import RESOURCE_TABLES, ResourceMixin
+from auditor.inventory import RECORD_FIELDS, Inventory
+from auditor.store.resources import ResourceMixin
 from auditor.store.scans import (
     ApiCallCount,
     CollectionOutcome,
@@ -23,35 +22,11 @@ from auditor.store.scans import (
     Scan,
     ScanStatus,
 )
+from collectors.registry import RESOURCE_TABLES
 
 # A running scan that has not said it is alive for this long is taken as abandoned.
 HEARTBEAT_TIMEOUT = timedelta(minutes=10)
 FINISHED = (ScanStatus.COMPLETE, ScanStatus.PARTIAL)
-
-# Inventory attribute for each resource table.
-INVENTORY_FIELDS: dict[type[ResourceMixin], str] = {
-    resources.EcsCluster: "clusters",
-    resources.EcsService: "services",
-    resources.EcsTask: "tasks",
-    resources.EcsTaskDefinition: "task_definitions",
-    resources.EcsAccountSetting: "account_settings",
-    resources.Ec2Vpc: "vpcs",
-    resources.Ec2DhcpOptions: "dhcp_options",
-    resources.Ec2Subnet: "subnets",
-    resources.Ec2RouteTable: "route_tables",
-    resources.Ec2InternetGateway: "internet_gateways",
-    resources.Ec2EgressOnlyInternetGateway: "egress_only_internet_gateways",
-    resources.Ec2NatGateway: "nat_gateways",
-    resources.Ec2VpcEndpoint: "vpc_endpoints",
-    resources.Ec2NetworkInterface: "network_interfaces",
-    resources.Ec2SecurityGroup: "security_groups",
-    resources.Ec2FlowLog: "flow_logs",
-    resources.Ec2ManagedPrefixList: "prefix_lists",
-    resources.Elbv2TargetGroup: "target_groups",
-    resources.IamRole: "iam_roles",
-    resources.DhcpOptionsAssociationEvent: "dhcp_association_events",
-}
-assert set(INVENTORY_FIELDS) == set(RESOURCE_TABLES), "every resource table feeds the inventory"
 
 
 def this_process() -> str:
@@ -204,16 +179,16 @@ def findings_of(session: Session, scan_ids: Sequence[str]) -> list[Finding]:
 
 def load_inventory(session: Session, scan: Scan, *, with_previous: bool = True) -> Inventory:
     """One scan's rows as an indexed read model, with the previous finished scan attached."""
-    tables = {
-        name: list(session.scalars(select(table).where(table.scan_id == scan.id)))
-        for table, name in INVENTORY_FIELDS.items()
+    tables: dict[str, Any] = {
+        RECORD_FIELDS[table]: list(session.scalars(select(table).where(table.scan_id == scan.id)))
+        for table in RESOURCE_TABLES
     }
     previous = previous_inventory(session, scan) if with_previous else None
     return Inventory(
         scan=scan,
         outcomes=outcomes_of(session, scan.id),
         previous=previous,
-        **tables,  # type: ignore[arg-type]
+        **tables,
     )
 
 
@@ -236,12 +211,14 @@ def inventory_of_records(
     ``records`` are exactly what ``save_records`` wrote for ``scan``; tests compare both
     ways of building the inventory, so the database stays the source of truth.
     """
-    tables = {INVENTORY_FIELDS[table]: rows for table, rows in records_by_table(records).items()}
+    tables: dict[str, Any] = {
+        RECORD_FIELDS[table]: rows for table, rows in records_by_table(records).items()
+    }
     return Inventory(
         scan=scan,
         outcomes=sorted(outcomes, key=lambda o: (o.region, o.collector)),
         previous=previous_inventory(session, scan),
-        **tables,  # type: ignore[arg-type]
+        **tables,
     )
 
 

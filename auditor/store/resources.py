@@ -2,7 +2,8 @@
 
 Each row belongs to one scan, carries the typed columns the checks filter on, and keeps the
 item exactly as the AWS API returned it in ``raw``. These classes are also the records the
-collectors' transform steps produce: the schema is declared once, here.
+collectors' transform steps produce: the schema is declared once, here, and each collector
+names the classes it produces (``collectors.registry.RESOURCE_TABLES`` lists them all).
 """
 
 from __future__ import annotations
@@ -387,27 +388,3 @@ class DhcpOptionsAssociationEvent(ResourceMixin, Base):
     dhcp_options_id: Mapped[str | None] = mapped_column(String(64), default=None)
     error_code: Mapped[str | None] = mapped_column(String(128), default=None)
     details: Mapped[str | None] = mapped_column(Text, default=None)
-
-
-RESOURCE_TABLES: tuple[type[ResourceMixin], ...] = (
-    EcsCluster,
-    EcsService,
-    EcsTask,
-    EcsTaskDefinition,
-    EcsAccountSetting,
-    Ec2Vpc,
-    Ec2DhcpOptions,
-    Ec2Subnet,
-    Ec2RouteTable,
-    Ec2InternetGateway,
-    Ec2EgressOnlyInternetGateway,
-    Ec2NatGateway,
-    Ec2VpcEndpoint,
-    Ec2NetworkInterface,
-    Ec2SecurityGroup,
-    Ec2FlowLog,
-    Ec2ManagedPrefixList,
-    Elbv2TargetGroup,
-    IamRole,
-    DhcpOptionsAssociationEvent,
-)

@@ -11,7 +11,7 @@ from sqlalchemy import Table
 
 import auditor.store.models  # noqa: F401  (registers every table)
 from auditor.store.base import Base
-from auditor.store.resources import RESOURCE_TABLES
+from collectors.registry import RESOURCE_TABLES
 
 INTRO = """\
 # The store schema
@@ -78,7 +78,7 @@ def render() -> str:
             mapped = mappers.get(name)
             lines += _table_section(table, pyinspect.getdoc(mapped) if mapped else None)
     lines += ["## Resource tables", ""]
-    for cls in RESOURCE_TABLES:
+    for cls in sorted(RESOURCE_TABLES, key=lambda cls: cls.table_name()):
         table = Base.metadata.tables[cls.table_name()]
         lines += _table_section(table, pyinspect.getdoc(cls))
     return "\n".join(lines).rstrip() + "\n"

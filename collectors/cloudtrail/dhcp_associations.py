@@ -64,6 +64,8 @@ async def collect(ctx: Context) -> list[Record]:
 
 COLLECTOR = Collector(
     name="cloudtrail.dhcp_associations",
+    records=(DhcpOptionsAssociationEvent,),
+    purpose="`AssociateDhcpOptions` events of the last 90 days (optional)",
     service="cloudtrail",
     actions=("cloudtrail:LookupEvents",),
     collect=collect,

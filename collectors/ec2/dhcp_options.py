@@ -30,6 +30,8 @@ async def collect(ctx: Context) -> list[Record]:
 
 COLLECTOR = Collector(
     name="ec2.dhcp_options",
+    records=(Ec2DhcpOptions,),
+    purpose="the DNS servers tasks receive",
     service="ec2",
     actions=("ec2:DescribeDhcpOptions",),
     collect=collect,

@@ -31,6 +31,8 @@ async def collect(ctx: Context) -> list[Record]:
 
 COLLECTOR = Collector(
     name="ec2.flow_logs",
+    records=(Ec2FlowLog,),
+    purpose="whether task traffic is logged",
     service="ec2",
     actions=("ec2:DescribeFlowLogs",),
     collect=collect,

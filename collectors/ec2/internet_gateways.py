@@ -63,6 +63,8 @@ async def collect_egress_only_internet_gateways(ctx: Context) -> list[Record]:
 
 INTERNET_GATEWAYS = Collector(
     name="ec2.internet_gateways",
+    records=(Ec2InternetGateway,),
+    purpose="attachments to VPCs",
     service="ec2",
     actions=("ec2:DescribeInternetGateways",),
     collect=collect_internet_gateways,
@@ -70,6 +72,8 @@ INTERNET_GATEWAYS = Collector(
 
 EGRESS_ONLY_INTERNET_GATEWAYS = Collector(
     name="ec2.egress_only_internet_gateways",
+    records=(Ec2EgressOnlyInternetGateway,),
+    purpose="IPv6 egress",
     service="ec2",
     actions=("ec2:DescribeEgressOnlyInternetGateways",),
     collect=collect_egress_only_internet_gateways,

@@ -36,6 +36,8 @@ async def collect(ctx: Context) -> list[Record]:
 
 COLLECTOR = Collector(
     name="ec2.nat_gateways",
+    records=(Ec2NatGateway,),
+    purpose="state, type, zonal or regional",
     service="ec2",
     actions=("ec2:DescribeNatGateways",),
     collect=collect,

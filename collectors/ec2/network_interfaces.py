@@ -66,6 +66,8 @@ async def collect(ctx: Context) -> list[Record]:
 
 COLLECTOR = Collector(
     name="ec2.network_interfaces",
+    records=(Ec2NetworkInterface,),
+    purpose="only the task ENIs: public IP, IPv6, security groups",
     service="ec2",
     actions=("ec2:DescribeNetworkInterfaces",),
     collect=collect,

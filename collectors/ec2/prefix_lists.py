@@ -92,6 +92,8 @@ async def collect(ctx: Context) -> list[Record]:
 
 COLLECTOR = Collector(
     name="ec2.prefix_lists",
+    records=(Ec2ManagedPrefixList,),
+    purpose="the CIDRs behind `pl-` routes and rules (for example S3 gateway endpoints)",
     service="ec2",
     actions=("ec2:DescribeManagedPrefixLists", "ec2:GetManagedPrefixListEntries"),
     collect=collect,

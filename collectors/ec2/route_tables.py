@@ -79,6 +79,8 @@ async def collect(ctx: Context) -> list[Record]:
 
 COLLECTOR = Collector(
     name="ec2.route_tables",
+    records=(Ec2RouteTable,),
+    purpose="routes and subnet associations",
     service="ec2",
     actions=("ec2:DescribeRouteTables",),
     collect=collect,

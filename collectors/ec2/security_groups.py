@@ -31,6 +31,8 @@ async def collect(ctx: Context) -> list[Record]:
 
 COLLECTOR = Collector(
     name="ec2.security_groups",
+    records=(Ec2SecurityGroup,),
+    purpose="ingress and egress rules",
     service="ec2",
     actions=("ec2:DescribeSecurityGroups",),
     collect=collect,

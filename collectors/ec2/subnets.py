@@ -34,6 +34,8 @@ async def collect(ctx: Context) -> list[Record]:
 
 COLLECTOR = Collector(
     name="ec2.subnets",
+    records=(Ec2Subnet,),
+    purpose="IPv4/IPv6 CIDRs and address assignment",
     service="ec2",
     actions=("ec2:DescribeSubnets",),
     collect=collect,

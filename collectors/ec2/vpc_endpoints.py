@@ -34,6 +34,8 @@ async def collect(ctx: Context) -> list[Record]:
 
 COLLECTOR = Collector(
     name="ec2.vpc_endpoints",
+    records=(Ec2VpcEndpoint,),
+    purpose="ECR, S3, logs and secrets endpoints",
     service="ec2",
     actions=("ec2:DescribeVpcEndpoints",),
     collect=collect,

@@ -70,6 +70,8 @@ async def collect(ctx: Context) -> list[Record]:
 
 COLLECTOR = Collector(
     name="ec2.vpcs",
+    records=(Ec2Vpc,),
+    purpose="CIDRs, DHCP option set, DNS support and DNS hostnames (one attribute per call)",
     service="ec2",
     actions=("ec2:DescribeVpcs", "ec2:DescribeVpcAttribute"),
     collect=collect,

@@ -34,6 +34,8 @@ async def collect(ctx: Context) -> list[Record]:
 
 COLLECTOR = Collector(
     name="ecs.account_settings",
+    records=(EcsAccountSetting,),
+    purpose="effective settings such as `dualStackIPv6`",
     service="ecs",
     actions=("ecs:ListAccountSettings",),
     collect=collect,

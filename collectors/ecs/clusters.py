@@ -59,6 +59,8 @@ async def collect(ctx: Context) -> list[Record]:
 
 COLLECTOR = Collector(
     name="ecs.clusters",
+    records=(EcsCluster,),
+    purpose="clusters of the region, 100 per describe",
     service="ecs",
     actions=("ecs:ListClusters", "ecs:DescribeClusters"),
     collect=collect,

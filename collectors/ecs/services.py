@@ -72,6 +72,8 @@ async def collect(ctx: Context) -> list[Record]:
 
 COLLECTOR = Collector(
     name="ecs.services",
+    records=(EcsService,),
+    purpose="network configuration, platform version, load balancers (10 per describe)",
     service="ecs",
     actions=("ecs:ListServices", "ecs:DescribeServices"),
     collect=collect,

@@ -48,6 +48,8 @@ async def collect(ctx: Context) -> list[Record]:
 
 COLLECTOR = Collector(
     name="ecs.task_definitions",
+    records=(EcsTaskDefinition,),
+    purpose="only the definitions that collected tasks and services use, each once",
     service="ecs",
     actions=("ecs:DescribeTaskDefinition",),
     collect=collect,

@@ -99,6 +99,8 @@ async def collect(ctx: Context) -> list[Record]:
 
 COLLECTOR = Collector(
     name="ecs.tasks",
+    records=(EcsTask,),
+    purpose="running and recently stopped tasks, their ENI and stop reasons (100 per describe)",
     service="ecs",
     actions=("ecs:ListTasks", "ecs:DescribeTasks"),
     collect=collect,

@@ -64,6 +64,8 @@ async def collect(ctx: Context) -> list[Record]:
 
 COLLECTOR = Collector(
     name="elbv2.target_groups",
+    records=(Elbv2TargetGroup,),
+    purpose="only the target groups services reference: target type `ip`",
     service="elbv2",
     actions=("elasticloadbalancing:DescribeTargetGroups",),
     collect=collect,

@@ -43,6 +43,8 @@ async def collect(ctx: Context) -> list[Record]:
 
 COLLECTOR = Collector(
     name="iam.service_linked_role",
+    records=(IamRole,),
+    purpose="whether `AWSServiceRoleForECS` exists (once per account)",
     service="iam",
     actions=("iam:GetRole",),
     collect=collect,

@@ -17,8 +17,7 @@ import pytest
 
 from auditor.aws import open_account
 from auditor.config import Settings
-from auditor.inventory import Inventory
-from auditor.store.repository import INVENTORY_FIELDS
+from auditor.inventory import RECORD_FIELDS, Inventory
 from auditor.store.scans import CollectionOutcome, Scan
 from checks.base import Status
 from checks.paths.image_pull_path import evaluate
@@ -35,7 +34,7 @@ async def collect_inventory() -> Inventory:
     collected = await collect_account(account, [REGION], concurrency=4)
     fields: dict[str, list[Any]] = defaultdict(list)
     for record in collected.records:
-        fields[INVENTORY_FIELDS[type(record)]].append(record)
+        fields[RECORD_FIELDS[type(record)]].append(record)
     scan = Scan(id="e2e", account_id=ACCOUNT, regions=[REGION], started_at=datetime.now(UTC))
     outcomes = [
         CollectionOutcome(

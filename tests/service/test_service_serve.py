@@ -15,8 +15,8 @@ import pytest
 from service_support import ACCOUNT_A, ACCOUNT_B, ServeProcess, SlowProxy, wait_for, write_config
 from sqlalchemy import create_engine, func, inspect, select
 
-from auditor.store.resources import RESOURCE_TABLES
 from auditor.store.scans import Finding, Scan
+from collectors.registry import RESOURCE_TABLES
 
 pytestmark = pytest.mark.slow
 
