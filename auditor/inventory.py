@@ -19,6 +19,7 @@ from auditor.store.resources import (
     Ec2InternetGateway,
     Ec2ManagedPrefixList,
     Ec2NatGateway,
+    Ec2NetworkAcl,
     Ec2NetworkInterface,
     Ec2RouteTable,
     Ec2SecurityGroup,
@@ -60,6 +61,7 @@ class Inventory:
     security_groups: Sequence[Ec2SecurityGroup] = ()
     flow_logs: Sequence[Ec2FlowLog] = ()
     prefix_lists: Sequence[Ec2ManagedPrefixList] = ()
+    network_acls: Sequence[Ec2NetworkAcl] = ()
     target_groups: Sequence[Elbv2TargetGroup] = ()
     iam_roles: Sequence[IamRole] = ()
     dhcp_association_events: Sequence[DhcpOptionsAssociationEvent] = ()
@@ -81,6 +83,7 @@ class Inventory:
             g.egress_only_internet_gateway_id: g for g in self.egress_only_internet_gateways
         }
         self.prefix_list_by_id = {p.prefix_list_id: p for p in self.prefix_lists}
+        self.network_acl_by_id = {a.network_acl_id: a for a in self.network_acls}
         self.target_group_by_arn = {t.target_group_arn: t for t in self.target_groups}
         self.task_definition_by_arn = {d.task_definition_arn: d for d in self.task_definitions}
         self.dhcp_options_by_id = {d.dhcp_options_id: d for d in self.dhcp_options}

@@ -347,6 +347,26 @@ class Ec2ManagedPrefixList(ResourceMixin, Base):
     cidrs: Mapped[list[str]] = mapped_column(default_factory=list)
 
 
+class Ec2NetworkAcl(ResourceMixin, Base):
+    """A network ACL with its subnets and normalised rules (DescribeNetworkAcls)."""
+
+    __tablename__ = "ec2_network_acls"
+    id_column = "network_acl_id"
+
+    network_acl_id: Mapped[str] = mapped_column(String(64))
+    vpc_id: Mapped[str] = mapped_column(String(64))
+    owner_id: Mapped[str | None] = mapped_column(String(12), default=None)
+    is_default: Mapped[bool] = mapped_column(default=False)
+    # From Associations[].SubnetId: the subnets this ACL filters.
+    subnet_ids: Mapped[list[str]] = mapped_column(default_factory=list)
+    # Normalised entries, one per AWS entry:
+    # {"rule_number": int, "egress": bool, "protocol": "-1" | "6" | "17" | "1" | "58" | ...,
+    #  "rule_action": "allow" | "deny", "cidr_block": str | None, "ipv6_cidr_block": str | None,
+    #  "port_from": int | None, "port_to": int | None,
+    #  "icmp_type": int | None, "icmp_code": int | None}
+    entries: Mapped[list[dict[str, Any]]] = mapped_column(default_factory=list)
+
+
 # ----------------------------------------------------------------------------- Elsewhere
 
 
