@@ -21,6 +21,7 @@ from collectors.ec2 import (
     flow_logs,
     internet_gateways,
     nat_gateways,
+    network_acls,
     network_interfaces,
     prefix_lists,
     route_tables,
@@ -48,6 +49,7 @@ EC2_ROUTE_TABLES = route_tables.COLLECTOR.name
 EC2_INTERNET_GATEWAYS = internet_gateways.INTERNET_GATEWAYS.name
 EC2_EGRESS_ONLY_INTERNET_GATEWAYS = internet_gateways.EGRESS_ONLY_INTERNET_GATEWAYS.name
 EC2_NAT_GATEWAYS = nat_gateways.COLLECTOR.name
+EC2_NETWORK_ACLS = network_acls.COLLECTOR.name
 EC2_VPC_ENDPOINTS = vpc_endpoints.COLLECTOR.name
 EC2_NETWORK_INTERFACES = network_interfaces.COLLECTOR.name
 EC2_SECURITY_GROUPS = security_groups.COLLECTOR.name

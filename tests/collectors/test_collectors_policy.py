@@ -45,6 +45,7 @@ PUBLISHED_NAMES = {
     "elbv2.target_groups",
     "iam.service_linked_role",
     "cloudtrail.dhcp_associations",
+    "ec2.network_acls",
 }
 
 
