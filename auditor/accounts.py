@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from aiobotocore.session import get_session
 from botocore.exceptions import BotoCoreError, ClientError
 
-from auditor.aws import AccountAccessError, caller_account_id, client_config
+from auditor.aws import AccountAccessError, caller_account_id, client_config, extend_retries
 from auditor.config import Settings
 
 # Organizations answers from one global endpoint, which lives in us-east-1.
@@ -43,6 +43,7 @@ async def list_organization_accounts(settings: Settings) -> list[str]:
         async with session.create_client(
             "organizations", region_name=ORGANIZATIONS_REGION, config=client_config(settings)
         ) as client:
+            extend_retries(client)
             accounts: list[str] = []
             async for page in client.get_paginator("list_accounts").paginate():
                 accounts.extend(item["Id"] for item in page["Accounts"] if _is_active(item))

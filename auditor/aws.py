@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from typing import Any
+from xml.etree.ElementTree import ParseError, XMLParser
 
 import aiohttp
 import botocore.session
@@ -27,6 +28,8 @@ from botocore.credentials import CredentialProvider
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
     NoCredentialsError,
     NoRegionError,
     ProfileNotFound,
@@ -51,6 +54,17 @@ _BAD_KEY_CODES = frozenset(
 
 # What a failed AWS call can raise (ResponseParserError is botocore's, not a BotoCoreError).
 AWS_ERRORS = (BotoCoreError, ClientError, ResponseParserError, aiohttp.ClientError)
+
+
+# An endpoint that does not answer: give up on a TCP connect after this long, and after this
+# many attempts that could not connect (refused, unresolvable, timed out), however many
+# attempts throttling would still be allowed. Reaching AWS takes milliseconds; an endpoint
+# that refuses three times in a row is down or mistyped, and the user hears it in seconds.
+CONNECT_TIMEOUT_SECONDS = 3
+CONNECTION_ATTEMPTS = 3
+_CONNECTION_ERRORS = (EndpointConnectionError, ConnectTimeoutError)
+# Protocols whose error documents botocore parses as XML without a fallback.
+_XML_ERROR_PROTOCOLS = frozenset({"query", "ec2"})
 
 
 class AccountAccessError(Exception):
@@ -85,8 +99,63 @@ def client_config(
     return AioConfig(
         retries={"mode": "adaptive", "total_max_attempts": attempts},
         max_pool_connections=pool_size or settings.concurrency,
+        connect_timeout=CONNECT_TIMEOUT_SECONDS,
         user_agent_extra=f"auditor/{__version__}",
     )
+
+
+def _is_xml(body: bytes) -> bool:
+    parser = XMLParser()  # noqa: S314  (botocore feeds the same bytes to the same parser next)
+    try:
+        parser.feed(body)
+        parser.close()
+    except ParseError:
+        return False
+    return True
+
+
+def _blank_unparseable_5xx(response_dict: dict[str, Any], operation_model: Any, **_: Any) -> None:
+    """A ``before-parse`` handler: a 5xx whose body is not XML gets botocore's generic error.
+
+    A proxy or load balancer in front of AWS answers 503 with plain text or HTML of its own.
+    botocore parses bodies that start with ``<html>`` (or are empty) as a generic HTTP error,
+    which its retry policy retries like any 5xx; any other non-XML body on the query and EC2
+    protocols raises ResponseParserError, which nothing retries. Emptying such a body hands it
+    to that generic path, so the one retry layer treats every 5xx alike.
+    """
+    status = int(response_dict.get("status_code") or 0)
+    body = response_dict.get("body")
+    if status < 500 or not isinstance(body, bytes | bytearray) or not body.strip():
+        return
+    if operation_model.service_model.resolved_protocol not in _XML_ERROR_PROTOCOLS:
+        return  # JSON protocols already turn a non-JSON error body into a message
+    if not _is_xml(bytes(body)):
+        response_dict["body"] = b""
+
+
+def _connection_budget(
+    *, caught_exception: Exception | None = None, request_dict: dict[str, Any], **_: Any
+) -> None:
+    """A ``needs-retry`` handler, run before botocore's: stop retrying an unreachable endpoint.
+
+    Throttling keeps the whole attempt budget; attempts that could not connect have their own
+    budget of CONNECTION_ATTEMPTS. Raising the connection error here ends the retries with the
+    error botocore itself would raise once out of attempts.
+    """
+    if not isinstance(caught_exception, _CONNECTION_ERRORS):
+        return
+    context = request_dict.setdefault("context", {})
+    failures = int(context.get("auditor_connection_failures", 0)) + 1
+    context["auditor_connection_failures"] = failures
+    if failures >= CONNECTION_ATTEMPTS:
+        raise caught_exception
+
+
+def extend_retries(client: Any) -> None:
+    """Where botocore's retry layer stops short: unparseable 5xx bodies, unreachable endpoints."""
+    service = client.meta.service_model.service_id.hyphenize()
+    client.meta.events.register(f"before-parse.{service}", _blank_unparseable_5xx)
+    client.meta.events.register_first(f"needs-retry.{service}", _connection_budget)
 
 
 def environment_region() -> str:
@@ -117,6 +186,7 @@ async def counted_client(
     async with creator.create_client(service, region_name=region, config=config) as client:
         handler = _count_requests(counter, count_region or region, service)
         client.meta.events.register("before-send", handler)
+        extend_retries(client)
         yield client
 
 

@@ -1,4 +1,8 @@
-"""A loopback HTTP proxy in front of moto that injects AWS-shaped throttling and 503s."""
+"""A loopback HTTP proxy in front of moto that injects AWS-shaped throttling and 503s.
+
+The 503s are what sits between a client and AWS sends, not AWS error documents: the bare HTML
+of AWS's front ends, a proxy's plain text, a load balancer's HTML page (not valid XML).
+"""
 
 from __future__ import annotations
 
@@ -26,6 +30,18 @@ QUERY_THROTTLE = (
     "<Message>Rate exceeded</Message></Error><RequestId>fault-proxy</RequestId></ErrorResponse>"
 )
 UNAVAILABLE = "<html><body><b>Http/1.1 Service Unavailable</b></body> </html>"
+# (kind, body, content type) of the 503s, injected in turn.
+UNAVAILABLE_BODIES = (
+    ("503-html", UNAVAILABLE, "text/html"),
+    ("503-text", "503 Service Unavailable", "text/plain"),
+    (
+        "503-page",
+        "<!DOCTYPE html>\n<html><head><title>503 Service Unavailable</title></head><body>"
+        "<center><h1>503 Service Unavailable</h1></center><hr><center>nginx</center>"
+        "</body></html>",
+        "text/html",
+    ),
+)
 
 
 class FaultProxy:
@@ -36,10 +52,15 @@ class FaultProxy:
         throttle_rate: float = 0.0,
         unavailable_rate: float = 0.0,
         seed: int = 0,
+        first: tuple[str, ...] = (),
     ) -> None:
+        """``first`` names faults ("throttle" or a 503 kind) for the first requests, in order;
+        the rates apply after them."""
         self.upstream = upstream.rstrip("/")
         self.throttle_rate = throttle_rate
         self.unavailable_rate = unavailable_rate
+        self.first = list(first)
+        self.requests = 0
         self.random = random.Random(seed)
         self.injected: Counter[str] = Counter()
         self._runner: web.AppRunner | None = None
@@ -65,15 +86,27 @@ class FaultProxy:
             await self._runner.cleanup()
 
     def fault(self, request: web.Request) -> web.Response | None:
+        self.requests += 1
+        if self.first:
+            kind = self.first.pop(0)
+            if kind == "throttle":
+                self.injected["throttle"] += 1
+                return self.throttle(request)
+            return self.unavailable(next(b for b in UNAVAILABLE_BODIES if b[0] == kind))
         draw = self.random.random()
         if draw < self.throttle_rate:
             self.injected["throttle"] += 1
             return self.throttle(request)
         if draw < self.throttle_rate + self.unavailable_rate:
-            self.injected["503"] += 1
-            # The body AWS's front ends send with a bare 503.
-            return web.Response(status=503, text=UNAVAILABLE, content_type="text/html")
+            turn = sum(self.injected[kind] for kind, _, _ in UNAVAILABLE_BODIES)
+            return self.unavailable(UNAVAILABLE_BODIES[turn % len(UNAVAILABLE_BODIES)])
         return None
+
+    def unavailable(self, body: tuple[str, str, str]) -> web.Response:
+        kind, text, content_type = body
+        self.injected["503"] += 1
+        self.injected[kind] += 1
+        return web.Response(status=503, text=text, content_type=content_type)
 
     @staticmethod
     def throttle(request: web.Request) -> web.Response:
