@@ -20,7 +20,8 @@ from typing import Any
 from xml.etree.ElementTree import ParseError, XMLParser
 
 import aiohttp
-import botocore.session
+import botocore.loaders
+import botocore.regions
 from aiobotocore.config import AioConfig
 from aiobotocore.credentials import AioRefreshableCredentials
 from aiobotocore.session import AioSession, get_session
@@ -251,6 +252,9 @@ def access_error(error: Exception, doing: str) -> AccountAccessError:
 
 
 def _describe_access_failure(error: Exception, doing: str) -> str:
+    if isinstance(error, ProfileNotFound):
+        profile = error.kwargs.get("profile", "")
+        return f"the AWS profile {profile!r} (AWS_PROFILE or --profile) does not exist"
     for kind, message in _SETUP_PROBLEMS:
         if isinstance(error, kind):
             return message
@@ -353,11 +357,14 @@ async def enabled_regions(account: AwsAccount) -> list[str]:
 @cache
 def known_regions() -> frozenset[str]:
     """Every region botocore's bundled endpoint data knows, in every partition (no network)."""
-    session = botocore.session.get_session()
+    # The endpoint data alone: a session would read AWS_PROFILE and fail on a missing one
+    # here, before the clear message the account access gives.
+    endpoints = botocore.loaders.create_loader().load_data("endpoints")
+    resolver = botocore.regions.EndpointResolver(endpoints)
     return frozenset(
         region
-        for partition in session.get_available_partitions()
-        for region in session.get_available_regions("ec2", partition_name=partition)
+        for partition in resolver.get_available_partitions()
+        for region in resolver.get_available_endpoints("ec2", partition)
     )
 
 

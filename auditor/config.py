@@ -29,7 +29,12 @@ from pydantic import (
     field_validator,
 )
 from pydantic.fields import FieldInfo
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    SettingsError,
+)
 
 from auditor.notify.settings import EmailSettings, SlackSettings, SmtpSettings
 
@@ -312,6 +317,20 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
             return Settings(**overrides)
     except ValidationError as error:
         raise ConfigError([_describe(problem) for problem in error.errors()]) from None
+    except SettingsError as error:
+        raise ConfigError([_describe_unparsable(error)]) from None
+
+
+_UNPARSABLE_FIELD = re.compile(r'field "([^"]+)"')
+
+
+def _describe_unparsable(error: SettingsError) -> str:
+    """A variable holding a list or table that is not JSON: say the expected form."""
+    found = _UNPARSABLE_FIELD.search(str(error))
+    name = found.group(1) if found else ""
+    variable = f"AUDITOR_{name.upper()}" if name else "an AUDITOR_* variable"
+    example = '["us-east-1", "eu-west-1"]' if name == "regions" else '["value", "value"]'
+    return f"{variable}: not valid JSON; expected a JSON list, e.g. {variable}='{example}'"
 
 
 def _describe(problem: Any) -> str:

@@ -186,8 +186,11 @@ def _persist_and_evaluate(
         with store.session() as session:
             return _write_scan(session, scan_id, collected, settings)
     except Exception as exc:
-        log.exception("scan %s could not be stored", scan_id)
-        _record_failure(store, scan_id, f"could not store the scan: {exc}".splitlines()[0])
+        # Re-raised for the caller to report (one line in the CLI, a logged job error in
+        # serve). If the database itself is gone this fails too, and the scan stays
+        # `running` until the next start marks it failed (its process is dead by then).
+        with suppress(Exception):
+            _record_failure(store, scan_id, f"could not store the scan: {exc}".splitlines()[0])
         raise
 
 

@@ -13,7 +13,8 @@ from typer import _click
 from typer.core import TyperCommand, TyperGroup
 
 from auditor import __version__
-from auditor.cli.errors import EXIT_USAGE, UsageError
+from auditor.cli.errors import EXIT_INCOMPLETE, EXIT_USAGE, UsageError
+from auditor.cli.log_output import log_warnings_in_one_line
 from auditor.cli.signals import EXIT_SIGINT, EXIT_SIGTERM, handle_sigterm_like_sigint, terminated
 
 # Each command's module loads only when that command runs, so `auditor --version` and
@@ -164,6 +165,12 @@ def _known_errors() -> tuple[type[BaseException], ...]:
     )
 
 
+def _database_errors() -> tuple[type[BaseException], ...]:
+    from sqlalchemy.exc import DBAPIError
+
+    return (DBAPIError,)
+
+
 def _exit_interrupted() -> NoReturn:
     """Ctrl-C or SIGTERM: a scan in progress has been marked failed ("interrupted")."""
     if terminated():
@@ -176,6 +183,7 @@ def _exit_interrupted() -> NoReturn:
 def main() -> None:
     """Entry point: known errors become one line on stderr and exit 2, never a traceback."""
     handle_sigterm_like_sigint()
+    log_warnings_in_one_line()
     try:
         # Not standalone: Typer hands back the command's exit code and lets usage errors
         # through, so they become one line like every other error.
@@ -196,6 +204,12 @@ def main() -> None:
         sys.exit(EXIT_USAGE)
     except KeyboardInterrupt:
         _exit_interrupted()
+    except _database_errors() as error:
+        # The store went away (server down, connection cut): whatever was running is lost.
+        # A scan left `running` is marked failed by the next scan or `serve` to start.
+        message = " ".join(str(getattr(error, "orig", None) or error).split())[:300]
+        print(f"auditor: error: the database failed: {message}", file=sys.stderr)
+        sys.exit(EXIT_INCOMPLETE)
     except Exception as error:  # last resort: one line unless debugging
         if os.environ.get("AUDITOR_DEBUG"):
             raise

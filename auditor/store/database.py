@@ -13,10 +13,13 @@ from typing import Any
 import platformdirs
 from alembic import command
 from alembic.config import Config
+from alembic.util.exc import CommandError
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+from auditor import __version__
 
 # Long enough for a scheduled and a manual scan to take turns writing a scan.
 SQLITE_BUSY_TIMEOUT_MS = 60_000
@@ -62,7 +65,13 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if parsed.get_backend_name() == "postgresql":
-        return create_engine(parsed, pool_pre_ping=True)
+        driver = parsed.drivername.partition("+")[2]
+        if driver in ("", "psycopg"):  # plain postgresql:// would mean psycopg2 to SQLAlchemy
+            return create_engine(parsed.set(drivername="postgresql+psycopg"), pool_pre_ping=True)
+        raise StoreError(
+            f"unsupported PostgreSQL driver in postgresql+{driver}://: "
+            "write postgresql+psycopg:// (psycopg 3, the driver auditor ships)"
+        )
     raise StoreError(
         f"unsupported database {parsed.get_backend_name()!r}: use sqlite:/// or postgresql+psycopg://"
     )
@@ -115,6 +124,13 @@ class Store:
                         connection.commit()
         except OperationalError as exc:
             raise StoreError(f"cannot open the database: {_first_line(exc)}") from None
+        except CommandError as exc:
+            if "Can't locate revision" not in str(exc):
+                raise
+            raise StoreError(
+                "the database was created by a newer version of auditor (its schema revision "
+                f"is unknown to auditor {__version__}): upgrade auditor to use it"
+            ) from None
 
     def dispose(self) -> None:
         self.engine.dispose()
