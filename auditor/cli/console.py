@@ -65,8 +65,12 @@ def scan_progress(enabled: bool) -> Iterator[ProgressCallback | None]:
         yield on_event
 
 
-def print_summary(outcomes: Sequence[ScanOutcome], written: Sequence[str]) -> None:
-    """The one-screen summary: scans, resources, findings, API calls, duration, outputs."""
+def print_summary(
+    outcomes: Sequence[ScanOutcome],
+    written: Sequence[str],
+    causes: Sequence[str] = (),
+) -> None:
+    """The one-screen summary: scans, resources, findings, root causes, API calls, outputs."""
     scans = Table(title="Scans", title_justify="left", expand=False)
     for column in ("account", "status", "regions", "API calls", "duration", "scan id"):
         scans.add_column(column)
@@ -85,11 +89,21 @@ def print_summary(outcomes: Sequence[ScanOutcome], written: Sequence[str]) -> No
         )
     stderr.print(scans)
     _print_counts(outcomes)
+    print_causes(causes)
     _print_problems(outcomes)
     total_calls = sum(o.api_calls for o in outcomes)
     stderr.print(f"[bold]API calls:[/] {total_calls}")
     for path in written:
         stderr.print(f"[bold]Wrote[/] {escape(path)}")
+
+
+def print_causes(lines: Sequence[str]) -> None:
+    """What broke, one line per root cause (the first line says how many and whom)."""
+    if not lines:
+        return
+    stderr.print(f"[bold]What broke:[/] {escape(lines[0])}")
+    for line in lines[1:]:
+        stderr.print(f"  • {escape(line)}")
 
 
 def _print_counts(outcomes: Sequence[ScanOutcome]) -> None:

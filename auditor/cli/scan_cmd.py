@@ -66,6 +66,20 @@ def render_outputs(
     return write_outputs(rendered, targets)
 
 
+def cause_lines(store: Store, scan_ids: list[str]) -> list[str]:
+    """The summary's root-cause lines, from the stored scans (as the report will show them)."""
+    from auditor.report.causes import breaks_line, top_lines
+    from auditor.report.model import load_report
+    from auditor.store.scans import Scan
+
+    with store.session() as session:
+        scans = [scan for scan_id in scan_ids if (scan := session.get(Scan, scan_id))]
+        if not scans:
+            return []
+        causes = load_report(session, scans).causes
+        return [breaks_line(causes), *top_lines(causes)]
+
+
 def run_scan(
     settings: Settings,
     *,
@@ -106,8 +120,9 @@ def run_scan(
         # The local AWS setup is at fault (no credentials, unknown profile): a configuration
         # error, the same for every account. An account that refused us is a failed scan.
         raise UsageError(setup.error or "the AWS setup cannot reach any account")
-    written = render_outputs(store, [o.scan_id for o in outcomes], targets) if targets else []
-    print_summary(outcomes, written)
+    scan_ids = [o.scan_id for o in outcomes]
+    written = render_outputs(store, scan_ids, targets) if targets else []
+    print_summary(outcomes, written, cause_lines(store, scan_ids))
     return outcomes, exit_code(outcomes, fail_on)
 
 

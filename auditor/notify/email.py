@@ -24,9 +24,12 @@ from auditor.history import (
 )
 from auditor.notify.settings import EmailSettings, ReportLinkSettings, SmtpSettings
 from auditor.notify.slack import NotifyConfigError
+from auditor.notify.slack_message import title_line
 from auditor.report.headline import headline
+from auditor.report.model import causes_of_changes
 from auditor.report.render import ReportFormat, render
 from auditor.report.templating import environment, timestamp
+from auditor.report.text import one_line
 from auditor.store.database import Store
 from auditor.store.scans import Scan, ScanStatus
 
@@ -67,7 +70,8 @@ def build_email(
     report_url: str | None,
 ) -> EmailMessage:
     """Plain text and HTML alternatives, with the full HTML report of the newest scans attached."""
-    subject = f"[auditor] {headline(changes)}"
+    causes = causes_of_changes(session, changes)
+    subject = f"[auditor] {one_line(title_line(changes, causes), 200)}"
     attachment_name = f"auditor-report-{now:%Y-%m-%d}.html"
     context = {
         "headline": headline(changes),
@@ -76,6 +80,7 @@ def build_email(
         "partial_count": sum(1 for s in scans if s.status != ScanStatus.COMPLETE),
         "accounts": sorted({s.account_id for s in scans}),
         "changes": changes,
+        "causes": causes,
         "limit": BODY_LIMIT,
         "attachment_name": attachment_name,
         "report_url": report_url,

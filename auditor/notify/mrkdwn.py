@@ -21,3 +21,12 @@ def code(value: object, limit: int = 200) -> str:
     """``value`` as inline code, safe whatever it contains."""
     text = one_line(value, limit).replace("`", _BACKTICK_LOOKALIKE)
     return f"`{escape(text)}`" if text else "` `"
+
+
+# Formatting characters in plain (not code) text, replaced by look-alikes Slack leaves alone.
+_FORMATTING = str.maketrans({"*": "\u2217", "~": "\u223c", "`": _BACKTICK_LOOKALIKE})
+
+
+def plain(value: object, limit: int = 500) -> str:
+    """``value`` as ordinary text: escaped, one line, no bold, strike or code marks."""
+    return escape(one_line(value, limit).translate(_FORMATTING))

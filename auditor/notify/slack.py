@@ -12,6 +12,7 @@ from auditor.notify.mrkdwn import code, escape
 from auditor.notify.settings import ReportLinkSettings, SlackSettings
 from auditor.notify.slack_message import slack_payload
 from auditor.notify.webhook import Delivery, Sleep, post_json
+from auditor.report.model import causes_of_changes
 from auditor.store.database import Store
 
 if TYPE_CHECKING:
@@ -53,7 +54,10 @@ async def notify_slack(
             log.info("slack: nothing changed since the previous scan; no message posted")
             return None
         payload = slack_payload(
-            changes, top_n=slack.top_n, report_hint=report_hint([s.id for s in scans], link)
+            changes,
+            causes_of_changes(session, changes),
+            top_n=slack.top_n,
+            report_hint=report_hint([s.id for s in scans], link),
         )
     extra = {"sleep": sleep} if sleep is not None else {}
     delivery = await post_json(

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from auditor.history import Changes
-from auditor.notify.mrkdwn import code, escape
-from auditor.report.catalogue import check_title
+from auditor.notify.mrkdwn import code, escape, plain
+from auditor.report.causes import RootCause, RootCauses, worst_new
 from auditor.report.headline import headline
 from auditor.report.templating import environment, plural
 from auditor.store.scans import Finding
@@ -25,15 +25,23 @@ def _item(finding: Finding) -> str:
     return f"• {name} in {where}\n      {code(finding.message, 300)}"
 
 
-def _new_failure_groups(findings: Sequence[Finding]) -> list[str]:
-    groups: dict[str, list[Finding]] = {}
-    for finding in findings:
-        groups.setdefault(finding.check_id, []).append(finding)
-    return [
-        f"*{escape(check_title(check_id))}* ({escape(items[0].severity)}, "
-        f"{plural(len(items), 'new failure')})\n" + "\n".join(_item(f) for f in items)
-        for check_id, items in groups.items()
-    ]
+def _cause_section(cause: RootCause, top_n: int) -> str:
+    """One root cause: what broke and whom it affects, then where and which services."""
+    services = [w for w in cause.workloads if w.owner.startswith("service ")]
+    names = ", ".join(code(w.owner.removeprefix("service "), 80) for w in services[:top_n])
+    if len(services) > top_n:
+        names += f" and {len(services) - top_n} more"
+    where = f"{code(cause.account_id, 20)} {code(cause.region, 30)}"
+    if cause.clusters:
+        where += " cluster " + ", ".join(code(c, 80) for c in cause.clusters[:top_n])
+    text = (
+        f"*{plain(cause.brief)}*\n"
+        f"{escape(cause.status)} · {escape(cause.severity)} · {where}"
+        + (f"\nServices: {names}" if names else "")
+    )
+    if not services:
+        text += "\n" + "\n".join(_item(f) for f in cause.findings[:3])
+    return text
 
 
 def _names(findings: Sequence[Finding], top_n: int) -> str:
@@ -45,32 +53,50 @@ def _names(findings: Sequence[Finding], top_n: int) -> str:
     return shown + (f" and {more} more" if more > 0 else "")
 
 
-def slack_payload(changes: Changes, *, top_n: int, report_hint: str) -> dict[str, Any]:
-    """The webhook payload: new FAILs by check (top N), fixed ones, new UNKNOWNs, the report."""
-    line = headline(changes)
+def title_line(changes: Changes, causes: RootCauses) -> str:
+    """The worst new root cause, else what changed in findings."""
+    worst = worst_new(causes)
+    if worst is None:
+        return headline(changes)
+    more = len(causes.new) - 1
+    return worst.brief + (f" (+{plural(more, 'other new root cause')})" if more else "")
+
+
+def slack_payload(
+    changes: Changes, causes: RootCauses, *, top_n: int, report_hint: str
+) -> dict[str, Any]:
+    """The webhook payload: new root causes (top N), fixed ones, what is still open."""
+    line = title_line(changes, causes)
     scans = ", ".join(f"{scan.account_id} ({', '.join(scan.regions)})" for scan in changes.scans)
-    summary = f"*{escape(line)}* since the previous scan of {code(scans, 500)}."
+    counts = (
+        f"{plural(len(causes.new), 'new root cause')}, {len(causes.open)} still open, "
+        f"{len(causes.fixed)} fixed ({escape(headline(changes))})"
+    )
+    summary = f"*{counts}* since the previous scan of {code(scans, 500)}."
     if not changes.has_baseline:
-        summary = f"*{escape(line)}* in the first complete scan of {code(scans, 500)}."
+        summary = f"*{counts}* in the first complete scan of {code(scans, 500)}."
     if changes.not_reevaluated:
         summary += (
             f"\n{plural(len(changes.not_reevaluated), 'earlier failure')} not evaluated "
             "again: the scan was partial."
         )
-    resolved = (
-        f"*Fixed ({len(changes.resolved)})*: {_names(changes.resolved, top_n)}"
-        if changes.resolved
-        else ""
-    )
-    unknown = (
-        f"*Newly unknown ({len(changes.new_unknown)})*, could not be evaluated:\n"
-        + "\n".join(_item(f) for f in changes.new_unknown[:top_n])
-        + (
-            f"\nand {len(changes.new_unknown) - top_n} more"
-            if len(changes.new_unknown) > top_n
-            else ""
+    resolved = ""
+    if causes.fixed or changes.resolved:
+        resolved = f"*Fixed: {plural(len(causes.fixed), 'root cause')}*" + "".join(
+            f"\n• {plain(c.brief)}" for c in causes.fixed[:top_n]
         )
-        if changes.new_unknown
+        if len(causes.fixed) > top_n:
+            resolved += f"\nand {len(causes.fixed) - top_n} more"
+        if changes.resolved:
+            resolved += (
+                f"\n{plural(len(changes.resolved), 'finding')} fixed: "
+                f"{_names(changes.resolved, top_n)}"
+            )
+    unknown = (
+        f"*Still open ({len(causes.open)})*: "
+        + "; ".join(plain(c.brief) for c in causes.open[:3])
+        + (f" and {len(causes.open) - 3} more" if len(causes.open) > 3 else "")
+        if causes.open
         else ""
     )
     rendered = (
@@ -80,8 +106,8 @@ def slack_payload(changes: Changes, *, top_n: int, report_hint: str) -> dict[str
             fallback=f"auditor: {line}",
             title=f"auditor: {line}"[:MAX_HEADER],
             summary=summary,
-            new_groups=_new_failure_groups(changes.new_failures[:top_n]),
-            more_new=max(0, len(changes.new_failures) - top_n),
+            new_groups=[_cause_section(c, top_n) for c in causes.new[:top_n]],
+            more_new=max(0, len(causes.new) - top_n),
             resolved=resolved,
             unknown=unknown,
             where=report_hint,

@@ -16,7 +16,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
-from auditor.history import severity_rank
+from auditor.history import finding_key, severity_rank
 from auditor.report.catalogue import check_title
 from auditor.store.scans import Finding
 from checks.base import Status
@@ -213,6 +213,19 @@ class RootCause:
         return f"{_join(self.purposes)} {verb} for {self.whom}"
 
     @property
+    def brief(self) -> str:
+        """For Slack and email: "NAT gateway nat-1 is deleted: 4 services, 10 tasks (image
+        pull, log delivery, secrets)"."""
+        services = sum(1 for w in self.workloads if w.owner.startswith("service "))
+        parts = [_count(services, "service")] if services else []
+        if self.task_count:
+            parts.append(_count(self.task_count, "task"))
+        if not parts:
+            parts.append(_count(len({f.resource_id for f in self.findings}), "resource"))
+        unknown = "" if self.status == Status.FAIL else ", could not be evaluated"
+        return f"{self.what}: {', '.join(parts)} ({', '.join(self.purposes)}{unknown})"
+
+    @property
     def headline(self) -> str:
         """One line: what broke → whom it affects, where."""
         return f"{self.what} → {self.effect}, {self.region}"
@@ -289,6 +302,8 @@ def root_causes(
     """Causes of ``current`` (new unless ``baseline`` had them) and of ``baseline`` gone now.
 
     ``baseline`` None means there is nothing to compare with: every cause is new. Causes are
+    A check group (findings outside the path checks) is also new when one of its resources
+    was not failing before. Causes are
     listed as fixed only for ``fixable_accounts`` (accounts whose current scan is complete: a
     partial scan's missing finding may only mean that collection failed).
     """
@@ -296,8 +311,12 @@ def root_causes(
     before = _group(baseline or [])
     fixable = set(fixable_accounts)
     result = RootCauses()
+    was_open = {finding_key(f) for findings in before.values() for f in findings}
     for key, findings in now.items():
         change = Change.OPEN if baseline is not None and key in before else Change.NEW
+        if key[2] == CHECK_KIND and any(finding_key(f) not in was_open for f in findings):
+            # A check group has no hop to follow: a resource failing anew makes it new.
+            change = Change.NEW
         cause = RootCause(key=key, change=change, findings=findings, detail=_detail(findings))
         (result.open if change is Change.OPEN else result.new).append(cause)
     for key, findings in before.items():
@@ -351,3 +370,36 @@ def cause_item(cause: RootCause, iso: Callable[[datetime | None], str | None]) -
         ],
         "clusters": cause.clusters,
     }
+
+
+def worst_new(causes: RootCauses) -> RootCause | None:
+    """The new cause a subject line names: the first FAIL of the highest severity."""
+    return causes.new[0] if causes.new else None
+
+
+def top_lines(causes: RootCauses, limit: int = 5) -> list[str]:
+    """The terminal's root-cause lines: "1 change breaks 10 tasks: NAT gateway … → …"."""
+    lines = []
+    for cause in causes.current[:limit]:
+        marker = "new" if cause.change is Change.NEW else "open"
+        lines.append(
+            f"[{cause.status} {cause.severity}, {marker}] {cause.headline} ({cause.account_id})"
+        )
+    rest = len(causes.current) - limit
+    if rest > 0:
+        lines.append(f"… and {rest} more in the report")
+    return lines
+
+
+def breaks_line(causes: RootCauses) -> str:
+    """E.g. "2 root causes break 10 tasks and 4 services; 1 new, 1 fixed"."""
+    current = causes.current
+    tasks = len(
+        {f.resource_id for c in current for f in c.findings if f.resource_type == "ecs-task"}
+    )
+    findings = sum(len(c.findings) for c in current)
+    count = len(current)
+    verb = "breaks" if count == 1 else "break"
+    whom = _count(tasks, "task") if tasks else _count(findings, "finding")
+    text = f"{_count(count, 'root cause')} {verb} {whom}" if count else "No root cause open"
+    return f"{text}; {len(causes.new)} new, {len(causes.fixed)} fixed"

@@ -217,3 +217,9 @@ def causes_of(
     )
     complete = [s.account_id for s in scans if s.status == ScanStatus.COMPLETE]
     return root_causes(findings, baseline, fixable_accounts=complete)
+
+
+def causes_of_changes(session: Session, changes: Changes) -> RootCauses:
+    """Root causes of the scans of a diff (Slack's alert, the email's period)."""
+    findings = findings_of(session, [scan.id for scan in changes.scans])
+    return causes_of(session, changes.scans, findings, changes)

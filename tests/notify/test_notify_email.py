@@ -9,7 +9,7 @@ from email.message import EmailMessage
 
 import pytest
 from notify_servers import RecordingSmtp, free_port
-from report_factories import T0, finding_row, scan_row, seed_week, task_arn
+from report_factories import T0, finding_row, scan_row, seed_outage, seed_week, task_arn
 from sqlalchemy import select
 
 from auditor.config import Settings
@@ -49,7 +49,11 @@ def test_notify_email_sends_text_html_and_the_report(
 
     outcome = send(store, smtp_server.port)
 
-    subject = "[auditor] 2 new high findings in 2 accounts, 2 fixed"
+    # These findings carry no hop: each check of each account is one root cause.
+    subject = (
+        "[auditor] Check “Running tasks can reach their image registry”: 1 task (image pull) "
+        "(+3 other new root causes)"
+    )
     assert outcome == EmailOutcome(sent=True, scans=2, subject=subject)
     assert len(smtp_server.messages) == 1
     assert sorted(smtp_server.messages[0].rcpt_tos) == sorted(RECIPIENTS)
@@ -62,6 +66,7 @@ def test_notify_email_sends_text_html_and_the_report(
     assert [p.get_content_type() for p in alternative.iter_parts()] == ["text/plain", "text/html"]
     text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     html = message.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    assert "New root causes (4)" in text and "New root causes (4)" in html
     assert "New failures (2)" in text and "checkout-web" in text and "billing-web" in text
     assert "Fixed (2)" in text and "checkout-fixed" in text
     assert "New failures (2)" in html
@@ -99,7 +104,10 @@ def test_notify_email_covers_every_scan_since_the_last_email(
     # checkout-web still fails, the VPC flow-log finding is gone (fixed); midweek-10
     # came and went within the period.
     assert outcome.sent and outcome.scans == 2
-    assert outcome.subject == "[auditor] 1 new high finding in 1 account, 1 fixed"
+    # No hop is stored on these findings: the check is the cause, new as midweek-12 is.
+    assert outcome.subject == (
+        "[auditor] Check “Running tasks can reach their image registry”: 2 tasks (image pull)"
+    )
     with store.session() as session:
         rows = session.scalars(select(NotificationDelivery).order_by(NotificationDelivery.sent_at))
         assert [len(r.scan_ids) for r in rows] == [2, 2]
@@ -165,3 +173,23 @@ def test_notify_email_scheduler_entry_point_uses_the_service_settings(
 
     assert outcome is not None and outcome.sent
     assert smtp_server.messages[0].rcpt_tos == ["ops@example.com"]
+
+
+def test_notify_email_subject_names_the_worst_new_root_cause(
+    store: Store, smtp_server: RecordingSmtp
+) -> None:
+    with store.session() as session:
+        seed_outage(session)
+
+    outcome = send(store, smtp_server.port)
+
+    assert outcome.subject == (
+        "[auditor] NAT gateway nat-0payments is deleted: 4 services, 10 tasks "
+        "(image pull, log delivery, secrets)"
+    )
+    body = received(smtp_server).get_body(("plain",))
+    assert body is not None
+    text = body.get_content().replace("\r\n", "\n")
+    assert "New root causes (1)" in text
+    assert "Fixed root causes (1)\n- rtb-0ledger routes 0.0.0.0/0 to a blackhole" in text
+    assert "Still open: 1 root cause." in text

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from notify_servers import RecordingWebhook
 from pydantic import SecretStr
-from report_factories import T0, finding_row, scan_row, seed_week, task_arn
+from report_factories import T0, finding_row, scan_row, seed_outage, seed_week, task_arn
 from sqlalchemy import select
 
 from auditor.config import Settings
@@ -80,11 +80,16 @@ async def test_notify_slack_retries_429_and_500_then_delivers(
     assert len(webhook.requests) == 3
     assert webhook.requests[0] == webhook.requests[2]
     payload = webhook.requests[2]
-    assert payload["text"] == "auditor: 2 new high findings in 2 accounts, 2 fixed"
+    # Grouped by root cause; these findings carry no hop, so each check is one cause.
+    assert payload["text"] == (
+        "auditor: Check “Running tasks can reach their image registry”: 1 task (image pull) "
+        "(+3 other new root causes)"
+    )
     body = "\n".join(texts(payload))
+    assert "*4 new root causes, 2 still open, 0 fixed" in body
     assert "`checkout-web`" in body and "`billing-web`" in body
-    assert "*Fixed (2)*" in body and "`checkout-fixed`" in body
-    assert "*Newly unknown (2)*" in body
+    assert "*Fixed: 0 root causes*" in body and "`checkout-fixed`" in body
+    assert "log delivery, could not be evaluated" in body
     assert "https://reports.example.com/latest.html" in body
     assert deliveries(store) == [("slack", scan_ids)]
 
@@ -131,7 +136,7 @@ async def test_notify_slack_stays_within_block_kit_limits(
     payload = webhook.requests[0]
     assert len(payload["blocks"]) <= 50
     assert all(len(text) <= 3000 for text in texts(payload))
-    assert "and 270 more new failures in the full report" in texts(payload)
+    assert "and 30 more new root causes in the full report" in texts(payload)
 
 
 @pytest.mark.asyncio
@@ -212,3 +217,23 @@ async def test_notify_slack_scheduler_entry_point_uses_the_service_settings(
 
     assert delivery == Delivery(delivered=True, attempts=1)
     assert len(webhook.requests) == 1
+
+
+@pytest.mark.asyncio
+async def test_notify_slack_groups_a_broken_nat_into_one_root_cause(
+    store: Store, webhook: RecordingWebhook
+) -> None:
+    with store.session() as session:
+        seed_outage(session)
+
+    await send(store, webhook, RecordedSleep())
+
+    payload = webhook.requests[0]
+    line = "NAT gateway nat-0payments is deleted: 4 services, 10 tasks (image pull, log delivery, secrets)"
+    assert payload["text"] == f"auditor: {line}"
+    body = "\n".join(texts(payload))
+    assert f"*{line}*" in body
+    assert "Services: `cart`, `checkout-api`, `payments-worker`, `receipts`" in body
+    assert "*Fixed: 1 root cause*\n• rtb-0ledger routes 0.0.0.0/0 to a blackhole" in body
+    # 42 failing findings, one section: not a wall of text.
+    assert sum("nat-0payments" in text for text in texts(payload)) == 2  # header and section
