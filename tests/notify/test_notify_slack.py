@@ -229,7 +229,10 @@ async def test_notify_slack_groups_a_broken_nat_into_one_root_cause(
     await send(store, webhook, RecordedSleep())
 
     payload = webhook.requests[0]
-    line = "NAT gateway nat-0payments is deleted: 4 services, 10 tasks (image pull, log delivery, secrets)"
+    line = (
+        "NAT gateway nat-0payments is deleted: 4 services, 10 tasks "
+        "(image pull, log delivery, secrets)"
+    )
     assert payload["text"] == f"auditor: {line}"
     body = "\n".join(texts(payload))
     assert f"*{line}*" in body
