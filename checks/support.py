@@ -75,11 +75,14 @@ NETWORK_NEEDS: tuple[str, ...] = (
     EC2_PREFIX_LISTS,
 )
 # Read only for some paths: egress-only gateways for IPv6-only subnets, DHCP option sets for
-# interface endpoint paths (custom DNS servers). What is missing makes only the paths that
-# read it UNKNOWN, so the collector's failure alone does not make every path check UNKNOWN.
+# interface endpoint paths (custom DNS servers), network ACLs for each subnet boundary. What
+# is missing makes only the paths that read it UNKNOWN, so the collector's failure alone does
+# not make every path check UNKNOWN.
 NETWORK_OPTIONAL_NEEDS: tuple[str, ...] = (
     EC2_EGRESS_ONLY_INTERNET_GATEWAYS,
     EC2_DHCP_OPTIONS,
+    # Network ACLs: without them every NACL hop is UNKNOWN, but a FAIL elsewhere still shows.
+    EC2_NETWORK_ACLS,
 )
 
 

@@ -55,8 +55,10 @@ META = CheckMeta(
         "hop: the subnet's effective route table (explicit association, else the VPC's main "
         "table), the longest-prefix route for 0.0.0.0/0 and its state, the target itself (an "
         "internet gateway attached to the VPC plus a public IPv4 on the task, or an available "
-        "public NAT gateway whose own subnet reaches an internet gateway), and TCP 443 egress "
-        "in the task's security groups. Images in the same region's private ECR may instead use "
+        "public NAT gateway whose own subnet reaches an internet gateway), TCP 443 egress "
+        "in the task's security groups, and the network ACLs of every subnet crossed, both "
+        "directions (stateless: the replies on ephemeral ports too). Images in the same "
+        "region's private ECR may instead use "
         "the ecr.dkr and (from platform 1.4.0) ecr.api interface endpoints with private DNS, VPC "
         "DNS support and host names, the endpoints' groups accepting the task, and an S3 gateway "
         "endpoint on the subnet's route table for the layers. Docker Hub, public.ecr.aws, other "
@@ -93,7 +95,12 @@ META = CheckMeta(
     needs=(ECS_TASKS, ECS_SERVICES, ECS_TASK_DEFINITIONS, *NETWORK_NEEDS),
     optional_needs=NETWORK_OPTIONAL_NEEDS,
     limitations=(
-        "Network ACLs are not evaluated.",
+        "Network ACLs are evaluated statelessly on every subnet boundary a path crosses (the "
+        "task's subnet, the NAT gateway's subnet both ways, endpoint subnets, transit gateway "
+        "attachment subnets), request on TCP 443 and replies on ports 1024-65535; a NACL "
+        "allowing replies only on 32768-61000 (the Linux range) passes with a caveat, since "
+        "Fargate's ephemeral range is not documented. Rules that allow only part of the "
+        "internet give UNKNOWN: which addresses the service answers from is not known.",
         "A default route through a VPC peering connection is a FAIL (no edge-to-edge "
         "routing). A default route to a transit gateway, network interface, instance or "
         "Gateway Load Balancer endpoint gives UNKNOWN (the path beyond it is not followed); "

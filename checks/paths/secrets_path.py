@@ -68,7 +68,12 @@ META = CheckMeta(
     needs=(ECS_TASKS, ECS_TASK_DEFINITIONS, *NETWORK_NEEDS),
     optional_needs=NETWORK_OPTIONAL_NEEDS,
     limitations=(
-        "Network ACLs are not evaluated.",
+        "Network ACLs are evaluated statelessly on every subnet boundary a path crosses (the "
+        "task's subnet, the NAT gateway's subnet both ways, endpoint subnets, transit gateway "
+        "attachment subnets), request on TCP 443 and replies on ports 1024-65535; a NACL "
+        "allowing replies only on 32768-61000 (the Linux range) passes with a caveat, since "
+        "Fargate's ephemeral range is not documented. Rules that allow only part of the "
+        "internet give UNKNOWN: which addresses the service answers from is not known.",
         "A default route to a transit gateway, peering connection, appliance or virtual "
         "private gateway (central egress) gives UNKNOWN: the path beyond it is not followed.",
         "Security group egress to the internet must allow TCP 443 to 0.0.0.0/0; rules limited "

@@ -12,8 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 from auditor.store.resources import Ec2RouteTable, Ec2VpcEndpoint
 from auditor.store.scans import OutcomeStatus
+from checks.reachability.acl_hops import between_subnets, client_hops, network_peers
 from checks.reachability.destinations import EndpointService, service_name
 from checks.reachability.model import Hop, Path, Source
+from checks.reachability.nacls import HTTPS, Peers
 from checks.reachability.routes import Network, parse_network
 from checks.reachability.security_groups import Peer, check_rules
 from checks.support import EC2_DHCP_OPTIONS
@@ -280,7 +282,38 @@ def interface_endpoint_path(
     if check_groups:
         group_hops, by_address = _security_hops(net, source, endpoint)
         hops.extend(group_hops)
+    # Which endpoint ENI a client picks is not documented: every endpoint subnet must admit
+    # the task through both network ACLs (none applies within the task's own subnet).
+    for subnet_id in endpoint.subnet_ids:
+        hops.extend(
+            between_subnets(
+                net,
+                source.subnet_id,
+                subnet_id,
+                port=HTTPS,
+                server_role=f"endpoint {endpoint.vpc_endpoint_id}",
+            )
+        )
     return Path(name=name, hops=tuple(hops)), by_address
+
+
+def _s3_acl_hops(net: NetworkView, source: Source, prefix_list: str) -> list[Hop]:
+    """The task subnet's NACL toward S3: NACL entries hold CIDRs only, so the prefix list's
+    entries are what must be allowed (FACTS-ENTERPRISE §1)."""
+    cidrs = net.prefix_list_cidrs(prefix_list)
+    networks = [n for n in (parse_network(c) for c in cidrs or []) if n is not None]
+    networks = [n for n in networks if n.version == 4]
+    if not networks:
+        # S3's addresses are public: rules deciding every public address alike decide them;
+        # rules splitting the public space leave the hop open.
+        peers = Peers(
+            version=4,
+            intervals=Peers.internet().intervals,
+            label=f"S3 ({prefix_list}, whose entries were not collected: any public address)",
+        )
+        return client_hops(net, source.subnet_id, peers, role="task")
+    peers = network_peers(networks, f"S3 ({prefix_list})")
+    return client_hops(net, source.subnet_id, peers, role="task")
 
 
 def s3_gateway_path(net: NetworkView, source: Source, *, check_groups: bool = True) -> Path:
@@ -347,6 +380,8 @@ def s3_gateway_path(net: NetworkView, source: Source, *, check_groups: bool = Tr
                     f"{endpoint.vpc_endpoint_id} ({route.get('state')})",
                 )
             )
+    if prefix_list is not None:
+        hops.extend(_s3_acl_hops(net, source, prefix_list))
     if check_groups and prefix_list is not None:
         cidrs = net.prefix_list_cidrs(prefix_list)
         record = net.inventory.prefix_list_by_id.get(prefix_list)

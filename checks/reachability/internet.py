@@ -10,7 +10,9 @@ import dataclasses
 from typing import TYPE_CHECKING
 
 from auditor.store.resources import Ec2NatGateway, Ec2RouteTable
+from checks.reachability.acl_hops import client_hops, nat_subnet_hops
 from checks.reachability.model import Hop, Path, Source
+from checks.reachability.nacls import Peers
 from checks.reachability.routes import (
     INTERNET_V4,
     INTERNET_V6,
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
     from checks.reachability.network import NetworkView
 
 _ATTACHED = ("available", "attached")
+_NAT64_PEERS = Peers.of([NAT64_PREFIX], label="NAT64 addresses (64:ff9b::/96)")
 
 
 def route_table_hop(net: NetworkView, subnet_id: str) -> tuple[Ec2RouteTable | None, Hop]:
@@ -252,7 +255,24 @@ def _nat_state_hops(nat: Ec2NatGateway, vpc_id: str | None) -> list[Hop]:
     return hops
 
 
-def nat_hops(net: NetworkView, nat_id: str, vpc_id: str | None) -> list[Hop]:
+def nat_hops(
+    net: NetworkView,
+    nat_id: str,
+    vpc_id: str | None,
+    *,
+    task_subnet: str | None = None,
+    task_version: int = 4,
+) -> list[Hop]:
+    """The NAT gateway, its subnet's route to an internet gateway and, given the task's
+    subnet, the NAT subnet's network ACL for both legs."""
+    hops = _nat_hops(net, nat_id, vpc_id)
+    nat = net.inventory.nat_gateway_by_id.get(nat_id)
+    if task_subnet is not None and nat is not None and nat.subnet_id:
+        hops.extend(nat_subnet_hops(net, nat.subnet_id, task_subnet, version=task_version))
+    return hops
+
+
+def _nat_hops(net: NetworkView, nat_id: str, vpc_id: str | None) -> list[Hop]:
     nat = net.inventory.nat_gateway_by_id.get(nat_id)
     if nat is None:
         return [
@@ -359,7 +379,10 @@ def _mixed_targets_hop(net: NetworkView, source: Source, targets: list[str]) -> 
                 (target, ok, hop.detail + "; the task also needs a public IPv4 for this half")
             )
         elif target.startswith("nat-"):
-            path = Path(name=target, hops=tuple(nat_hops(net, target, source.vpc_id)))
+            path = Path(
+                name=target,
+                hops=tuple(nat_hops(net, target, source.vpc_id, task_subnet=source.subnet_id)),
+            )
             problem = path.first_problem
             verdicts.append(
                 (target, path.ok, problem.detail if problem else f"NAT gateway {target} works")
@@ -404,7 +427,7 @@ def ipv4_internet_path(net: NetworkView, source: Source, *, check_groups: bool =
             hops.append(public_ipv4_hop(source))
         elif target and target.startswith("nat-"):
             name = f"NAT gateway {target}"
-            hops.extend(nat_hops(net, target, source.vpc_id))
+            hops.extend(nat_hops(net, target, source.vpc_id, task_subnet=source.subnet_id))
         elif route_hop.ok:
             # Any other target, or a route whose target was not recognised at all: judged
             # by kind, UNKNOWN unless it is known to fail (never PASS by default).
@@ -413,6 +436,8 @@ def ipv4_internet_path(net: NetworkView, source: Source, *, check_groups: bool =
             hops.append(hop)
     if check_groups:
         hops.append(_egress_hop(net, source, INTERNET_V4))
+    if table is not None:
+        hops.extend(client_hops(net, source.subnet_id, Peers.internet(), role="task"))
     return Path(name=name, hops=tuple(hops))
 
 
@@ -477,7 +502,9 @@ def ipv6_only_paths(
     nat64_target, nat64_route = default_route_hop(net, table, NAT64_PREFIX)
     nat64_hops = [table_hop, nat64_route]
     if nat64_target and nat64_target.startswith("nat-"):
-        nat64_hops.extend(nat_hops(net, nat64_target, source.vpc_id))
+        nat64_hops.extend(
+            nat_hops(net, nat64_target, source.vpc_id, task_subnet=source.subnet_id, task_version=6)
+        )
     elif nat64_target and nat64_route.ok and nat64_target.startswith(("igw-", "eigw-")):
         nat64_hops.append(
             Hop(
@@ -493,6 +520,7 @@ def ipv6_only_paths(
     nat64_hops.append(dns64_hop(net, source.subnet_id))
     if check_groups:
         nat64_hops.append(_egress_hop(net, source, NAT64_PREFIX))
+    nat64_hops.extend(client_hops(net, source.subnet_id, _NAT64_PEERS, role="task"))
 
     v6_target, v6_route = default_route_hop(net, table, INTERNET_V6)
     v6_hops = [table_hop]
@@ -509,6 +537,7 @@ def ipv6_only_paths(
         v6_hops.append(_registry_auth_hop(source.subnet_id))
     if check_groups:
         v6_hops.append(_egress_hop(net, source, INTERNET_V6))
+    v6_hops.extend(client_hops(net, source.subnet_id, Peers.internet(6), role="task"))
     return [
         Path(name=f"NAT64 via {nat64_target or 'no route'}", hops=tuple(nat64_hops)),
         Path(name=f"IPv6 via {v6_target or 'no route'}", hops=tuple(v6_hops)),

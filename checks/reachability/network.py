@@ -10,7 +10,7 @@ import enum
 from collections.abc import Sequence
 
 from auditor.inventory import Inventory
-from auditor.store.resources import EcsService, EcsTask
+from auditor.store.resources import Ec2NetworkAcl, EcsService, EcsTask
 from checks.reachability.destinations import EndpointService
 from checks.reachability.endpoints import interface_endpoint_path, s3_gateway_path
 from checks.reachability.internet import (
@@ -21,6 +21,7 @@ from checks.reachability.internet import (
 )
 from checks.reachability.model import Path, Reachability, Source, combine
 from checks.reachability.security_groups import group_ids_of
+from checks.support import EC2_NETWORK_ACLS
 
 
 class Destination(enum.StrEnum):
@@ -51,6 +52,10 @@ class NetworkView:
                     self._attached_igw.setdefault(
                         str(attachment.get("vpc_id")), gateway.internet_gateway_id
                     )
+        self._acl_by_subnet: dict[str, Ec2NetworkAcl] = {}
+        for acl in inventory.network_acls:
+            for subnet_id in acl.subnet_ids:
+                self._acl_by_subnet[subnet_id] = acl
         self._default_group: dict[str, str] = {
             g.vpc_id: g.group_id
             for g in inventory.security_groups
@@ -65,6 +70,20 @@ class NetworkView:
 
     def attached_internet_gateway(self, vpc_id: str | None) -> str | None:
         return self._attached_igw.get(vpc_id or "")
+
+    def network_acl_of(self, subnet_id: str) -> tuple[Ec2NetworkAcl | None, str]:
+        """The NACL of a subnet, or None and why: every subnet is associated with exactly one
+        (the VPC's default unless replaced), so a subnet in none was not collected."""
+        subnet = self.inventory.subnet_by_id.get(subnet_id)
+        if subnet is None:
+            return None, "the subnet is not in the inventory"
+        if self.inventory.missing(subnet.region, (EC2_NETWORK_ACLS,)):
+            gap = self.inventory.describe_missing(subnet.region, (EC2_NETWORK_ACLS,))
+            return None, f"network ACLs were not collected ({gap})"
+        acl = self._acl_by_subnet.get(subnet_id)
+        if acl is None:
+            return None, "no collected network ACL lists the subnet in its associations"
+        return acl, ""
 
     # ----------------------------------------------------------------------- sources
 
@@ -162,7 +181,14 @@ class NetworkView:
     ) -> Path:
         """The interface-endpoint path, shared by sources with the same VPC and groups unless
         the endpoint admits the task by its address rather than by its group."""
-        key = (source.region, source.vpc_id, source.security_group_ids, service, check_groups)
+        key = (
+            source.region,
+            source.vpc_id,
+            source.subnet_id,
+            source.security_group_ids,
+            service,
+            check_groups,
+        )
         cached = self._endpoint.get(key)
         if cached is not None:
             return cached

@@ -20,6 +20,7 @@ from auditor.store.resources import (
     Ec2InternetGateway,
     Ec2ManagedPrefixList,
     Ec2NatGateway,
+    Ec2NetworkAcl,
     Ec2NetworkInterface,
     Ec2RouteTable,
     Ec2SecurityGroup,
@@ -88,6 +89,44 @@ def https_from_group(group_id: str) -> dict[str, Any]:
 
 def https_to_cidr(cidr: str) -> dict[str, Any]:
     return {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": cidr}]}
+
+
+def acl_entry(
+    number: int,
+    action: str,
+    *,
+    egress: bool,
+    cidr: str = "0.0.0.0/0",
+    ipv6: str | None = None,
+    protocol: str = "-1",
+    ports: tuple[int, int] | None = None,
+) -> dict[str, Any]:
+    """A normalised NACL entry, as collectors/ec2/network_acls.py records it."""
+    return {
+        "rule_number": number,
+        "egress": egress,
+        "protocol": protocol,
+        "rule_action": action,
+        "cidr_block": None if ipv6 else cidr,
+        "ipv6_cidr_block": ipv6,
+        "port_from": ports[0] if ports else None,
+        "port_to": ports[1] if ports else None,
+        "icmp_type": None,
+        "icmp_code": None,
+    }
+
+
+# The default NACL of a VPC with IPv6: rule 100 (IPv4) and 101 (IPv6) allow all, then *.
+DEFAULT_ACL_ENTRIES: list[dict[str, Any]] = [
+    rule
+    for egress in (True, False)
+    for rule in (
+        acl_entry(100, "allow", egress=egress),
+        acl_entry(101, "allow", egress=egress, ipv6="::/0"),
+        acl_entry(32767, "deny", egress=egress),
+        acl_entry(32768, "deny", egress=egress, ipv6="::/0"),
+    )
+]
 
 
 class Estate:
@@ -186,12 +225,64 @@ class Estate:
             security_groups=r.get("security_groups", []),
             flow_logs=r.get("flow_logs", []),
             prefix_lists=r.get("prefix_lists", []),
+            network_acls=self._network_acls(),
             target_groups=r.get("target_groups", []),
             iam_roles=r.get("iam_roles", []),
             dhcp_association_events=r.get("dhcp_association_events", []),
         )
 
+    def _network_acls(self) -> list[Ec2NetworkAcl]:
+        """The NACLs given, plus an open default NACL per VPC for every other subnet: as in
+        AWS, every subnet has one."""
+        acls: list[Ec2NetworkAcl] = list(self.records.get("network_acls", []))
+        covered = {s for acl in acls for s in acl.subnet_ids}
+        loose: dict[tuple[str, str], list[str]] = {}
+        for subnet in self.records.get("subnets", []):
+            if subnet.subnet_id not in covered:
+                loose.setdefault((subnet.region, subnet.vpc_id), []).append(subnet.subnet_id)
+        for (region, vpc_id), subnet_ids in sorted(loose.items()):
+            acls.append(
+                Ec2NetworkAcl(
+                    **self._common(region),
+                    network_acl_id=f"acl-default-{vpc_id}",
+                    vpc_id=vpc_id,
+                    owner_id=self.account_id,
+                    is_default=True,
+                    subnet_ids=subnet_ids,
+                    entries=DEFAULT_ACL_ENTRIES,
+                )
+            )
+        return acls
+
     # ------------------------------------------------------------------ EC2
+
+    def network_acl(
+        self,
+        *,
+        acl_id: str = "acl-1",
+        vpc_id: str = "vpc-1",
+        subnets: Iterable[str] = ("subnet-1",),
+        entries: Iterable[dict[str, Any]] = (),
+        closing: bool = True,
+        region: str | None = None,
+    ) -> Ec2NetworkAcl:
+        """A custom NACL; ``closing`` adds the * deny entries AWS always lists."""
+        rules = list(entries)
+        if closing:
+            rules.extend(acl_entry(32767, "deny", egress=e) for e in (True, False))
+            rules.extend(acl_entry(32768, "deny", egress=e, ipv6="::/0") for e in (True, False))
+        return self._add(
+            "network_acls",
+            Ec2NetworkAcl(
+                **self._common(region),
+                network_acl_id=acl_id,
+                vpc_id=vpc_id,
+                owner_id=self.account_id,
+                is_default=False,
+                subnet_ids=list(subnets),
+                entries=rules,
+            ),
+        )
 
     def vpc(
         self,

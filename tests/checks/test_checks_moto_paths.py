@@ -259,3 +259,59 @@ async def test_ecr_endpoint_paths_on_moto(boto3_client: Boto3Factory) -> None:
             expected[seed.task(subnet, task_sg, image="nginx:1.27")] = Status.FAIL
     inventory = await collect_inventory()
     assert verdicts(inventory) == expected
+
+
+def replace_network_acl(seed: Seeder, subnet_id: str, acl_id: str) -> None:
+    current = seed.ec2.describe_network_acls(
+        Filters=[{"Name": "association.subnet-id", "Values": [subnet_id]}]
+    )["NetworkAcls"][0]
+    association = next(
+        a["NetworkAclAssociationId"] for a in current["Associations"] if a["SubnetId"] == subnet_id
+    )
+    seed.ec2.replace_network_acl_association(AssociationId=association, NetworkAclId=acl_id)
+
+
+@pytest.mark.asyncio
+async def test_network_acls_on_moto(boto3_client: Boto3Factory) -> None:
+    seed = Seeder(boto3_client)
+    vpc = seed.vpc("10.0.0.0/16")
+    igw = seed.igw(vpc)
+    public = seed.subnet(vpc, "10.0.0.0/24", routes={"0.0.0.0/0": igw})
+    nat = seed.nat(public)
+    denied = seed.subnet(vpc, "10.0.1.0/24", routes={"0.0.0.0/0": nat})
+    one_way = seed.subnet(vpc, "10.0.2.0/24", routes={"0.0.0.0/0": nat})
+    healthy = seed.subnet(vpc, "10.0.3.0/24", routes={"0.0.0.0/0": nat})
+    # A new custom NACL denies everything (moto lists no entries; AWS lists only the * rule).
+    deny_all = seed.ec2.create_network_acl(VpcId=vpc)["NetworkAcl"]["NetworkAclId"]
+    replace_network_acl(seed, denied, deny_all)
+    https_only = seed.ec2.create_network_acl(VpcId=vpc)["NetworkAcl"]["NetworkAclId"]
+    for egress in (True, False):
+        seed.ec2.create_network_acl_entry(
+            NetworkAclId=https_only,
+            RuleNumber=100,
+            Protocol="6",
+            RuleAction="allow",
+            Egress=egress,
+            CidrBlock="0.0.0.0/0",
+            PortRange={"From": 443, "To": 443},
+        )
+    replace_network_acl(seed, one_way, https_only)
+    group = seed.group(vpc, "tasks")
+    denied_task = seed.task(denied, group)
+    one_way_task = seed.task(one_way, group)
+    healthy_task = seed.task(healthy, group)
+    inventory = await collect_inventory()
+    results = {r.resource_id: r for r in evaluate(inventory)}
+    assert {arn: results[arn].status for arn in (denied_task, one_way_task, healthy_task)} == {
+        denied_task: Status.FAIL,
+        one_way_task: Status.FAIL,
+        healthy_task: Status.PASS,
+    }
+    assert (
+        f"network ACL {deny_all} of task subnet {denied}: outbound TCP 443 to the internet "
+        "denied by the closing * rule" in results[denied_task].message
+    )
+    assert (
+        f"network ACL {https_only} of task subnet {one_way}: inbound TCP 32768-61000 from the "
+        "internet denied by the closing * rule" in results[one_way_task].message
+    )
