@@ -199,7 +199,7 @@ class Settings(BaseSettings):
         default=4, ge=1, le=64, description="Accounts scanned at once."
     )
     max_attempts: int = Field(
-        default=10, ge=1, le=30, description="botocore attempts per call (adaptive retry mode)."
+        default=10, ge=1, le=30, description="botocore attempts per call (standard retry mode)."
     )
     retention_days: int = Field(
         default=30, ge=1, description="Days after which a scan's resource rows are pruned."

@@ -1,7 +1,7 @@
 """cloudtrail.dhcp_associations: AssociateDhcpOptions events of the last 90 days.
 
 LookupEvents allows one lookup attribute, 50 events a page and 2 requests/s per region; the
-adaptive retry mode absorbs its throttling. The request parameters live in the
+standard retry mode backs off and retries its throttling. The request parameters live in the
 ``CloudTrailEvent`` JSON string.
 """
 

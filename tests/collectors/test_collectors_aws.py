@@ -122,7 +122,7 @@ def test_known_regions_pass_and_unknown_ones_are_named() -> None:
 
 def test_client_config_is_the_single_retry_layer() -> None:
     config = client_config(make_settings(max_attempts=7, concurrency=5))
-    assert vars(config)["retries"] == {"mode": "adaptive", "total_max_attempts": 7}
+    assert vars(config)["retries"] == {"mode": "standard", "total_max_attempts": 7}
     assert vars(config)["max_pool_connections"] == 5
     assert vars(config)["user_agent_extra"].startswith("auditor/")
 
