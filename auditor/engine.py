@@ -262,8 +262,30 @@ def _apply_muting(
 
 
 def stored_evidence(result: Result) -> dict[str, Any]:
-    """The evidence a finding keeps."""
-    return result.evidence
+    """The evidence a finding keeps: PASS compact, FAIL, UNKNOWN and MUTED complete."""
+    if result.status != Status.PASS:
+        return result.evidence
+    compact = compact_pass_evidence(result.evidence)
+    assert isinstance(compact, dict)
+    return compact
+
+
+def compact_pass_evidence(value: Any) -> Any:
+    """Keep the decisive hops of a PASS: of the alternative paths to a reachable
+    destination, only the one it goes by (``via``); the others are counted in
+    ``paths_omitted``. Everything else is kept as it is (docs/output.md)."""
+    if isinstance(value, list):
+        return [compact_pass_evidence(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    compact = {key: compact_pass_evidence(item) for key, item in value.items()}
+    paths, via = compact.get("paths"), compact.get("via")
+    if compact.get("reachable") is True and via is not None and isinstance(paths, list):
+        kept = [path for path in paths if isinstance(path, dict) and path.get("path") == via]
+        if kept and len(kept) < len(paths):
+            compact["paths"] = kept
+            compact["paths_omitted"] = len(paths) - len(kept)
+    return compact
 
 
 def _finding(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
+import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TextIO
 
 from sqlalchemy.orm import Session
 
@@ -97,3 +99,32 @@ def findings_document(session: Session, scan_ids: Sequence[str]) -> dict[str, An
     causes = causes_of(session, present, findings, diff_with_previous(session, present))
     document["root_causes"] = [cause_item(c, iso) for c in [*causes.current, *causes.fixed]]
     return document
+
+
+def dump_document(document: dict[str, Any], stream: TextIO) -> None:
+    """Write the document with the standard library's C encoder, one list item per line.
+
+    ``json.dump(indent=2)`` runs the pure-Python encoder (seconds for thousands of
+    findings); encoding each finding on its own keeps the C encoder and writes as it goes,
+    never the whole document as one string.
+    """
+    encode = json.JSONEncoder().encode  # C-accelerated when indent is None
+    stream.write("{")
+    for position, (key, value) in enumerate(document.items()):
+        stream.write(",\n" if position else "\n")
+        stream.write(f"  {encode(key)}: ")
+        if isinstance(value, list) and value:
+            stream.write("[\n")
+            for number, item in enumerate(value):
+                stream.write(",\n    " if number else "    ")
+                stream.write(encode(item))
+            stream.write("\n  ]")
+        else:
+            stream.write(encode(value))
+    stream.write("\n}\n")
+
+
+def render_document(session: Session, scan_ids: Sequence[str]) -> str:
+    buffer = io.StringIO()
+    dump_document(findings_document(session, scan_ids), buffer)
+    return buffer.getvalue()

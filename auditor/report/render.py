@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -12,7 +11,7 @@ from auditor.history import ScanSelectionError
 from auditor.report.csv_export import render_csv
 from auditor.report.formats import ReportFormat
 from auditor.report.html import render_html as render_html_data
-from auditor.report.json_document import findings_document
+from auditor.report.json_document import render_document
 from auditor.report.model import load_report
 from auditor.report.ocsf import render_ocsf
 from auditor.store.scans import Scan
@@ -35,7 +34,7 @@ def render(
 ) -> str:
     scans = _scans(session, scan_ids)
     if fmt is ReportFormat.JSON:
-        return json.dumps(findings_document(session, scan_ids), indent=2) + "\n"
+        return render_document(session, scan_ids)
     data = load_report(session, scans)
     if fmt is ReportFormat.CSV:
         return render_csv(data.findings)

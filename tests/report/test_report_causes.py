@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from auditor.history import findings_of
 from auditor.report.causes import Change, root_causes
-from auditor.report.json_document import findings_document
+from auditor.report.json_document import findings_document, render_document
 from auditor.report.model import load_report
 from auditor.store.database import Store
 from auditor.store.scans import Finding
@@ -104,3 +104,13 @@ def test_the_json_document_lists_root_causes_and_matches_its_schema(store: Store
     failing = [f for f in document["findings"] if f["status"] == "FAIL"]
     assert all(f["root_cause"]["key"] in causes for f in failing)
     assert all(f["root_cause"] is None for f in document["findings"] if f["status"] == "PASS")
+
+
+def test_the_streamed_document_is_the_same_document(store: Store) -> None:
+    """dump_document writes what findings_document holds, one finding per line."""
+    with store.session() as session:
+        _, now = seed_outage(session)
+        document = findings_document(session, [now.id])
+        text = render_document(session, [now.id])
+    assert json.loads(text) == document
+    assert len(text.splitlines()) >= len(document["findings"]) + len(document["root_causes"])
