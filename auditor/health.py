@@ -73,19 +73,27 @@ async def check_health(service: AuditorService, now: datetime | None = None) -> 
     return Health(healthy=not problems, body=body)
 
 
-def health_app(service: AuditorService) -> web.Application:
+def health_app(service: AuditorService, *, with_reports: bool = False) -> web.Application:
+    """/healthz; with ``with_reports`` also the report pages (see auditor.web)."""
+
     async def healthz(_request: web.Request) -> web.Response:
         health = await check_health(service)
         return web.json_response(health.body, status=health.http_status)
 
     app = web.Application()
     app.router.add_get("/healthz", healthz)
+    if with_reports:
+        from auditor.web import add_report_routes
+
+        add_report_routes(app, service.store)
     return app
 
 
-async def start_health_server(service: AuditorService, host: str, port: int) -> web.AppRunner:
-    """Serve /healthz until the returned runner is cleaned up."""
-    runner = web.AppRunner(health_app(service), access_log=None)
+async def start_health_server(
+    service: AuditorService, host: str, port: int, *, with_reports: bool = False
+) -> web.AppRunner:
+    """Serve /healthz (and the report pages) until the returned runner is cleaned up."""
+    runner = web.AppRunner(health_app(service, with_reports=with_reports), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
     return runner

@@ -8,6 +8,7 @@ import logging
 import os
 import signal
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
@@ -28,6 +29,43 @@ log = logging.getLogger("auditor.serve")
 STOP_GRACE = timedelta(seconds=20)
 # The container's health check and load balancers' target checks must reach /healthz.
 ALL_INTERFACES = "0.0.0.0"  # noqa: S104
+LOOPBACK = "127.0.0.1"
+
+
+@dataclass(frozen=True)
+class HttpListener:
+    """Where the report pages are served: ``port`` None means on the health listener."""
+
+    host: str
+    port: int | None
+
+
+def http_listener(
+    *, http_port: int | None, http_host: str | None, health_host: str, demo: bool
+) -> HttpListener | None:
+    """The report pages are served when asked for (``--http-port``), and by ``--demo``.
+
+    They listen on 127.0.0.1 unless ``--http-host`` says otherwise. Without a port of their
+    own they share the health listener, which is only allowed when that listener is on the
+    same address: pages never appear on all interfaces just because /healthz does.
+    """
+    if http_port is not None:
+        return HttpListener(host=http_host or LOOPBACK, port=http_port)
+    if http_host is not None:
+        if http_host != health_host:
+            raise UsageError(
+                f"--http-host {http_host} without --http-port shares the health listener, "
+                f"which is on {health_host}: give --http-port, or the same --health-host"
+            )
+        return HttpListener(host=http_host, port=None)
+    if demo:
+        if health_host != LOOPBACK:
+            raise UsageError(
+                "serve --demo shows the report on the health port, which must then be on "
+                f"127.0.0.1 (it is on {health_host}): give --http-port for a separate listener"
+            )
+        return HttpListener(host=LOOPBACK, port=None)
+    return None
 
 
 async def serve(
@@ -37,18 +75,46 @@ async def serve(
     health_port: int,
     startup_jobs: Sequence[str] = (),
     stop_grace: timedelta = STOP_GRACE,
+    http: HttpListener | None = None,
 ) -> None:
-    """Run the scheduler until SIGTERM or SIGINT; ``startup_jobs`` run once, in order, first."""
+    """Run the scheduler until SIGTERM or SIGINT; ``startup_jobs`` run once, in order, first.
+
+    ``http`` says where the report pages are served: on the health listener itself
+    (``http.port`` None) or on their own listener.
+    """
     store = await asyncio.to_thread(open_store, settings.database_url)
     service = AuditorService(settings, store)
+    pages_on_health = http is not None and http.port is None
+    runners = []
     try:
-        runner = await start_health_server(service, health_host, health_port)
+        runners.append(
+            await start_health_server(
+                service, health_host, health_port, with_reports=pages_on_health
+            )
+        )
+        log.info("serving /healthz", extra={"host": health_host, "port": health_port})
+        if http is not None and http.port is not None:
+            from auditor.web import start_report_server
+
+            runners.append(await start_report_server(store, http.host, http.port))
+        if http is not None:
+            host, port = (health_host, health_port) if http.port is None else (http.host, http.port)
+            log.info(
+                "serving the report at http://%s:%d/ (and /scans/ID, /history)",
+                host,
+                port,
+                extra={"host": host, "port": port},
+            )
     except OSError as error:
+        for runner in runners:
+            await runner.cleanup()
         await asyncio.to_thread(store.dispose)
-        raise UsageError(
-            f"cannot serve /healthz on {health_host}:{health_port}: {error.strerror or error}"
-        ) from None
-    log.info("serving /healthz", extra={"host": health_host, "port": health_port})
+        what = (
+            f"the report on {http.host}:{http.port}"
+            if runners and http
+            else f"/healthz on {health_host}:{health_port}"
+        )
+        raise UsageError(f"cannot serve {what}: {error.strerror or error}") from None
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -70,7 +136,8 @@ async def serve(
             startup.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await startup
-        await runner.cleanup()
+        for runner in runners:
+            await runner.cleanup()
         await asyncio.to_thread(store.dispose)
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(signum)
@@ -120,8 +187,28 @@ def serve_command(
         typer.Option(envvar="AUDITOR_HEALTH_PORT", min=1, max=65535, help="Port of /healthz."),
     ] = 8080,
     health_host: Annotated[
-        str, typer.Option(help="Address /healthz listens on (all interfaces by default).")
-    ] = ALL_INTERFACES,
+        str | None,
+        typer.Option(
+            help="Address /healthz listens on (all interfaces by default; 127.0.0.1 with --demo)."
+        ),
+    ] = None,
+    http_port: Annotated[
+        int | None,
+        typer.Option(
+            envvar="AUDITOR_HTTP_PORT",
+            min=1,
+            max=65535,
+            help="Serve the report (/, /scans/ID, /history; read-only, no login) on this port.",
+        ),
+    ] = None,
+    http_host: Annotated[
+        str | None,
+        typer.Option(
+            envvar="AUDITOR_HTTP_HOST",
+            help="Address the report pages listen on (default 127.0.0.1; see docs/deploy.md "
+            "for putting them behind an authenticating proxy).",
+        ),
+    ] = None,
     run_now: Annotated[
         bool, typer.Option(help="Scan every account once at startup, then follow the schedule.")
     ] = False,
@@ -144,6 +231,10 @@ def serve_command(
     """Run scans, alerts, the weekly email and pruning on their schedules until SIGTERM."""
     settings = load_settings(config)
     configure_logging()
+    health_host = health_host or (LOOPBACK if demo else ALL_INTERFACES)
+    http = http_listener(
+        http_port=http_port, http_host=http_host, health_host=health_host, demo=demo
+    )
     with contextlib.ExitStack() as stack:
         startup: list[str] = ["scan"] if run_now else []
         if demo:
@@ -156,6 +247,7 @@ def serve_command(
                 health_port=health_port,
                 startup_jobs=startup,
                 stop_grace=timedelta(seconds=stop_grace),
+                http=http,
             )
         )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from markupsafe import Markup
@@ -42,7 +43,7 @@ def cause_diagram(cause: RootCause) -> Markup:
     return Markup("")
 
 
-def finding_diagrammer(sheet: SymbolSheet):  # type: ignore[no-untyped-def]
+def finding_diagrammer(sheet: SymbolSheet) -> Callable[[Finding], Markup]:
     def finding_diagram(finding: Finding) -> Markup:
         if not (finding.root_cause_kind and finding.root_cause_id):
             return Markup("")
@@ -55,7 +56,10 @@ def finding_diagrammer(sheet: SymbolSheet):  # type: ignore[no-untyped-def]
     return finding_diagram
 
 
-def render_html(data: ReportData, *, generated_at: datetime) -> str:
+def render_html(
+    data: ReportData, *, generated_at: datetime, nav: Sequence[tuple[str, str]] = ()
+) -> str:
+    """The report; ``nav`` adds links above it (the pages `auditor serve` serves)."""
     accounts = ", ".join(data.accounts) or "no account"
     sheet = SymbolSheet()
     return (
@@ -79,5 +83,6 @@ def render_html(data: ReportData, *, generated_at: datetime) -> str:
             finding_diagram=finding_diagrammer(sheet),
             kind_name=kind_name,
             symbols=sheet,
+            nav=list(nav),
         )
     )

@@ -8,6 +8,7 @@ import http.server
 import json
 import os
 import threading
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -103,12 +104,17 @@ def test_serve_demo_scans_then_alerts_slack_and_sends_the_email(
     try:
         wait_for(lambda: slack.payloads and mailbox.messages, timeout=300, what="both alerts")
         status, body = wait_for(serve.healthz, what="/healthz")
+        # --demo serves the report on the (loopback) health port: led by root causes.
+        with urllib.request.urlopen(f"http://127.0.0.1:{serve.port}/", timeout=30) as page:
+            report = page.read().decode()
     finally:
         code, seconds = serve.stop()
     assert code == 0, serve.output()
     assert seconds < 30
     assert status == 200, body
     assert {scan["account_id"] for scan in body["scans"]} == {"123456789012", "210987654321"}
+    assert "What broke" in report and 'class="pathd"' in report
+    assert "NAT gateway" in report
     assert len(slack.payloads) == 1
     [message] = mailbox.messages
     assert message["To"] == "team@example.com"
