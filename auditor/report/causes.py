@@ -196,7 +196,7 @@ class RootCause:
         if services:
             parts.append(_count(len(services), "service"))
         if others:
-            parts.append(_count(len(others), "other resource" if not self.task_count else "group"))
+            parts.append(_count(len(others), "other resource" if services else "resource"))
         text = " and ".join(parts) or _count(len(self.findings), "resource")
         if self.task_count:
             text += f" ({_count(self.task_count, 'task')})"

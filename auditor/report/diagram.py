@@ -23,8 +23,8 @@ from auditor.report.text import clean
 WIDTH = 360
 ROW = 40
 DETAIL_LINE = 14
-ID_CHARS = 50
-DETAIL_CHARS = 54
+ID_CHARS = 46
+DETAIL_CHARS = 50
 DETAIL_LINES = 4
 COLOURS = {True: "#1e6b3a", False: "#b3261e", None: "#8a5a00", "dim": "#9aa3b2"}
 

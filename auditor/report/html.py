@@ -17,10 +17,9 @@ from checks.base import Severity, Status
 
 # How many new, fixed or newly unknown findings the summary lists before "and N more".
 SUMMARY_LIMIT = 25
-# Root causes drawn in full per list (new, still open, fixed), workloads and links per cause.
+# Root causes drawn in full per list (new, still open, fixed), and workloads per cause.
 CAUSE_LIMIT = 100
 WORKLOAD_LIMIT = 50
-RESOURCE_LIMIT = 6
 
 
 def diagram_finding(cause: RootCause) -> Finding | None:
@@ -76,7 +75,6 @@ def render_html(
             limit=SUMMARY_LIMIT,
             cause_limit=CAUSE_LIMIT,
             workload_limit=WORKLOAD_LIMIT,
-            resource_limit=RESOURCE_LIMIT,
             headline=headline(data.changes),
             cause_diagram=cause_diagram,
             diagram_finding=diagram_finding,
