@@ -3,7 +3,7 @@
 
     python3 scripts/dev.py demo          # set up .venv from the lock file, run the demo scan
     python3 scripts/dev.py test [ARGS]   # set up .venv, run the test suite (pytest ARGS)
-    python3 scripts/dev.py lint          # ruff and mypy
+    python3 scripts/dev.py lint          # ruff, mypy and the import contracts (lint-imports)
     python3 scripts/dev.py lock          # re-lock uv.lock and export requirements/*.txt
     python3 scripts/dev.py generate      # rewrite the files derived from the declarations
 
@@ -61,6 +61,7 @@ def main() -> None:
         run(BIN / "ruff", "check", ".")
         run(BIN / "ruff", "format", "--check", ".")
         run(BIN / "mypy")
+        run(BIN / "lint-imports", "--no-cache")
     elif command == "generate":
         setup()
         run(BIN / "python", "-m", "auditor.derived_files")

@@ -5,25 +5,14 @@ Scans twice, a baseline and then after a few changes, so history-based checks an
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 
 from auditor.cli.console import stderr
 from auditor.cli.errors import EXIT_INCOMPLETE
-from auditor.cli.scan_cmd import FailOn, run_scan
+from auditor.cli.scanning import FailOn, run_scan
 from auditor.config import Settings
 from auditor.report.formats import ReportFormat
 from auditor.store.database import open_store
-
-# Credentials that only the local moto server accepts: the demo must never reach real AWS,
-# whatever the user's environment holds.
-DEMO_ENVIRONMENT = {
-    "AWS_ACCESS_KEY_ID": "demo",
-    "AWS_SECRET_ACCESS_KEY": "demo",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_REGION": "us-east-1",
-}
-CLEARED = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_ROLE_ARN")
 
 
 def run_demo(
@@ -34,17 +23,14 @@ def run_demo(
     fail_on: FailOn,
     progress: bool,
 ) -> int:
-    from auditor.demo.estate import apply_changes, seed_estate
-    from auditor.demo.server import DemoMoto
+    from auditor.demo.environment import demo_aws
+    from auditor.demo.estate import apply_changes
 
     store = open_store(settings.database_url)
-    with DemoMoto() as moto:
-        for name in CLEARED:
-            os.environ.pop(name, None)
-        os.environ.update(DEMO_ENVIRONMENT)
-        os.environ["AWS_ENDPOINT_URL"] = moto.url
-        stderr.print(f"[bold]Demo:[/] moto server on {moto.url}; seeding the demo estate…")
-        estate = seed_estate(moto.url)
+    stderr.print("[bold]Demo:[/] starting a local moto server and seeding the demo estate…")
+    with demo_aws() as demo:
+        estate = demo.estate
+        stderr.print(f"[bold]Demo:[/] moto server on {demo.url}")
         for line in estate.description():
             stderr.print(f"  {line}")
         demo_settings = settings.model_copy(
@@ -63,7 +49,7 @@ def run_demo(
             store=store,
         )
         stderr.print("[bold]Changes between the scans:[/]")
-        for change in apply_changes(moto.url, estate):
+        for change in apply_changes(demo.url, estate):
             stderr.print(f"  • {change}")
         stderr.print("[bold]Scan 2 of 2:[/] after the changes")
         _, code = run_scan(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import signal
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -148,17 +147,11 @@ async def serve(
 def demo_estate(settings: Settings) -> Iterator[Settings]:
     """The demo moto server, seeded; yields the settings aimed at its accounts and regions."""
     # Imported only for --demo: moto is heavy and a production `serve` never needs it.
-    from auditor.cli.demo_run import CLEARED, DEMO_ENVIRONMENT
-    from auditor.demo.estate import seed_estate
-    from auditor.demo.server import DemoMoto
+    from auditor.demo.environment import demo_aws
 
-    with DemoMoto() as moto:
-        for name in CLEARED:
-            os.environ.pop(name, None)
-        os.environ.update(DEMO_ENVIRONMENT)
-        os.environ["AWS_ENDPOINT_URL"] = moto.url
-        estate = seed_estate(moto.url)
-        log.info("demo estate seeded", extra={"endpoint": moto.url, "accounts": estate.accounts})
+    with demo_aws() as demo:
+        estate = demo.estate
+        log.info("demo estate seeded", extra={"endpoint": demo.url, "accounts": estate.accounts})
         accounts = settings.accounts.model_copy(
             update={"ids": list(estate.accounts), "organization": False, "exclude": []}
         )

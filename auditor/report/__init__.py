@@ -1,0 +1,1 @@
+"""Renderers: HTML, JSON, CSV, OCSF and text, from stored scans and their findings."""
