@@ -31,6 +31,9 @@ from auditor.store.resources import (
     EcsService,
     EcsTask,
     EcsTaskDefinition,
+    EfsAccessPoint,
+    EfsFileSystem,
+    EfsMountTarget,
     Elbv2TargetGroup,
     IamRole,
     ResourceMixin,
@@ -62,6 +65,9 @@ class Inventory:
     flow_logs: Sequence[Ec2FlowLog] = ()
     prefix_lists: Sequence[Ec2ManagedPrefixList] = ()
     network_acls: Sequence[Ec2NetworkAcl] = ()
+    file_systems: Sequence[EfsFileSystem] = ()
+    mount_targets: Sequence[EfsMountTarget] = ()
+    access_points: Sequence[EfsAccessPoint] = ()
     target_groups: Sequence[Elbv2TargetGroup] = ()
     iam_roles: Sequence[IamRole] = ()
     dhcp_association_events: Sequence[DhcpOptionsAssociationEvent] = ()
@@ -88,6 +94,11 @@ class Inventory:
         self.task_definition_by_arn = {d.task_definition_arn: d for d in self.task_definitions}
         self.dhcp_options_by_id = {d.dhcp_options_id: d for d in self.dhcp_options}
         self.role_by_name = {r.role_name: r for r in self.iam_roles}
+        self.file_system_by_id = {f.file_system_id: f for f in self.file_systems}
+        self.access_point_by_id = {a.access_point_id: a for a in self.access_points}
+        self.mount_targets_by_file_system: dict[str, list[EfsMountTarget]] = defaultdict(list)
+        for target in self.mount_targets:
+            self.mount_targets_by_file_system[target.file_system_id].append(target)
 
         self._explicit_table: dict[str, Ec2RouteTable] = {}
         self._main_table: dict[str, Ec2RouteTable] = {}

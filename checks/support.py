@@ -31,6 +31,7 @@ from collectors.ec2 import (
     vpcs,
 )
 from collectors.ecs import account_settings, clusters, services, task_definitions, tasks
+from collectors.efs import access_points, file_systems, mount_targets
 from collectors.elbv2 import target_groups
 from collectors.iam import service_linked_role
 
@@ -56,6 +57,9 @@ EC2_SECURITY_GROUPS = security_groups.COLLECTOR.name
 EC2_FLOW_LOGS = flow_logs.COLLECTOR.name
 EC2_PREFIX_LISTS = prefix_lists.COLLECTOR.name
 ELBV2_TARGET_GROUPS = target_groups.COLLECTOR.name
+EFS_FILE_SYSTEMS = file_systems.COLLECTOR.name
+EFS_MOUNT_TARGETS = mount_targets.COLLECTOR.name
+EFS_ACCESS_POINTS = access_points.COLLECTOR.name
 IAM_SERVICE_LINKED_ROLE = service_linked_role.COLLECTOR.name
 CLOUDTRAIL_DHCP_ASSOCIATIONS = dhcp_associations.COLLECTOR.name
 

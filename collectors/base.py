@@ -83,6 +83,9 @@ class Collector:
     # Why the auditor needs these actions: one line for docs/iam-policy.md.
     purpose: str
     needs: tuple[str, ...] = ()  # collectors whose records this one reads
+    # Inputs read when they succeeded; when one did not, this collector still runs, without
+    # that input's records (the checks needing that input are UNKNOWN on its own outcome).
+    optional_needs: tuple[str, ...] = ()
     optional: bool = False  # a failure never makes the scan partial
     scope: Scope = Scope.REGIONAL
     # Fewer attempts than the account's retry budget, for data that must not hold a scan up.

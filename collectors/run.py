@@ -76,6 +76,9 @@ class _Run:
                 records_in[need] = records
             else:
                 missing.append(need)
+        for need in collector.optional_needs:
+            outcome, records = await inputs[need]
+            records_in[need] = records if outcome.status is Outcome.OK else []
         if missing:
             result: Result = (
                 self.outcome(

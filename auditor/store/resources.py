@@ -149,6 +149,8 @@ class EcsTaskDefinition(ResourceMixin, Base):
     os_family: Mapped[str | None] = mapped_column(String(64), default=None)
     # containerDefinitions exactly as returned (image, logConfiguration, secrets, ...).
     container_definitions: Mapped[list[dict[str, Any]]] = mapped_column(default_factory=list)
+    # volumes exactly as returned (efsVolumeConfiguration, ...).
+    volumes: Mapped[list[dict[str, Any]]] = mapped_column(default_factory=list)
 
 
 class EcsAccountSetting(ResourceMixin, Base):
@@ -367,6 +369,53 @@ class Ec2NetworkAcl(ResourceMixin, Base):
     entries: Mapped[list[dict[str, Any]]] = mapped_column(default_factory=list)
 
 
+# --------------------------------------------------------------------------------------- EFS
+
+
+class EfsFileSystem(ResourceMixin, Base):
+    """An EFS file system that a collected task definition mounts (DescribeFileSystems)."""
+
+    __tablename__ = "efs_file_systems"
+    id_column = "file_system_id"
+
+    file_system_id: Mapped[str] = mapped_column(String(64))
+    file_system_arn: Mapped[str | None] = mapped_column(String(2048), default=None)
+    life_cycle_state: Mapped[str | None] = mapped_column(String(32), default=None)
+    # Set only for One Zone file systems: the one AZ that holds the data and the mount target.
+    availability_zone_name: Mapped[str | None] = mapped_column(String(64), default=None)
+    availability_zone_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    name: Mapped[str | None] = mapped_column(String(255), default=None)
+
+
+class EfsMountTarget(ResourceMixin, Base):
+    """A mount target of a collected file system (DescribeMountTargets); groups are on its ENI."""
+
+    __tablename__ = "efs_mount_targets"
+    id_column = "mount_target_id"
+
+    mount_target_id: Mapped[str] = mapped_column(String(64))
+    file_system_id: Mapped[str] = mapped_column(String(64))
+    subnet_id: Mapped[str] = mapped_column(String(64))
+    vpc_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    life_cycle_state: Mapped[str | None] = mapped_column(String(32), default=None)
+    availability_zone_name: Mapped[str | None] = mapped_column(String(64), default=None)
+    availability_zone_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    ip_address: Mapped[str | None] = mapped_column(String(64), default=None)
+    network_interface_id: Mapped[str | None] = mapped_column(String(64), default=None)
+
+
+class EfsAccessPoint(ResourceMixin, Base):
+    """An access point of a collected file system (DescribeAccessPoints)."""
+
+    __tablename__ = "efs_access_points"
+    id_column = "access_point_id"
+
+    access_point_id: Mapped[str] = mapped_column(String(64))
+    file_system_id: Mapped[str] = mapped_column(String(64))
+    access_point_arn: Mapped[str | None] = mapped_column(String(2048), default=None)
+    life_cycle_state: Mapped[str | None] = mapped_column(String(32), default=None)
+
+
 # ----------------------------------------------------------------------------- Elsewhere
 
 
@@ -408,3 +457,30 @@ class DhcpOptionsAssociationEvent(ResourceMixin, Base):
     dhcp_options_id: Mapped[str | None] = mapped_column(String(64), default=None)
     error_code: Mapped[str | None] = mapped_column(String(128), default=None)
     details: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+RESOURCE_TABLES: tuple[type[ResourceMixin], ...] = (
+    EcsCluster,
+    EcsService,
+    EcsTask,
+    EcsTaskDefinition,
+    EcsAccountSetting,
+    Ec2Vpc,
+    Ec2DhcpOptions,
+    Ec2Subnet,
+    Ec2RouteTable,
+    Ec2InternetGateway,
+    Ec2EgressOnlyInternetGateway,
+    Ec2NatGateway,
+    Ec2VpcEndpoint,
+    Ec2NetworkInterface,
+    Ec2SecurityGroup,
+    Ec2FlowLog,
+    Ec2ManagedPrefixList,
+    EfsFileSystem,
+    EfsMountTarget,
+    EfsAccessPoint,
+    Elbv2TargetGroup,
+    IamRole,
+    DhcpOptionsAssociationEvent,
+)

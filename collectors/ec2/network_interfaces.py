@@ -1,4 +1,6 @@
-"""ec2.network_interfaces: DescribeNetworkInterfaces for the ENIs the collected tasks name.
+"""ec2.network_interfaces: DescribeNetworkInterfaces for the ENIs the collected tasks and EFS
+mount targets name (the mount targets' security groups are their ENI's groups, read here in the
+same batches rather than with one DescribeMountTargetSecurityGroups call per mount target).
 
 The IDs go in a ``network-interface-id`` filter rather than ``NetworkInterfaceIds``: a stopped
 task's ENI is already deleted, and an unknown ID in ``NetworkInterfaceIds`` fails the whole
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 
-from auditor.store.resources import Ec2NetworkInterface, EcsTask
+from auditor.store.resources import Ec2NetworkInterface, EcsTask, EfsMountTarget
 from collectors.base import Api, Collector, Context, Item, Record, chunks, jsonable, text, unique
 
 # EC2 refuses more with FilterLimitExceeded: "The maximum number of filter values specified
@@ -59,7 +61,10 @@ def transform_network_interface(item: Item, account_id: str, region: str) -> Ec2
 
 
 async def collect(ctx: Context) -> list[Record]:
-    eni_ids = unique(task.eni_id for task in ctx.records("ecs.tasks", EcsTask))
+    eni_ids = unique(
+        [task.eni_id for task in ctx.records("ecs.tasks", EcsTask)]
+        + [t.network_interface_id for t in ctx.records("efs.mount_targets", EfsMountTarget)]
+    )
     items = await fetch_network_interfaces(ctx.api, eni_ids)
     return [transform_network_interface(item, ctx.account_id, ctx.region) for item in items]
 
@@ -67,9 +72,11 @@ async def collect(ctx: Context) -> list[Record]:
 COLLECTOR = Collector(
     name="ec2.network_interfaces",
     records=(Ec2NetworkInterface,),
-    purpose="only the task ENIs: public IP, IPv6, security groups",
+    purpose="only the task and EFS mount target ENIs: public IP, IPv6, security groups",
     service="ec2",
     actions=("ec2:DescribeNetworkInterfaces",),
     collect=collect,
     needs=("ecs.tasks",),
+    # EFS denied or failing leaves the task ENIs collected (only the mount targets' missing).
+    optional_needs=("efs.mount_targets",),
 )

@@ -35,6 +35,7 @@ def transform_task_definition(item: Item, account_id: str, region: str) -> EcsTa
         task_role_arn=text(item.get("taskRoleArn")),
         os_family=text(item.get("runtimePlatform", {}).get("operatingSystemFamily")),
         container_definitions=jsonable(item.get("containerDefinitions", [])),
+        volumes=jsonable(item.get("volumes", [])),
     )
 
 

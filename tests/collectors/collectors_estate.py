@@ -52,6 +52,10 @@ class Estate:
     spot_task: str
     stopped_task: str
     task_enis: dict[str, str]
+    file_system_id: str
+    mount_target_id: str
+    mount_target_eni: str
+    access_point_id: str
 
 
 def seed_network(make: Boto3Factory, region: str = REGION) -> dict[str, str]:
@@ -148,10 +152,13 @@ def seed_network(make: Boto3Factory, region: str = REGION) -> dict[str, str]:
     }
 
 
-def register_task_definition(ecs: Any, family: str) -> str:
+def register_task_definition(
+    ecs: Any, family: str, volumes: list[dict[str, Any]] | None = None
+) -> str:
     return str(
         ecs.register_task_definition(
             family=family,
+            volumes=volumes or [],
             networkMode="awsvpc",
             requiresCompatibilities=["FARGATE"],
             cpu="256",
@@ -169,7 +176,22 @@ def seed_estate(make: Boto3Factory, region: str = REGION) -> Estate:
     net = seed_network(make, region)
     ecs = make("ecs", region)
     cluster = ecs.create_cluster(clusterName="prod")["cluster"]["clusterArn"]
-    task_def = register_task_definition(ecs, "web")
+    efs = make("efs", region)
+    file_system = efs.create_file_system(CreationToken="web")["FileSystemId"]
+    mount_target = efs.create_mount_target(
+        FileSystemId=file_system, SubnetId=net["private_subnet"], SecurityGroups=[net["task_sg"]]
+    )
+    access_point = efs.create_access_point(FileSystemId=file_system)["AccessPointId"]
+    efs.create_file_system(CreationToken="not-mounted")
+    volume = {
+        "name": "data",
+        "efsVolumeConfiguration": {
+            "fileSystemId": file_system,
+            "transitEncryption": "ENABLED",
+            "authorizationConfig": {"accessPointId": access_point, "iam": "DISABLED"},
+        },
+    }
+    task_def = register_task_definition(ecs, "web", [volume])
     unused = register_task_definition(ecs, "unused")
     elbv2 = make("elbv2", region)
     tg = elbv2.create_target_group(
@@ -233,6 +255,10 @@ def seed_estate(make: Boto3Factory, region: str = REGION) -> Estate:
         spot_task=spot["taskArn"],
         stopped_task=stopped["taskArn"],
         task_enis={t["taskArn"]: eni_of(t) for t in (fargate, spot, stopped)},
+        file_system_id=file_system,
+        mount_target_id=mount_target["MountTargetId"],
+        mount_target_eni=mount_target["NetworkInterfaceId"],
+        access_point_id=access_point,
     )
 
 

@@ -19,6 +19,8 @@ _HOP_HEADERS = {"host", "content-length", "transfer-encoding", "connection", "co
 # moto does not implement CloudTrail LookupEvents; the proxy answers it with no events so the
 # test exercises retries rather than moto's HTTP 500.
 _LOOKUP_EVENTS = "CloudTrail_20131101.LookupEvents"
+# Signing names of the REST-JSON services the collectors call.
+_REST_JSON = {"elasticfilesystem"}
 
 EC2_THROTTLE = (
     '<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error>'
@@ -116,6 +118,14 @@ class FaultProxy:
         match = _SERVICE.search(request.headers.get("Authorization", ""))
         if match and match.group(1) == "ec2":
             return web.Response(status=503, text=EC2_THROTTLE, content_type="text/xml")
+        if match and match.group(1) in _REST_JSON:  # REST-JSON protocol: EFS
+            body = json.dumps({"ErrorCode": "ThrottlingException", "Message": "Rate exceeded"})
+            return web.Response(
+                status=429,
+                text=body,
+                content_type="application/json",
+                headers={"x-amzn-ErrorType": "ThrottlingException"},
+            )
         return web.Response(status=400, text=QUERY_THROTTLE, content_type="text/xml")
 
     async def handle(self, request: web.Request) -> web.Response:

@@ -26,6 +26,9 @@ from auditor.store.resources import (
     EcsService,
     EcsTask,
     EcsTaskDefinition,
+    EfsAccessPoint,
+    EfsFileSystem,
+    EfsMountTarget,
     Elbv2TargetGroup,
     IamRole,
     ResourceMixin,
@@ -160,10 +163,35 @@ async def test_every_collector_reports_and_records_match_the_estate(
     }
     ecr = next(e for e in kinds[Ec2VpcEndpoint] if e.vpc_endpoint_id == estate.ecr_endpoint_id)
     assert (ecr.private_dns_enabled, ecr.security_group_ids) == (True, [estate.task_sg])
-    # Only the ENIs the tasks name.
-    assert {e.network_interface_id for e in kinds[Ec2NetworkInterface]} == set(
-        estate.task_enis.values()
+    # Only the ENIs the tasks and the mount targets name; the mount target's keeps its group.
+    assert {e.network_interface_id for e in kinds[Ec2NetworkInterface]} == {
+        *estate.task_enis.values(),
+        estate.mount_target_eni,
+    }
+    mount_target_eni = next(
+        e for e in kinds[Ec2NetworkInterface] if e.network_interface_id == estate.mount_target_eni
     )
+    assert mount_target_eni.security_group_ids == [estate.task_sg]
+    # Only the mounted file system, not "not-mounted"; its mount target and access point.
+    assert {f.file_system_id for f in kinds[EfsFileSystem]} == {estate.file_system_id}
+    (target,) = kinds[EfsMountTarget]
+    assert (
+        target.mount_target_id,
+        target.file_system_id,
+        target.subnet_id,
+        target.network_interface_id,
+        target.life_cycle_state,
+    ) == (
+        estate.mount_target_id,
+        estate.file_system_id,
+        estate.private_subnet,
+        estate.mount_target_eni,
+        "available",
+    )
+    assert target.availability_zone_name is not None
+    assert {(a.access_point_id, a.file_system_id) for a in kinds[EfsAccessPoint]} == {
+        (estate.access_point_id, estate.file_system_id)
+    }
     all_groups = {g["GroupId"] for g in ec2.describe_security_groups()["SecurityGroups"]}
     assert {g.group_id for g in kinds[Ec2SecurityGroup]} == all_groups
     task_sg = next(g for g in kinds[Ec2SecurityGroup] if g.group_id == estate.task_sg)

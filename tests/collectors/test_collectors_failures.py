@@ -74,9 +74,14 @@ async def test_denied_calls_are_recorded_and_contribute_no_records(
         "ecs.task_definitions": (Outcome.ERROR, None, False),
         "elbv2.target_groups": (Outcome.ERROR, None, False),
         "cloudtrail.dhcp_associations": (Outcome.ERROR, "500", True),
+        # Skipped down the chain that starts at the task definitions.
+        "efs.file_systems": (Outcome.ERROR, None, False),
+        "efs.mount_targets": (Outcome.ERROR, None, False),
+        "efs.access_points": (Outcome.ERROR, None, False),
     }
     assert outcomes["ecs.task_definitions"].error == "skipped: needs ecs.services"
     assert outcomes["elbv2.target_groups"].error == "skipped: needs ecs.services"
+    assert outcomes["efs.file_systems"].error == "skipped: needs ecs.task_definitions"
     assert outcomes["ec2.network_interfaces"].error is not None
     assert "DescribeNetworkInterfaces" in outcomes["ec2.network_interfaces"].error
     assert "\n" not in "".join(o.error or "" for o in collected.outcomes)

@@ -21,6 +21,7 @@ IAM_PREFIX = {
     "iam": "iam",
     "sts": "sts",
     "cloudtrail": "cloudtrail",
+    "efs": "elasticfilesystem",
 }
 
 # Collector names are public (outcomes, docs, check metadata): added, never renamed or removed.
@@ -42,6 +43,9 @@ PUBLISHED_NAMES = {
     "ec2.security_groups",
     "ec2.flow_logs",
     "ec2.prefix_lists",
+    "efs.file_systems",
+    "efs.mount_targets",
+    "efs.access_points",
     "elbv2.target_groups",
     "iam.service_linked_role",
     "cloudtrail.dhcp_associations",

@@ -1,0 +1,1 @@
+"""Amazon EFS: the file systems, mount targets and access points that task definitions mount."""
