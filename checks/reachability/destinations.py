@@ -32,6 +32,8 @@ class EndpointService(enum.StrEnum):
     LOGS = "logs"
     SECRETS_MANAGER = "secretsmanager"
     SSM = "ssm"
+    KINESIS_FIREHOSE = "kinesis-firehose"
+    KINESIS_STREAMS = "kinesis-streams"
 
 
 def service_name(region: str, service: EndpointService) -> str:

@@ -1,4 +1,4 @@
-"""Security group rules on TCP 443, read from IpPermissions exactly as EC2 returns them.
+"""Security group rules on one TCP port (443 unless told), from IpPermissions as EC2 returns them.
 
 Groups are stateful, so a path needs only the source's egress and the destination's ingress.
 An all-traffic rule (``IpProtocol`` "-1") counts; a group that was not collected proves nothing.
@@ -33,6 +33,10 @@ class Peer:
 
 
 def allows_https(permission: dict[str, Any]) -> bool:
+    return allows_tcp(permission, HTTPS)
+
+
+def allows_tcp(permission: dict[str, Any], port: int) -> bool:
     protocol = str(permission.get("IpProtocol", "")).lower()
     if protocol in ("-1", "all"):
         return True
@@ -42,7 +46,7 @@ def allows_https(permission: dict[str, Any]) -> bool:
     high = permission.get("ToPort")
     if low is None or high is None:
         return True
-    return int(low) <= HTTPS <= int(high)
+    return int(low) <= port <= int(high)
 
 
 def _rule_networks(permission: dict[str, Any]) -> list[Network]:
@@ -89,8 +93,8 @@ def _covers_prefix_list(permission: dict[str, Any], peer: Peer) -> bool:
     return bool(wanted) and all(any(covers(rule, net) for rule in rule_nets) for net in wanted)
 
 
-def _permission_matches(permission: dict[str, Any], peer: Peer) -> bool:
-    if not allows_https(permission):
+def _permission_matches(permission: dict[str, Any], peer: Peer, port: int) -> bool:
+    if not allows_tcp(permission, port):
         return False
     if peer.group_ids and _rule_groups(permission) & set(peer.group_ids):
         return True
@@ -115,8 +119,9 @@ def check_rules(
     peer: Peer,
     *,
     direction: str,
+    port: int = HTTPS,
 ) -> RuleCheck:
-    """Whether any of ``group_ids`` allows TCP 443 to or from ``peer``.
+    """Whether any of ``group_ids`` allows TCP ``port`` to or from ``peer``.
 
     ``direction`` is "egress" (rules of the sending side) or "ingress" (the receiving side).
     """
@@ -134,25 +139,25 @@ def check_rules(
         group.group_id
         for group in found
         if any(
-            _permission_matches(p, peer)
+            _permission_matches(p, peer, port)
             for p in (group.egress if direction == "egress" else group.ingress)
         )
     ]
     if matching:
         return RuleCheck(
             allowed=True,
-            detail=f"{direction} TCP 443 allowed by {', '.join(matching)}",
+            detail=f"{direction} TCP {port} allowed by {', '.join(matching)}",
             matching=tuple(matching),
         )
     if absent:
         return RuleCheck(
             allowed=None,
-            detail=f"{direction} TCP 443 not allowed by the collected groups; "
+            detail=f"{direction} TCP {port} not allowed by the collected groups; "
             f"{', '.join(absent)} not found in the inventory",
         )
     return RuleCheck(
         allowed=False,
-        detail=f"no {direction} rule of {', '.join(group_ids)} allows TCP 443 to "
+        detail=f"no {direction} rule of {', '.join(group_ids)} allows TCP {port} to "
         f"{describe_peer(peer)}",
     )
 

@@ -32,6 +32,9 @@ from auditor.store.resources import (
     EcsService,
     EcsTask,
     EcsTaskDefinition,
+    EfsAccessPoint,
+    EfsFileSystem,
+    EfsMountTarget,
     Elbv2TargetGroup,
     IamRole,
 )
@@ -85,6 +88,32 @@ def https_from_group(group_id: str) -> dict[str, Any]:
         "ToPort": 443,
         "UserIdGroupPairs": [{"GroupId": group_id}],
     }
+
+
+def nfs_from_group(group_id: str) -> dict[str, Any]:
+    return {
+        "IpProtocol": "tcp",
+        "FromPort": 2049,
+        "ToPort": 2049,
+        "UserIdGroupPairs": [{"GroupId": group_id}],
+    }
+
+
+def efs_volume(
+    file_system_id: str = "fs-1",
+    *,
+    name: str = "data",
+    access_point: str | None = None,
+    iam: bool = False,
+) -> dict[str, Any]:
+    config: dict[str, Any] = {"fileSystemId": file_system_id, "rootDirectory": "/"}
+    if access_point or iam:
+        config["transitEncryption"] = "ENABLED"
+        config["authorizationConfig"] = {
+            **({"accessPointId": access_point} if access_point else {}),
+            "iam": "ENABLED" if iam else "DISABLED",
+        }
+    return {"name": name, "efsVolumeConfiguration": config}
 
 
 def https_to_cidr(cidr: str) -> dict[str, Any]:
@@ -226,6 +255,9 @@ class Estate:
             flow_logs=r.get("flow_logs", []),
             prefix_lists=r.get("prefix_lists", []),
             network_acls=self._network_acls(),
+            file_systems=r.get("file_systems", []),
+            mount_targets=r.get("mount_targets", []),
+            access_points=r.get("access_points", []),
             target_groups=r.get("target_groups", []),
             iam_roles=r.get("iam_roles", []),
             dhcp_association_events=r.get("dhcp_association_events", []),
@@ -327,6 +359,7 @@ class Estate:
         assign_ipv6: bool = False,
         ipv6_native: bool = False,
         dns64: bool | None = None,
+        zone: str = "us-east-1a",
         region: str | None = None,
     ) -> Ec2Subnet:
         """``dns64`` None leaves EnableDns64 out of the raw record (not read)."""
@@ -340,7 +373,7 @@ class Estate:
                 ipv6_cidr_blocks=list(ipv6_cidrs),
                 assign_ipv6_address_on_creation=assign_ipv6,
                 ipv6_native=ipv6_native,
-                availability_zone="us-east-1a",
+                availability_zone=zone,
             ),
         )
 
@@ -618,9 +651,15 @@ class Estate:
         secrets: Iterable[str] = (),
         repository_credentials: str | None = None,
         execution_role: str | None = "arn:aws:iam::123456789012:role/exec",
+        task_role: str | None = None,
         os_family: str | None = "LINUX",
+        volumes: Iterable[dict[str, Any]] = (),
+        firelens: dict[str, str] | None = None,
+        firelens_config_file: str | None = None,
         region: str | None = None,
     ) -> EcsTaskDefinition:
+        """``firelens`` gives the app containers the awsfirelens driver with these options and
+        adds a log router container (``firelens_config_file``: its custom config file)."""
         where = region or self.regions[0]
         if revision is None:
             revision = (
@@ -641,7 +680,22 @@ class Estate:
                 container["repositoryCredentials"] = {
                     "credentialsParameter": repository_credentials
                 }
+            if firelens is not None:
+                container["logConfiguration"] = {"logDriver": "awsfirelens", "options": firelens}
             containers.append(container)
+        if firelens is not None:
+            router: dict[str, Any] = {
+                "name": "log_router",
+                "image": f"{ECR_IMAGE.split('/', maxsplit=1)[0]}/aws-for-fluent-bit:stable",
+                "essential": True,
+                "firelensConfiguration": {"type": "fluentbit"},
+            }
+            if firelens_config_file:
+                router["firelensConfiguration"]["options"] = {
+                    "config-file-type": "file",
+                    "config-file-value": firelens_config_file,
+                }
+            containers.append(router)
         return self._add(
             "task_definitions",
             EcsTaskDefinition(
@@ -654,8 +708,10 @@ class Estate:
                 network_mode="awsvpc",
                 requires_compatibilities=["FARGATE"],
                 execution_role_arn=execution_role,
+                task_role_arn=task_role,
                 os_family=os_family,
                 container_definitions=containers,
+                volumes=list(volumes),
             ),
         )
 
@@ -771,6 +827,100 @@ class Estate:
                 setting_type="user",
             ),
         )
+
+    # ------------------------------------------------------------------ EFS
+
+    def file_system(
+        self,
+        *,
+        file_system_id: str = "fs-1",
+        state: str = "available",
+        one_zone: str | None = None,
+        region: str | None = None,
+    ) -> EfsFileSystem:
+        where = region or self.regions[0]
+        return self._add(
+            "file_systems",
+            EfsFileSystem(
+                **self._common(region),
+                file_system_id=file_system_id,
+                file_system_arn=(
+                    f"arn:aws:elasticfilesystem:{where}:{self.account_id}:file-system/"
+                    f"{file_system_id}"
+                ),
+                life_cycle_state=state,
+                availability_zone_name=one_zone,
+            ),
+        )
+
+    def mount_target(
+        self,
+        *,
+        file_system_id: str = "fs-1",
+        subnet_id: str = "subnet-1",
+        vpc_id: str = "vpc-1",
+        zone: str = "us-east-1a",
+        state: str = "available",
+        ip: str = "10.0.1.50",
+        groups: Iterable[str] = ("sg-efs",),
+        eni: bool = True,
+        region: str | None = None,
+    ) -> EfsMountTarget:
+        target_id = self._next("fsmt-")
+        eni_id = f"eni-{target_id}"
+        if eni:
+            self.eni(
+                eni_id=eni_id,
+                subnet_id=subnet_id,
+                vpc_id=vpc_id,
+                private_ip=ip,
+                groups=groups,
+                region=region,
+            )
+        return self._add(
+            "mount_targets",
+            EfsMountTarget(
+                **self._common(region),
+                mount_target_id=target_id,
+                file_system_id=file_system_id,
+                subnet_id=subnet_id,
+                vpc_id=vpc_id,
+                life_cycle_state=state,
+                availability_zone_name=zone,
+                ip_address=ip,
+                network_interface_id=eni_id,
+            ),
+        )
+
+    def access_point(
+        self,
+        *,
+        access_point_id: str = "fsap-1",
+        file_system_id: str = "fs-1",
+        state: str = "available",
+        region: str | None = None,
+    ) -> EfsAccessPoint:
+        return self._add(
+            "access_points",
+            EfsAccessPoint(
+                **self._common(region),
+                access_point_id=access_point_id,
+                file_system_id=file_system_id,
+                life_cycle_state=state,
+            ),
+        )
+
+    def efs_estate(self, *, mount_target_ingress: bool = True) -> None:
+        """vpc-1/subnet-1 (us-east-1a) with fs-1 and its mount target there; sg-efs accepts
+        NFS from sg-task unless ``mount_target_ingress`` is False."""
+        self.private_vpc()
+        self.security_group(
+            group_id="sg-efs",
+            ingress=[nfs_from_group("sg-task")] if mount_target_ingress else [],
+            egress=[],
+        )
+        self.file_system()
+        self.mount_target()
 
     # ------------------------------------------------------------------ elsewhere
 

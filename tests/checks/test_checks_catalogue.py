@@ -34,6 +34,8 @@ CONTRACT = {
     "execution-role-missing": "high",
     "ecs-service-linked-role": "medium",
     "fargate-load-balancer": "high",
+    "efs-mount-path": "high",
+    "firelens-delivery": "medium",
 }
 RESOURCE_TYPES = {
     "image-pull-path": {ResourceType.ECS_TASK, ResourceType.ECS_SERVICE},
@@ -138,6 +140,8 @@ def test_evaluate_all_runs_every_check_once_per_resource(estate: Estate) -> None
         "task-missing-ipv6",
         "fargate-load-balancer",
         "secrets-path",
+        "efs-mount-path",
+        "firelens-delivery",
     }
     assert all(r.account_id == ACCOUNT for r in results)
     json.dumps([r.evidence for r in results])  # evidence is stored as JSON

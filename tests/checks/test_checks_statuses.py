@@ -15,6 +15,7 @@ from checks_factories import (
     ACCOUNT,
     ECR_IMAGE,
     Estate,
+    efs_volume,
     route,
     statuses,
 )
@@ -159,6 +160,23 @@ def _load_balancer(estate: Estate, target_type: str, *, deny: bool = False) -> s
     return service.service_arn
 
 
+def _efs(estate: Estate, *, ingress: bool = True, deny: str | None = None) -> str:
+    estate.efs_estate(mount_target_ingress=ingress)
+    arn = estate.task(definition=estate.task_definition(volumes=[efs_volume()])).task_arn
+    if deny:
+        estate.fail(deny)
+    return arn
+
+
+def _firelens(estate: Estate, *, role: bool = True, options: dict[str, str] | None = None) -> str:
+    estate.nat_vpc()
+    definition = estate.task_definition(
+        firelens=options or {"Name": "cloudwatch_logs", "region": "us-east-1"},
+        task_role=f"arn:aws:iam::{ACCOUNT}:role/app" if role else None,
+    )
+    return estate.task(definition=definition).task_arn
+
+
 CASES = [
     Case(
         "image-pull-path",
@@ -288,6 +306,22 @@ CASES = [
         Status.UNKNOWN,
         "ELB denied",
         lambda e: _load_balancer(e, "ip", deny=True),
+    ),
+    Case("efs-mount-path", Status.PASS, "mount target in the AZ", _efs),
+    Case("efs-mount-path", Status.FAIL, "no NFS ingress", lambda e: _efs(e, ingress=False)),
+    Case(
+        "efs-mount-path",
+        Status.UNKNOWN,
+        "EFS denied",
+        lambda e: _efs(e, deny="efs.file_systems"),
+    ),
+    Case("firelens-delivery", Status.PASS, "NAT and task role", _firelens),
+    Case("firelens-delivery", Status.FAIL, "no task role", lambda e: _firelens(e, role=False)),
+    Case(
+        "firelens-delivery",
+        Status.UNKNOWN,
+        "unmodelled output",
+        lambda e: _firelens(e, options={"Name": "splunk"}),
     ),
 ]
 
