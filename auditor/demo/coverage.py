@@ -84,4 +84,14 @@ COVERAGE: dict[str, Exercise] = {
         passes="payments-api, storefront-web (ip target groups)",
         fails="checkout-worker (instance target group), ledger-sync (Classic Load Balancer)",
     ),
+    "efs-mount-path": Exercise(
+        passes="document-store (mount targets in both AZs, access point, IAM with a task "
+        "role), the statement-renderer task in us-east-1a",
+        fails="the statement-renderer task in us-east-1b (payments-statements has a mount "
+        "target only in us-east-1a)",
+    ),
+    "firelens-delivery": Exercise(
+        passes="event-forwarder (cloudwatch_logs over the NAT gateway, task role)",
+        fails="audit-shipper (no task role: FireLens signs with the task IAM role)",
+    ),
 }

@@ -16,6 +16,7 @@ from typing import Any
 from auditor.demo import moto_gaps
 from auditor.demo.clients import AwsClients
 from auditor.demo.network import Network
+from auditor.demo.storage import FileSystems
 from auditor.demo.workloads import Placement, RunningTask, Workloads
 
 # Fargate gives IPv6 to Linux tasks on this platform version or later (FACTS.md §2).
@@ -77,6 +78,12 @@ class Site:
     @property
     def ecs(self) -> Any:
         return self.apps.ecs
+
+    @property
+    def storage(self) -> FileSystems:
+        return FileSystems(
+            self.clients.client("efs", self.region), self.clients.client("ec2", self.region)
+        )
 
     def set_dualstack_ipv6(self, enabled: bool) -> None:
         self.ecs.put_account_setting(

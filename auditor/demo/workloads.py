@@ -7,6 +7,28 @@ from typing import Any
 
 CPU = "256"
 MEMORY = "512"
+FIRELENS_MEMORY = "1024"
+
+
+@dataclass(frozen=True, kw_only=True)
+class EfsMount:
+    """An EFS volume of the task, mounted into the container at ``path``."""
+
+    volume: str
+    file_system_id: str
+    path: str
+    access_point_id: str | None = None
+    iam: bool = False
+
+    def volume_definition(self) -> dict[str, Any]:
+        config: dict[str, Any] = {"fileSystemId": self.file_system_id}
+        if self.access_point_id or self.iam:
+            config["transitEncryption"] = "ENABLED"
+            config["authorizationConfig"] = {
+                **({"accessPointId": self.access_point_id} if self.access_point_id else {}),
+                "iam": "ENABLED" if self.iam else "DISABLED",
+            }
+        return {"name": self.volume, "efsVolumeConfiguration": config}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -20,6 +42,10 @@ class ContainerSpec:
     secrets: dict[str, str] = field(default_factory=dict)
     # Secrets Manager ARN holding private registry credentials.
     repository_credentials: str | None = None
+    efs: tuple[EfsMount, ...] = ()
+    # Fluent Bit output options for the awsfirelens log driver (instead of awslogs); the task
+    # gets an aws-for-fluent-bit log router container.
+    firelens: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -85,8 +111,22 @@ class Workloads:
     def parameter_arn(self, name: str) -> str:
         return f"arn:aws:ssm:{self.region}:{self.account_id}:parameter/{name}"
 
+    def log_router(self) -> dict[str, Any]:
+        return {
+            "name": "log-router",
+            "image": self.ecr_image("aws-for-fluent-bit", "2.32.4"),
+            "memory": 128,
+            "essential": True,
+            "firelensConfiguration": {"type": "fluentbit"},
+        }
+
     def task_definition(
-        self, family: str, container: ContainerSpec, *, execution_role: bool = True
+        self,
+        family: str,
+        container: ContainerSpec,
+        *,
+        execution_role: bool = True,
+        task_role: bool = True,
     ) -> str:
         definition: dict[str, Any] = {
             "name": family,
@@ -95,7 +135,12 @@ class Workloads:
             "essential": True,
             "portMappings": [{"containerPort": container.port, "protocol": "tcp"}],
         }
-        if container.awslogs:
+        if container.firelens is not None:
+            definition["logConfiguration"] = {
+                "logDriver": "awsfirelens",
+                "options": container.firelens,
+            }
+        elif container.awslogs:
             definition["logConfiguration"] = {
                 "logDriver": "awslogs",
                 "options": {
@@ -112,16 +157,28 @@ class Workloads:
             definition["repositoryCredentials"] = {
                 "credentialsParameter": container.repository_credentials
             }
+        if container.efs:
+            definition["mountPoints"] = [
+                {"sourceVolume": mount.volume, "containerPath": mount.path}
+                for mount in container.efs
+            ]
+        containers = [definition]
+        if container.firelens is not None:
+            containers.append(self.log_router())
         arguments: dict[str, Any] = {
             "family": family,
             "networkMode": "awsvpc",
             "requiresCompatibilities": ["FARGATE"],
             "cpu": CPU,
-            "memory": MEMORY,
+            # The log router's 128 MiB on top of the app's 512 needs the next Fargate size.
+            "memory": MEMORY if container.firelens is None else FIRELENS_MEMORY,
             "runtimePlatform": {"operatingSystemFamily": "LINUX", "cpuArchitecture": "X86_64"},
-            "taskRoleArn": self.role_arn(f"{family}-task"),
-            "containerDefinitions": [definition],
+            "containerDefinitions": containers,
         }
+        if task_role:
+            arguments["taskRoleArn"] = self.role_arn(f"{family}-task")
+        if container.efs:
+            arguments["volumes"] = [mount.volume_definition() for mount in container.efs]
         if execution_role:
             arguments["executionRoleArn"] = self.role_arn("ecsTaskExecutionRole")
         arn: str = self.ecs.register_task_definition(**arguments)["taskDefinition"][

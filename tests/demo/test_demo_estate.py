@@ -120,13 +120,13 @@ def test_vpcs_by_account_and_region(demo: Demo) -> None:
 def test_more_than_thirty_running_fargate_tasks_with_start_times(demo: Demo) -> None:
     per_site = {site: _tasks(demo, *site) for site in SITES}
     assert {site: len(tasks) for site, tasks in per_site.items()} == {
-        (PROD, US): 23,
+        (PROD, US): 29,
         (PROD, EU): 11,
         (DATA, US): 6,
         (DATA, EU): 3,
     }
     everything = [task for tasks in per_site.values() for task in tasks]
-    assert demo.estate.running_tasks == len(everything) == 43
+    assert demo.estate.running_tasks == len(everything) == 49
     assert {(task.get("launchType") or task["capacityProviderName"]) for task in everything} == {
         "FARGATE",
         "FARGATE_SPOT",
@@ -159,7 +159,7 @@ def test_task_addresses_lie_in_their_subnets(demo: Demo) -> None:
                 outside.append(address)
             seen.add(address)
     assert outside == []
-    assert len(seen) == 43
+    assert len(seen) == 49
 
 
 def test_second_account_is_reached_by_assume_role(demo: Demo) -> None:
@@ -325,6 +325,10 @@ def test_services_platforms_and_load_balancers(demo: Demo) -> None:
         "checkout-worker": ("1.3.0", 3, 3, "instance"),
         "ledger-sync": ("1.4.0", 2, 2, "classic"),
         "fraud-model": ("1.4.0", 2, 2, "none"),
+        "document-store": ("1.4.0", 2, 2, "none"),
+        "statement-renderer": ("1.4.0", 2, 2, "none"),
+        "event-forwarder": ("1.4.0", 1, 1, "none"),
+        "audit-shipper": ("1.4.0", 1, 1, "none"),
         "identity-api": ("1.4.0", 3, 3, "none"),
         "ledger-core": ("1.4.0", 4, 4, "none"),
         "fx-rates": ("1.4.0", 2, 2, "none"),
@@ -346,12 +350,23 @@ def test_services_platforms_and_load_balancers(demo: Demo) -> None:
 def test_task_definitions(demo: Demo) -> None:
     kinds: dict[str, str] = {}
     without_execution_role: set[str] = set()
+    without_task_role: set[str] = set()
     with_secrets: dict[str, set[str]] = {}
+    log_drivers: dict[str, str] = {}
+    efs_volumes: dict[str, list[str]] = {}
     for site in SITES:
         ecs = demo.client("ecs", *site)
         for arn in ecs.list_task_definitions()["taskDefinitionArns"]:
             definition = ecs.describe_task_definition(taskDefinition=arn)["taskDefinition"]
-            (container,) = definition["containerDefinitions"]
+            container, *routers = definition["containerDefinitions"]
+            assert [r["firelensConfiguration"]["type"] for r in routers] in ([], ["fluentbit"])
+            if "taskRoleArn" not in definition:
+                without_task_role.add(definition["family"])
+            efs = [
+                v["name"] for v in definition.get("volumes", []) if "efsVolumeConfiguration" in v
+            ]
+            if efs:
+                efs_volumes[definition["family"]] = efs
             image: str = container["image"]
             registry = image.split("/", maxsplit=1)[0] if "/" in image else ""
             if ".dkr.ecr." in registry:
@@ -361,7 +376,7 @@ def test_task_definitions(demo: Demo) -> None:
                 kinds[definition["family"]] = registry
             else:
                 kinds[definition["family"]] = "docker-hub"
-            assert container["logConfiguration"]["logDriver"] == "awslogs"
+            log_drivers[definition["family"]] = container["logConfiguration"]["logDriver"]
             if "executionRoleArn" not in definition:
                 without_execution_role.add(definition["family"])
             sources = {s["valueFrom"].split(":")[2] for s in container.get("secrets", [])}
@@ -370,6 +385,13 @@ def test_task_definitions(demo: Demo) -> None:
             if sources:
                 with_secrets[definition["family"]] = sources
     assert without_execution_role == {"etl-scheduler"}
+    assert without_task_role == {"audit-shipper"}
+    assert {f for f, driver in log_drivers.items() if driver != "awslogs"} == {
+        "event-forwarder",
+        "audit-shipper",
+    }
+    assert set(log_drivers.values()) == {"awslogs", "awsfirelens"}
+    assert efs_volumes == {"document-store": ["uploads"], "statement-renderer": ["statements"]}
     assert with_secrets == {
         "payments-api": {"secretsmanager", "ssm"},
         "fraud-model": {"repositoryCredentials"},
@@ -384,6 +406,10 @@ def test_task_definitions(demo: Demo) -> None:
         "checkout-worker": "ecr",
         "ledger-sync": "ecr",
         "fraud-model": "ghcr.io",
+        "document-store": "ecr",
+        "statement-renderer": "ecr",
+        "event-forwarder": "ecr",
+        "audit-shipper": "ecr",
         "identity-api": "ecr",
         "identity-session-cleanup": "ecr",
         "ledger-core": "ecr",
@@ -395,6 +421,33 @@ def test_task_definitions(demo: Demo) -> None:
         "etl-scheduler": "docker-hub",
         "edge-proxy": "public.ecr.aws",
     }
+
+
+def test_efs_file_systems_and_mount_targets(demo: Demo) -> None:
+    efs = demo.client("efs", PROD, US)
+    ec2 = demo.client("ec2", PROD, US)
+    zones = {s["SubnetId"]: s["AvailabilityZone"] for s in ec2.describe_subnets()["Subnets"]}
+    names = {f["Name"]: f["FileSystemId"] for f in efs.describe_file_systems()["FileSystems"]}
+    assert set(names) == {"payments-documents", "payments-statements"}
+    target_zones = {
+        name: sorted(
+            zones[t["SubnetId"]]
+            for t in efs.describe_mount_targets(FileSystemId=fs)["MountTargets"]
+        )
+        for name, fs in names.items()
+    }
+    assert target_zones == {
+        "payments-documents": ["us-east-1a", "us-east-1b"],
+        "payments-statements": ["us-east-1a"],
+    }
+    (point,) = efs.describe_access_points(FileSystemId=names["payments-documents"])["AccessPoints"]
+    assert point["RootDirectory"]["Path"] == "/uploads"
+    renderer_zones = sorted(
+        zones[_eni(demo, PROD, US, task)["SubnetId"]]
+        for task in _tasks(demo, PROD, US)
+        if _family(task) == "statement-renderer"
+    )
+    assert renderer_zones == ["us-east-1a", "us-east-1b"]
 
 
 def test_stopped_tasks(demo: Demo) -> None:
@@ -415,7 +468,7 @@ def test_stopped_tasks(demo: Demo) -> None:
 def test_description_names_every_site(demo: Demo) -> None:
     lines = demo.estate.description()
     assert lines[0] == (
-        "Demo estate: 2 accounts, 2 regions, 43 running Fargate tasks (moto, in-process)."
+        "Demo estate: 2 accounts, 2 regions, 49 running Fargate tasks (moto, in-process)."
     )
     assert len(lines) == 5
     assert all(account in "\n".join(lines) for account in (PROD, DATA))

@@ -1,11 +1,12 @@
 """acme-prod, us-east-1: payments (public and private subnets, a NAT gateway per AZ, a transit
-gateway to the corporate network) and a dual-stack identity VPC."""
+gateway to the corporate network, EFS-backed services, FireLens log shipping) and a dual-stack
+identity VPC."""
 
 from __future__ import annotations
 
 from auditor.demo.site import Site
 from auditor.demo.sites.refs import NatRef
-from auditor.demo.workloads import ContainerSpec, Placement
+from auditor.demo.workloads import ContainerSpec, EfsMount, Placement
 
 
 def prod_us_east_1(site: Site) -> NatRef:
@@ -145,8 +146,72 @@ def prod_us_east_1(site: Site) -> NatRef:
     )
     site.service(cluster, "fraud-model", fraud, private, count=2)
 
+    _documents(site, vpc, [app_a, app_b], tasks_sg)
+    _log_shipping(site, private)
     _identity(site)
     return NatRef(site.account_id, site.region, nat_b, "payments-nat-b")
+
+
+def _documents(site: Site, vpc: str, subnets: list[str], tasks_sg: str) -> None:
+    """Two EFS-backed services: document-store's file system has a mount target in both app
+    subnets' AZs; statement-renderer's only in us-east-1a, so its task in us-east-1b cannot
+    mount it."""
+    apps, storage = site.apps, site.storage
+    efs_sg = site.net.security_group(vpc, "payments-efs")
+    storage.allow_nfs(efs_sg, tasks_sg)
+    documents = storage.file_system("payments-documents")
+    for subnet in subnets:
+        storage.mount_target(documents, subnet, efs_sg)
+    uploads = storage.access_point(documents, "document-store-uploads", "/uploads")
+    statements = storage.file_system("payments-statements")
+    storage.mount_target(statements, subnets[0], efs_sg)
+    placement = Placement(subnet_ids=subnets, security_group_ids=[tasks_sg])
+    store = apps.task_definition(
+        "document-store",
+        ContainerSpec(
+            image=apps.ecr_image("document-store", "1.9.0"),
+            efs=(
+                EfsMount(
+                    volume="uploads",
+                    file_system_id=documents,
+                    path="/srv/uploads",
+                    access_point_id=uploads,
+                    iam=True,
+                ),
+            ),
+        ),
+    )
+    site.service("payments", "document-store", store, placement, count=2)
+    renderer = apps.task_definition(
+        "statement-renderer",
+        ContainerSpec(
+            image=apps.ecr_image("statement-renderer", "4.2.1"),
+            efs=(EfsMount(volume="statements", file_system_id=statements, path="/statements"),),
+        ),
+    )
+    site.service("payments", "statement-renderer", renderer, placement, count=2)
+
+
+def _log_shipping(site: Site, private: Placement) -> None:
+    """FireLens to CloudWatch Logs over the NAT gateways: event-forwarder has a task role,
+    audit-shipper has none (FireLens signs with the task role, so its logs are refused)."""
+    apps = site.apps
+    for family, task_role in (("event-forwarder", True), ("audit-shipper", False)):
+        definition = apps.task_definition(
+            family,
+            ContainerSpec(
+                image=apps.ecr_image(family, "2.0.3"),
+                firelens={
+                    "Name": "cloudwatch_logs",
+                    "region": site.region,
+                    "log_group_name": f"/ecs/{family}",
+                    "log_stream_prefix": "app-",
+                    "auto_create_group": "false",
+                },
+            ),
+            task_role=task_role,
+        )
+        site.service("payments", family, definition, private, count=1)
 
 
 def _identity(site: Site) -> None:
