@@ -46,7 +46,8 @@ from bench_collection import (  # noqa: E402  (a sibling script, not a package)
 )
 from collectors_fault_proxy import FaultProxy  # noqa: E402
 
-AUDITOR = [sys.executable, "-c", "from auditor.cli import main; main()"]
+# The installed entry point, run by this interpreter (so cProfile can wrap it).
+AUDITOR = [sys.executable, str(Path(sys.executable).with_name("auditor"))]
 
 
 # ------------------------------------------------------------------------------ the estate
@@ -201,10 +202,15 @@ def run_process(argv: Sequence[str], env: dict[str, str], proxy: BenchProxy) -> 
     )
 
 
-def scan(env: dict[str, str], proxy: BenchProxy, workdir: Path, name: str) -> Run:
+def scan(
+    env: dict[str, str], proxy: BenchProxy, workdir: Path, name: str, profile: str | None = None
+) -> Run:
     output = workdir / f"{name}.json"
     env = {**env, "AUDITOR_DATABASE_URL": f"sqlite:///{workdir / name}.db"}
-    argv = [*AUDITOR, "scan", "--account", ACCOUNT_ID, "--region", REGION]
+    auditor = [*AUDITOR]
+    if profile:  # cProfile around the whole process, for finding where the time goes
+        auditor[1:1] = ["-m", "cProfile", "-o", str(Path(profile).resolve())]
+    argv = [*auditor, "scan", "--account", ACCOUNT_ID, "--region", REGION]
     argv += ["--format", "json", "-o", str(output), "--no-progress", "--fail-on", "none"]
     result = run_process(argv, env, proxy)
     result.output = output
@@ -268,6 +274,7 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.05, help="seconds added per request")
     parser.add_argument("--concurrency", type=int, default=16, help="calls in flight at once")
     parser.add_argument("--prowler", help="path of a prowler executable to compare with")
+    parser.add_argument("--profile", help="write a cProfile of the clean scan to this file")
     args = parser.parse_args()
 
     prepare_environment()
@@ -298,7 +305,7 @@ def report(args: argparse.Namespace, proxy: BenchProxy, env: dict[str, str], wor
     thread_loop.close()
 
     proxy.phase()
-    clean = scan(env, proxy, workdir, "clean")
+    clean = scan(env, proxy, workdir, "clean", args.profile)
     proxy.phase(throttle_rate=0.20, unavailable_rate=0.05)
     throttled = scan(env, proxy, workdir, "throttled")
     proxy.phase()

@@ -95,7 +95,15 @@ def save_records(session: Session, scan_id: str, records: Iterable[ResourceMixin
         values = []
         for record in rows:
             record.scan_id = scan_id
-            values.append({column: getattr(record, attribute) for attribute, column in pairs})
+            # Values the constructor set are in the instance dict; reading them there skips
+            # the ORM's instrumented attribute. Defaulted ones are not: ask the attribute.
+            state = vars(record)
+            values.append(
+                {
+                    column: state[attribute] if attribute in state else getattr(record, attribute)
+                    for attribute, column in pairs
+                }
+            )
         session.execute(insert(target), values)
         count += len(values)
     return count
