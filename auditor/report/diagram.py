@@ -26,6 +26,11 @@ DETAIL_LINE = 14
 ID_CHARS = 46
 DETAIL_CHARS = 50
 DETAIL_LINES = 4
+# Inherited by every mark and text of a drawing (and through <use>, of a shared one).
+ROOT = (
+    'font-size="11" fill="#1d2330" stroke-width="2" '
+    'font-family="system-ui,-apple-system,Segoe UI,Roboto,sans-serif"'
+)
 COLOURS = {True: "#1e6b3a", False: "#b3261e", None: "#8a5a00", "dim": "#9aa3b2"}
 
 
@@ -131,6 +136,22 @@ def _title(kind: str) -> str:
     return {"source": "from", "subnet": "subnet", "destination": "to"}.get(kind, kind_name(kind))
 
 
+def _marker(ok: bool | None, centre: int, colour: str) -> str:
+    """A cross on a broken hop, a question mark on one that cannot be judged, else a ring."""
+    if ok is False:
+        return (
+            f'<circle cx="14" cy="{centre}" r="7" fill="{colour}"/>'
+            f'<path d="M10 {centre - 4}l8 8M18 {centre - 4}l-8 8" stroke="#fff"/>'
+        )
+    if ok is None:
+        return (
+            f'<circle cx="14" cy="{centre}" r="7" fill="{colour}"/>'
+            f'<text x="14" y="{centre + 4}" text-anchor="middle" fill="#fff" '
+            'font-weight="700">?</text>'
+        )
+    return f'<circle cx="14" cy="{centre}" r="6" fill="#fff" stroke="{colour}"/>'
+
+
 def svg(nodes: Sequence[Node], *, symbol_id: str | None = None) -> Markup:
     """The drawing; with ``symbol_id`` a ``<symbol>`` to be shown with :func:`use`."""
     parts: list[str] = []
@@ -147,27 +168,15 @@ def svg(nodes: Sequence[Node], *, symbol_id: str | None = None) -> Markup:
             dash = ' stroke-dasharray="3 3"' if past_break else ""
             parts.append(
                 f'<line x1="14" y1="{previous_bottom}" x2="14" y2="{centre - 7}" '
-                f'stroke="{COLOURS["dim"] if past_break else "#5b6475"}" stroke-width="2"{dash}/>'
+                f'stroke="{COLOURS["dim"] if past_break else "#5b6475"}"{dash}/>'
             )
-        full = f"{_title(node.kind)} {node.label}" + (f": {node.detail}" if node.detail else "")
-        parts.append(f"<g><title>{escape(clean(full, 4000))}</title>")
-        if node.ok is False:
-            parts.append(
-                f'<circle cx="14" cy="{centre}" r="7" fill="{colour}"/>'
-                f'<path d="M10 {centre - 4}l8 8M18 {centre - 4}l-8 8" stroke="#fff" '
-                'stroke-width="2"/>'
-            )
-        elif node.ok is None:
-            parts.append(
-                f'<circle cx="14" cy="{centre}" r="7" fill="{colour}"/>'
-                f'<text x="14" y="{centre + 4}" font-size="11" text-anchor="middle" '
-                f'fill="#fff" font-weight="700">?</text>'
-            )
-        else:
-            parts.append(
-                f'<circle cx="14" cy="{centre}" r="6" fill="#fff" stroke="{colour}" '
-                'stroke-width="2"/>'
-            )
+        # A tooltip where the drawing shows less than there is (and on the broken hop).
+        cut = len(node.label) > ID_CHARS or len(node.detail) > DETAIL_CHARS * DETAIL_LINES
+        titled = cut or node.decisive or node.kind == "destination"
+        if titled:
+            full = f"{_title(node.kind)} {node.label}" + (f": {node.detail}" if node.detail else "")
+            parts.append(f"<g><title>{escape(clean(full, 4000))}</title>")
+        parts.append(_marker(node.ok, centre, colour))
         mark = ""
         if node.decisive:
             mark = " — broken here" if node.ok is False else " — cannot tell"
@@ -177,19 +186,20 @@ def svg(nodes: Sequence[Node], *, symbol_id: str | None = None) -> Markup:
         parts.append(
             f'<text x="30" y="{y + 11}" font-size="12" fill="{colour}"{weight}>'
             f"{escape(_short(_title(node.kind) + mark, DETAIL_CHARS))}</text>"
-            f'<text x="30" y="{y + 25}" font-size="11" font-family="ui-monospace,monospace" '
-            f'fill="{"#9aa3b2" if past_break else "#1d2330"}">'
+            f'<text x="30" y="{y + 25}" font-family="monospace"'
+            f"{' fill=' + chr(34) + COLOURS['dim'] + chr(34) if past_break else ''}>"
             f"{escape(_short(node.label, ID_CHARS))}</text>"
         )
         bottom = y + 30
         if node.decisive and node.detail:
             for index, line in enumerate(_wrap(node.detail, DETAIL_CHARS, DETAIL_LINES)):
                 parts.append(
-                    f'<text x="30" y="{y + 40 + index * DETAIL_LINE}" font-size="11" '
-                    f'fill="{colour}">{escape(line)}</text>'
+                    f'<text x="30" y="{y + 40 + index * DETAIL_LINE}" fill="{colour}">'
+                    f"{escape(line)}</text>"
                 )
                 bottom = y + 44 + index * DETAIL_LINE
-        parts.append("</g>")
+        if titled:
+            parts.append("</g>")
         previous_bottom = bottom - 4
         y = bottom + (ROW - 30)
         if node.decisive:
@@ -200,17 +210,18 @@ def svg(nodes: Sequence[Node], *, symbol_id: str | None = None) -> Markup:
     if symbol_id:
         return Markup(f'<symbol id="{symbol_id}" {view}>{body}</symbol>')  # noqa: S704
     return Markup(  # noqa: S704  (every text above is escaped)
-        f'<svg class="pathd" {view} width="{WIDTH}" height="{height}" role="img" '
+        f'<svg class="pathd" {view} width="{WIDTH}" height="{height}" {ROOT} role="img" '
         f'aria-label="{escape(_aria(nodes))}" xmlns="http://www.w3.org/2000/svg">{body}</svg>'
     )
 
 
-def _aria(nodes: Sequence[Node]) -> str:
+def _aria(nodes: Sequence[Node], limit: int = 2000) -> str:
+    """What the drawing says, for screen readers: the broken hop first, then the path."""
     steps = " → ".join(_short(f"{_title(n.kind)} {n.label}", 80) for n in nodes)
     broken = next((n for n in nodes if n.decisive), None)
     if broken is not None:
-        steps += f"; broken at {_title(broken.kind)}: {_short(broken.detail, 300)}"
-    return steps
+        steps = f"Broken at {_title(broken.kind)}: {_short(broken.detail, 300)}. Path: {steps}"
+    return _short(steps, limit)
 
 
 def height_of(symbol: Markup) -> int:
@@ -220,20 +231,30 @@ def height_of(symbol: Markup) -> int:
 
 
 class SymbolSheet:
-    """Per-finding diagrams drawn once each and shown with ``<use>`` wherever repeated."""
+    """Per-finding diagrams drawn once each and shown with ``<use>`` wherever repeated.
 
-    def __init__(self) -> None:
+    The sheet stops growing at ``budget`` characters (a report of many findings on many
+    distinct paths stays small): :meth:`use` then returns None and the finding points to its
+    root cause's diagram instead.
+    """
+
+    def __init__(self, budget: int = 1_000_000) -> None:
         self._symbols: dict[str, Markup] = {}
+        self._budget = budget
+        self._size = 0
 
-    def use(self, nodes: Sequence[Node]) -> Markup:
+    def use(self, nodes: Sequence[Node]) -> Markup | None:
         drawn = svg(nodes, symbol_id="SYMBOL")
         symbol_id = "p-" + hashlib.sha256(drawn.encode()).hexdigest()[:12]
         if symbol_id not in self._symbols:
+            if self._size + len(drawn) > self._budget:
+                return None
+            self._size += len(drawn)
             self._symbols[symbol_id] = Markup(drawn.replace('id="SYMBOL"', f'id="{symbol_id}"', 1))  # noqa: S704
         height = height_of(self._symbols[symbol_id])
         return Markup(  # noqa: S704  (ids are hex, labels escaped)
             f'<svg class="pathd" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" '
-            f'height="{height}" role="img" aria-label="{escape(_aria(nodes))}">'
+            f'height="{height}" {ROOT} role="img" aria-label="{escape(_aria(nodes, 120))}">'
             f'<use href="#{symbol_id}"/></svg>'
         )
 

@@ -7,11 +7,11 @@ from datetime import datetime
 
 from markupsafe import Markup
 
-from auditor.report.causes import RootCause, kind_name
+from auditor.report.causes import RootCause, cause_key, kind_name
 from auditor.report.diagram import SymbolSheet, locate, nodes_of, svg
 from auditor.report.headline import headline
 from auditor.report.model import ReportData, filter_key, suppression_of
-from auditor.report.templating import environment
+from auditor.report.templating import anchor, environment
 from auditor.store.scans import Finding
 from checks.base import Severity, Status
 
@@ -50,7 +50,14 @@ def finding_diagrammer(sheet: SymbolSheet) -> Callable[[Finding], Markup]:
         if located is None:
             return Markup("")
         source = "service" if finding.resource_type == "ecs-service" else "task"
-        return sheet.use(nodes_of(located, f"this {source}"))
+        drawn = sheet.use(nodes_of(located, f"this {source}"))
+        if drawn is None:  # the sheet is full: the cause's card has the same broken hop drawn
+            key = cause_key(finding)
+            return Markup(  # noqa: S704  (the anchor is hex)
+                f'<p class="sub">Path diagram: see <a href="#{anchor("cause", *key)}">its '
+                "root cause</a> (same broken hop).</p>"
+            )
+        return drawn
 
     return finding_diagram
 

@@ -270,6 +270,7 @@ ESTATE_CHECKS = [
     ("ecs-service-linked-role", "medium"),
     ("fargate-load-balancer", "high"),
 ]
+PATH_CHECKS = {"image-pull-path", "log-delivery-path", "secrets-path"}
 ESTATE_ACCOUNTS = ["111111111111", "222222222222", "333333333333"]
 ESTATE_REGIONS = ["us-east-1", "eu-west-1", "ap-northeast-1"]
 # A badly broken estate: 15 % of findings FAIL, 4 % UNKNOWN, 1 % MUTED, the rest PASS.
@@ -301,21 +302,27 @@ def seed_estate(session: Session, *, count: int) -> list[Scan]:
         region = ESTATE_REGIONS[(number // 3) % len(ESTATE_REGIONS)]
         status = STATUS_CYCLE[(index * 7) % len(STATUS_CYCLE)]
         task = f"arn:aws:ecs:{region}:{account}:task/prod-cluster/{number:032x}"
-        evidence = {
-            "hops": [
-                {
-                    "step": "subnet",
-                    "id": f"subnet-{index % 97:017x}",
-                    "route_table": f"rtb-{index % 31:017x}",
-                },
-                {
-                    "step": "default route",
-                    "target": f"nat-{index % 13:017x}",
-                    "state": "blackhole" if status == "FAIL" else "active",
-                },
-                {"step": "security group", "id": f"sg-{index % 41:017x}", "egress_443": True},
-            ]
-        }
+        nat = f"nat-{index % 13:017x}"
+        broken = status in ("FAIL", "UNKNOWN")
+        evidence: dict[str, Any]
+        if check_id in PATH_CHECKS:
+            evidence = path_evidence(
+                source=f"task {number:032x} (service orders-{number % 40}, cluster prod-cluster)",
+                subnet=f"subnet-{index % 97:017x}",
+                nat=nat,
+                nat_ok=not broken,
+            )
+        else:
+            evidence = {
+                "hops": [
+                    {
+                        "step": "subnet",
+                        "id": f"subnet-{index % 97:017x}",
+                        "route_table": f"rtb-{index % 31:017x}",
+                    },
+                    {"step": "security group", "id": f"sg-{index % 41:017x}", "egress_443": True},
+                ]
+            }
         if status == "MUTED":
             evidence["suppression"] = {"rule": "legacy-batch", "reason": "retired in Q1"}
         rows.append(
@@ -328,12 +335,19 @@ def seed_estate(session: Session, *, count: int) -> list[Scan]:
                 region=region,
                 resource_type="ecs-task",
                 resource_id=task,
-                resource_name=f"orders-worker-{number}",
+                resource_name=(
+                    f"task {number:032x} (service orders-{number % 40}, cluster prod-cluster)"
+                ),
                 message=f"Task orders-worker-{number} ({check_id}): the default route of "
                 "its subnet goes to a NAT gateway that is not available; route 0.0.0.0/0 "
                 "to an available NAT gateway or add the VPC endpoints it needs.",
                 evidence=evidence,
                 first_seen=started - timedelta(days=index % 30) if status == "FAIL" else None,
+                root_cause_kind="nat-gateway" if broken and check_id in PATH_CHECKS else None,
+                root_cause_id=nat if broken and check_id in PATH_CHECKS else None,
+                root_cause_detail=(
+                    f"NAT gateway {nat} is deleted" if broken and check_id in PATH_CHECKS else None
+                ),
             )
         )
     session.add_all(rows)
