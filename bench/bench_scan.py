@@ -324,7 +324,16 @@ def report(args: argparse.Namespace, proxy: BenchProxy, env: dict[str, str], wor
     line("minimal-calls baseline", f"{base_wall:.2f} s, {base_calls} calls")
     line("auditor scan (clean)", f"{clean.wall:.2f} s, {clean.requests} calls")
     line("  wall time / baseline", f"{clean.wall / base_wall:.2f}", "goal <= 1.5")
-    line("  API calls / baseline", f"{clean.requests / base_calls:.2f}", "goal <= 1.05")
+    # moto answers ListTasks in one page whatever maxResults says; AWS pages it by 100. The
+    # AWS-equivalent count replaces the scan's ListTasks by the pages AWS would return.
+    operations = scan_operations(workdir / "clean.db")
+    list_tasks = operations["ecs:list_tasks"]
+    aws_calls = clean.requests - list_tasks + max(list_tasks, base_ops["ecs:list_tasks"])
+    line(
+        "  API calls / baseline",
+        f"{clean.requests / base_calls:.2f} (AWS-equivalent {aws_calls / base_calls:.2f})",
+        "goal <= 1.05",
+    )
     line(
         "auditor scan (20% throttled + 5% 503)",
         f"{throttled.wall:.2f} s, {throttled.requests} requests",
@@ -350,7 +359,7 @@ def report(args: argparse.Namespace, proxy: BenchProxy, env: dict[str, str], wor
         line("  auditor / prowler calls", f"{clean.requests / prowler.requests:.2f}", "goal <= 0.5")
     print(f"  (the scan counted {scan_calls} calls itself)")
     print("calls by operation, scan (baseline):")
-    for operation, count in sorted(scan_operations(workdir / "clean.db").items()):
+    for operation, count in sorted(operations.items()):
         print(f"  {operation:<48} {count:>5} ({base_ops.pop(operation, 0)})")
     for operation, count in sorted(base_ops.items()):
         print(f"  {operation:<48} {0:>5} ({count})")
