@@ -11,6 +11,7 @@ from checks.paths.common import Leg, SourceLegs, evaluate_task_paths, evidence_o
 from checks.platform import Platform
 from checks.reachability import NetworkView, Source
 from checks.reachability.efs import efs_reach, efs_volumes_of, task_zone
+from checks.reachability.model import decisive_hop
 from checks.support import (
     EC2_DHCP_OPTIONS,
     EC2_NETWORK_ACLS,
@@ -106,11 +107,36 @@ META = CheckMeta(
     ),
 )
 
-_FIX = (
-    "create an available mount target in the task's Availability Zone, allow TCP 2049 from the "
-    "task's group on the mount target's group (and out of the task's group), set a task role "
-    "when IAM authorization is on, and run platform 1.4.0 or LATEST"
+# The fix for the hop that broke a volume's path (its step), in the order a reader acts.
+_FIXES = {
+    "platform-version": "run platform 1.4.0 or LATEST",
+    "file-system": "mount an available file system",
+    "file-system-zone": "run the tasks in the One Zone file system's Availability Zone (or "
+    "use a Regional file system)",
+    "access-point": "create the access point on that file system or correct accessPointId",
+    "task-role": "set taskRoleArn to a role allowed to mount the file system",
+    "mount-target": "create a mount target in the task's Availability Zone",
+    "mount-target-state": "wait for the mount target to become available, or recreate it",
+    "vpc-dns": "enable DNS resolution (enableDnsSupport) on the VPC",
+    "security-group-egress": "allow TCP 2049 out of the task's security group to the mount target",
+    "mount-target-security-group-ingress": "allow TCP 2049 from the task's security group on "
+    "the mount target's security group",
+    "network-acl": "allow TCP 2049 and its replies (1024-65535) through both subnets' network ACLs",
+}
+_GENERAL_FIX = (
+    "create an available mount target in the task's Availability Zone and allow TCP 2049 from "
+    "the task to it"
 )
+
+
+def _fix(legs: tuple[Leg, ...]) -> str:
+    steps = [
+        hop.step
+        for leg in legs
+        if leg.reach.reachable is False and (hop := decisive_hop(leg.reach)) is not None
+    ]
+    fixes = list(dict.fromkeys(_FIXES[s] for s in steps if s in _FIXES))
+    return "; ".join(fixes) or _GENERAL_FIX
 
 
 def _judge(
@@ -134,7 +160,7 @@ def _judge(
         label=label,
         what="its EFS file systems",
         legs=[group],
-        fix=_FIX,
+        fix=_fix(legs),
         evidence=evidence_of(
             [group],
             task_definition=definition.task_definition_arn,

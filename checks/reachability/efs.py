@@ -208,6 +208,15 @@ def _mount_target_hop(
             + (f" (mount targets only in {', '.join(elsewhere)})" if elsewhere else ""),
         )
     target = max(here, key=lambda t: t.life_cycle_state == _AVAILABLE)
+    subnet = net.inventory.subnet_by_id.get(source.subnet_id)
+    if subnet is not None and subnet.ipv6_native:
+        return target, Hop(
+            step="mount-target",
+            subject=target.mount_target_id,
+            ok=None,
+            detail=f"the task's subnet {source.subnet_id} is IPv6-only: mounting over a mount "
+            "target's IPv6 address is not evaluated",
+        )
     if target.vpc_id and source.vpc_id and target.vpc_id != source.vpc_id:
         return target, Hop(
             step="mount-target",

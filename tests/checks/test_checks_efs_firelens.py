@@ -77,6 +77,7 @@ def test_mount_target_only_in_another_zone_fails_naming_the_zone() -> None:
     assert result.status is Status.FAIL
     assert "no mount target in us-east-1a, the task's Availability Zone" in result.message
     assert "only in us-east-1b" in result.message
+    assert "fix: create a mount target in the task's Availability Zone." in result.message
     assert first_failing_step(result) == "mount-target"
     assert result.root_cause is not None
     assert (result.root_cause.kind, result.root_cause.resource_id) == ("mount-target", "fs-1")
@@ -113,6 +114,9 @@ def test_mount_target_group_without_nfs_ingress_fails() -> None:
     result = efs_result(estate)
     assert result.status is Status.FAIL
     assert "no ingress rule of sg-efs allows TCP 2049" in result.message
+    assert result.message.endswith(
+        "fix: allow TCP 2049 from the task's security group on the mount target's security group."
+    )
     assert first_failing_step(result) == "mount-target-security-group-ingress"
 
 
@@ -466,3 +470,28 @@ def test_network_acls_not_collected_make_only_the_two_subnet_case_unknown() -> N
     (other,) = (r for arn, r in results.items() if arn != same_subnet)
     assert other.status is Status.UNKNOWN
     assert "network ACLs were not collected" in other.message
+
+
+def test_ipv6_only_subnet_is_unknown() -> None:
+    estate = Estate()
+    estate.vpc(ipv6_cidrs=["2600:1f18::/56"])
+    estate.subnet(cidr=None, ipv6_cidrs=["2600:1f18::/64"], ipv6_native=True)
+    estate.route_table(subnets=["subnet-1"])
+    estate.security_group()
+    estate.security_group(group_id="sg-efs", ingress=[nfs_from_group("sg-task")], egress=[])
+    estate.file_system()
+    estate.mount_target()
+    efs_task(estate)
+    result = efs_result(estate)
+    assert result.status is Status.UNKNOWN
+    assert "IPv6-only" in result.message
+
+
+def test_two_failing_volumes_get_both_fixes() -> None:
+    estate = Estate()
+    estate.efs_estate(mount_target_ingress=False)
+    estate.file_system(file_system_id="fs-2", one_zone="us-east-1b")
+    efs_task(estate, efs_volume(), efs_volume("fs-2", name="cache"))
+    message = efs_result(estate).message
+    assert "allow TCP 2049 from the task's security group" in message
+    assert "run the tasks in the One Zone file system's Availability Zone" in message
