@@ -1,7 +1,8 @@
 """What changed between scans: the one diff the report, Slack and email all use.
 
-Also the store queries the diff needs: the previous complete scan of the same account and
-regions, the scans a reader asked for, and the scans since the last email.
+Also the store queries the diff needs: the scans a reader asked for and the scans since the
+last email. The baseline is always ``repository.previous_scan``, the one definition of "the
+previous scan" that first_seen and the history-based checks use too.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from auditor.store.notifications import NotificationDelivery
+from auditor.store.repository import complete_scan_before, previous_scan
 from auditor.store.scans import Finding, Scan, ScanStatus
 from checks.base import Severity, Status
 
@@ -141,44 +143,15 @@ def diff_scans(
     return Changes.merge([changes])
 
 
-def previous_complete_scan(session: Session, scan: Scan) -> Scan | None:
-    """The newest complete scan before ``scan`` of the same account and the same regions."""
-    return _complete_scan_before(
-        session,
-        account_id=scan.account_id,
-        regions=scan.regions,
-        before=scan.started_at,
-        exclude=scan.id,
-    )
-
-
-def _complete_scan_before(
-    session: Session, *, account_id: str, regions: Sequence[str], before: datetime, exclude: str
-) -> Scan | None:
-    query = (
-        select(Scan)
-        .where(
-            Scan.account_id == account_id,
-            Scan.status == ScanStatus.COMPLETE,
-            Scan.started_at < before,
-            Scan.id != exclude,
-        )
-        .order_by(Scan.started_at.desc())
-    )
-    wanted = sorted(regions)
-    # Regions are a JSON list, compared here rather than in SQL to stay portable.
-    return next((c for c in session.scalars(query) if sorted(c.regions) == wanted), None)
-
-
 def diff_with_previous(
     session: Session, scans: Iterable[Scan], *, findings: Sequence[Finding] | None = None
 ) -> Changes:
-    """Each scan against the previous complete scan of its account and regions, merged.
+    """Each scan against its previous scan (``repository.previous_scan``), merged.
 
     ``findings``, when given, are all the findings of ``scans`` (already loaded).
     """
     return Changes.merge(
-        diff_scans(session, scan, previous_complete_scan(session, scan), current_findings=findings)
+        diff_scans(session, scan, previous_scan(session, scan), current_findings=findings)
         for scan in scans
     )
 
@@ -254,7 +227,8 @@ def diff_over_period(session: Session, scans: Sequence[Scan]) -> Changes:
     for (account_id, regions), members in sorted(groups.items()):
         members.sort(key=lambda s: s.started_at)
         first, newest = members[0], members[-1]
-        baseline = _complete_scan_before(
+        # The previous scan of the period's first scan (see repository.previous_scan).
+        baseline = complete_scan_before(
             session,
             account_id=account_id,
             regions=regions,

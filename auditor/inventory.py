@@ -71,7 +71,7 @@ class Inventory:
     target_groups: Sequence[Elbv2TargetGroup] = ()
     iam_roles: Sequence[IamRole] = ()
     dhcp_association_events: Sequence[DhcpOptionsAssociationEvent] = ()
-    # The previous complete scan of the same account (for history-based checks), if any.
+    # The previous scan (repository.previous_scan: complete, same account and regions), if any.
     previous: Inventory | None = None
 
     _outcome_index: dict[tuple[str, str], CollectionOutcome] = field(init=False, repr=False)

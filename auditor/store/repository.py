@@ -145,24 +145,50 @@ def latest_scans(
     return sorted(newest.values(), key=lambda s: s.account_id)
 
 
-def previous_scan(
-    session: Session, scan: Scan, *, statuses: Sequence[str] = FINISHED
+def previous_scan(session: Session, scan: Scan) -> Scan | None:
+    """The scan that ``scan`` is compared with: its baseline for every purpose.
+
+    The previous scan of a scan is the newest scan of the same account that started before
+    it, finished **complete**, and covered **the same set of regions**. ``first_seen``
+    carries over from it, ``Inventory.previous`` (the history-based checks) is its
+    inventory, and "new since the last scan" (report, JSON ``change``, Slack, email) is
+    measured against it, so a FAIL is new exactly when its ``first_seen`` is this scan's
+    start. A partial scan is never a baseline (what it did not collect would read as
+    fixed, then as new again), nor is a scan of other regions (a region it did not cover
+    would read as all new). See docs/reports.md#the-previous-scan.
+    """
+    return complete_scan_before(
+        session,
+        account_id=scan.account_id,
+        regions=scan.regions,
+        before=scan.started_at,
+        exclude=scan.id,
+    )
+
+
+def complete_scan_before(
+    session: Session,
+    *,
+    account_id: str,
+    regions: Sequence[str],
+    before: datetime,
+    exclude: str | None = None,
 ) -> Scan | None:
-    """The newest earlier scan of the same account that covers at least one same region."""
+    """The newest complete scan of ``account_id`` and exactly ``regions`` started before."""
     query = (
         select(Scan)
         .where(
-            Scan.account_id == scan.account_id,
-            Scan.id != scan.id,
-            Scan.started_at < scan.started_at,
-            Scan.status.in_(statuses),
+            Scan.account_id == account_id,
+            Scan.status == ScanStatus.COMPLETE,
+            Scan.started_at < before,
         )
         .order_by(Scan.started_at.desc())
     )
-    for candidate in session.scalars(query):
-        if set(candidate.regions) & set(scan.regions):
-            return candidate
-    return None
+    if exclude is not None:
+        query = query.where(Scan.id != exclude)
+    wanted = sorted(regions)
+    # Regions are a JSON list, compared here rather than in SQL to stay portable.
+    return next((c for c in session.scalars(query) if sorted(c.regions) == wanted), None)
 
 
 def outcomes_of(session: Session, scan_id: str) -> list[CollectionOutcome]:
@@ -186,7 +212,7 @@ def findings_of(session: Session, scan_ids: Sequence[str]) -> list[Finding]:
 
 
 def load_inventory(session: Session, scan: Scan, *, with_previous: bool = True) -> Inventory:
-    """One scan's rows as an indexed read model, with the previous finished scan attached."""
+    """One scan's rows as an indexed read model, with its previous scan's inventory attached."""
     tables: dict[str, Any] = {
         RECORD_FIELDS[table]: list(session.scalars(select(table).where(table.scan_id == scan.id)))
         for table in RESOURCE_TABLES
@@ -201,8 +227,8 @@ def load_inventory(session: Session, scan: Scan, *, with_previous: bool = True) 
 
 
 def previous_inventory(session: Session, scan: Scan) -> Inventory | None:
-    """The inventory of the account's previous complete scan, unless pruned."""
-    earlier = previous_scan(session, scan, statuses=(ScanStatus.COMPLETE,))
+    """The inventory of the previous scan (see previous_scan), unless pruned."""
+    earlier = previous_scan(session, scan)
     if earlier is None or earlier.inventory_pruned:
         return None
     return load_inventory(session, earlier, with_previous=False)
@@ -233,7 +259,7 @@ def inventory_of_records(
 def first_seen_by_key(
     session: Session, scan: Scan
 ) -> dict[tuple[str, str, str, str], datetime | None]:
-    """For the previous finished scan: (check, account, region, resource) → first_seen of FAILs."""
+    """For the previous scan: (check, account, region, resource) → first_seen of its FAILs."""
     earlier = previous_scan(session, scan)
     if earlier is None:
         return {}

@@ -53,7 +53,9 @@ WHERE t.scan_id = :scan_id AND t.last_status = 'RUNNING';
 ```
 
 How long has a finding been failing? `findings.first_seen` is the start of the first scan of
-the current unbroken run of FAILs for that check and resource.
+the current unbroken run of FAILs for that check and resource, scan to previous scan (the
+newest earlier complete scan of the same account and regions; see
+[reports.md](reports.md#the-previous-scan)).
 """
 
 

@@ -19,11 +19,11 @@ from auditor.history import (
     diff_over_period,
     diff_with_previous,
     finding_key,
-    previous_complete_scan,
     scans_since,
     select_scans,
 )
 from auditor.store.database import Store
+from auditor.store.repository import first_seen_by_key, previous_scan
 
 
 def keys(findings: list) -> set[tuple[str, str]]:  # type: ignore[type-arg]
@@ -95,8 +95,8 @@ def test_report_previous_scan_is_complete_same_account_and_same_regions(store: S
         )
         scan_row(session, started_at=T0 + timedelta(days=2), regions=["us-east-1", "eu-west-1"])
 
-        assert previous_complete_scan(session, current) == wanted
-        assert previous_complete_scan(session, wanted) is None
+        assert previous_scan(session, current) == wanted
+        assert previous_scan(session, wanted) is None
 
 
 def test_report_without_a_baseline_every_fail_is_new(store: Store) -> None:
@@ -148,3 +148,50 @@ def test_report_period_diff_compares_newest_scan_with_last_one_before_the_period
         assert keys(changes.new_failures) == {("image-pull-path", "new-friday")}
         assert keys(changes.resolved) == {("image-pull-path", "fixed-midweek")}
         assert {finding_key(f)[3] for f in changes.new_failures} == {task_arn("new-friday")}
+
+
+def _new_in_slack_and_first_seen_now(session: object, scan: object) -> tuple[set[str], set[str]]:
+    """FAILs of ``scan`` that Slack calls new, and FAILs whose first_seen starts at ``scan``."""
+    from auditor.store.scans import Finding, Scan
+
+    assert isinstance(scan, Scan)
+    changes = diff_with_previous(session, [scan])  # type: ignore[arg-type]
+    carried = first_seen_by_key(session, scan)  # type: ignore[arg-type]
+    fails = [f for f in changes.new_failures + changes.still_failing if isinstance(f, Finding)]
+    starts_now = {f.resource_id for f in fails if carried.get(finding_key(f)) is None}
+    return {f.resource_id for f in changes.new_failures}, starts_now
+
+
+def test_a_fail_is_new_in_slack_exactly_when_its_first_seen_starts_at_this_scan(
+    store: Store,
+) -> None:
+    """Slack's "new" and first_seen share one baseline (they used to differ in both cases).
+
+    1. A scan of more regions after a scan of fewer: first_seen used to carry over from the
+       overlapping scan while Slack, comparing same regions only, called the FAIL new.
+    2. A partial scan in between: first_seen used to carry over from the partial scan while
+       Slack, comparing with complete scans only, called the FAIL new.
+    """
+    wide = ["us-east-1", "eu-west-1"]
+    with store.session() as session:
+        narrow = scan_row(session, started_at=T0, regions=["us-east-1"])
+        finding_row(session, scan=narrow, resource_id=task_arn("a"), first_seen=T0)
+        widened = scan_row(session, started_at=T0 + timedelta(days=1), regions=wide)
+        finding_row(session, scan=widened, resource_id=task_arn("a"), region="us-east-1")
+
+        assert previous_scan(session, widened) is None
+        new, starts_now = _new_in_slack_and_first_seen_now(session, widened)
+        assert new == starts_now == {task_arn("a")}
+
+        passing = scan_row(session, started_at=T0 + timedelta(days=2), regions=wide)
+        finding_row(session, scan=passing, resource_id=task_arn("b"), status="PASS")
+        partial = scan_row(
+            session, started_at=T0 + timedelta(days=3), regions=wide, status="partial"
+        )
+        finding_row(session, scan=partial, resource_id=task_arn("b"), first_seen=T0)
+        current = scan_row(session, started_at=T0 + timedelta(days=4), regions=wide)
+        finding_row(session, scan=current, resource_id=task_arn("b"))
+
+        assert previous_scan(session, current) == passing
+        new, starts_now = _new_in_slack_and_first_seen_now(session, current)
+        assert new == starts_now == {task_arn("b")}
