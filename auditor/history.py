@@ -7,7 +7,7 @@ previous scan" that first_seen and the history-based checks use too.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -74,6 +74,18 @@ class Changes:
     @property
     def accounts(self) -> list[str]:
         return sorted({scan.account_id for scan in self.scans})
+
+    def narrowed(self, keep: Callable[[Finding], bool]) -> Changes:
+        """The same changes, listing only the findings ``keep`` accepts."""
+        return Changes(
+            scans=self.scans,
+            baselines=self.baselines,
+            new_failures=[f for f in self.new_failures if keep(f)],
+            resolved=[f for f in self.resolved if keep(f)],
+            still_failing=[f for f in self.still_failing if keep(f)],
+            new_unknown=[f for f in self.new_unknown if keep(f)],
+            not_reevaluated=[f for f in self.not_reevaluated if keep(f)],
+        )
 
     @classmethod
     def merge(cls, parts: Iterable[Changes]) -> Changes:
@@ -160,6 +172,20 @@ def _finished() -> list[str]:
     return [ScanStatus.COMPLETE, ScanStatus.PARTIAL, ScanStatus.FAILED]
 
 
+def scan_by_id_or_prefix(session: Session, scan: str) -> Scan:
+    """The scan whose ID is ``scan`` or the only one that starts with it."""
+    found = session.get(Scan, scan)
+    if found is not None:
+        return found
+    if len(scan) >= 4:
+        matches = list(session.scalars(select(Scan).where(Scan.id.startswith(scan)).limit(3)))
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            raise ScanSelectionError(f"scan ID prefix {scan!r} is ambiguous: give more of it")
+    raise ScanSelectionError(f"no scan with id {scan!r} in the store")
+
+
 def select_scans(session: Session, scan: str, accounts: Sequence[str]) -> list[Scan]:
     """Scans named by ``--scan ID|latest`` and ``--account``.
 
@@ -167,9 +193,7 @@ def select_scans(session: Session, scan: str, accounts: Sequence[str]) -> list[S
     when no account is named).
     """
     if scan != "latest":
-        found = session.get(Scan, scan)
-        if found is None:
-            raise ScanSelectionError(f"no scan with id {scan!r} in the store")
+        found = scan_by_id_or_prefix(session, scan)
         if accounts and found.account_id not in accounts:
             raise ScanSelectionError(
                 f"scan {scan} is of account {found.account_id}, not of {', '.join(accounts)}"

@@ -38,7 +38,11 @@ class ProgressEvent:
     region: str
     collector: str
     status: Outcome
+    # The account's running totals: API calls made so far (not a per-event increment),
+    # regions whose collectors have all finished, out of the regions being scanned.
     api_calls: int
+    regions_done: int = 0
+    regions: int = 0
 
 
 ProgressCallback = Callable[[ProgressEvent], None]

@@ -29,10 +29,15 @@ class _Run:
     limit: asyncio.Semaphore
     on_progress: ProgressCallback | None
     before: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    # region → collectors still to finish there (for "n of N regions" in the progress).
+    pending: dict[str, int] = field(default_factory=dict)
 
     def report(self, outcome: CollectorOutcome) -> None:
         if self.on_progress is None:
             return
+        if outcome.region in self.pending:
+            self.pending[outcome.region] -= 1
+        regions = {r: n for r, n in self.pending.items() if r != GLOBAL_REGION}
         self.on_progress(
             ProgressEvent(
                 account_id=outcome.account_id,
@@ -40,6 +45,8 @@ class _Run:
                 collector=outcome.collector,
                 status=outcome.status,
                 api_calls=sum(self.account.calls.values()) - sum(self.before.values()),
+                regions_done=sum(1 for n in regions.values() if n <= 0),
+                regions=len(regions),
             )
         )
 
@@ -142,6 +149,7 @@ async def collect_account(
     run = _Run(
         account, concurrency, asyncio.Semaphore(concurrency), on_progress, dict(account.calls)
     )
+    run.pending = {region: len(regional()) for region in regions}
     groups = [run.run_group(regional(), region, region) for region in regions]
     if regions and account_wide():
         groups.append(run.run_group(account_wide(), GLOBAL_REGION, regions[0]))

@@ -15,6 +15,7 @@ from typer.core import TyperCommand, TyperGroup
 from auditor import __version__
 from auditor.cli.errors import EXIT_INCOMPLETE, EXIT_USAGE, UsageError
 from auditor.cli.log_output import log_warnings_in_one_line
+from auditor.cli.options import ConfigOption
 from auditor.cli.signals import EXIT_SIGINT, EXIT_SIGTERM, handle_sigterm_like_sigint, terminated
 
 # Each command's module loads only when that command runs, so `auditor --version` and
@@ -51,6 +52,11 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
         "auditor.cli.serve_cmd",
         "serve_command",
         "Run scans, alerts, the weekly email and pruning on their schedules until SIGTERM.",
+    ),
+    "scans": (
+        "auditor.cli.scans_cmd",
+        "scans_command",
+        "List stored scans, newest first: ID, account, regions, status, calls, findings.",
     ),
     "notify": ("auditor.cli.notify_cmd", "notify_app", "Send what changed to Slack or by email."),
     "config": ("auditor.cli.config_cmd", "config_app", "Check the configuration."),
@@ -125,26 +131,42 @@ def _root(
 
 
 @db_app.command("upgrade")
-def db_upgrade() -> None:
+def db_upgrade(config: ConfigOption = None) -> None:
     """Apply every pending migration to the configured database."""
     from auditor.config import load_settings
     from auditor.store.database import open_store
 
-    settings = load_settings()
+    settings = load_settings(config)
     store = open_store(settings.database_url)
     typer.echo(f"database is up to date: {store.engine.url.render_as_string(hide_password=True)}")
 
 
 @db_app.command("prune")
-def db_prune() -> None:
+def db_prune(config: ConfigOption = None) -> None:
     """Delete resource rows of scans older than the retention period; findings are kept."""
     from auditor.config import load_settings
     from auditor.engine import prune
     from auditor.store.database import open_store
 
-    settings = load_settings()
+    settings = load_settings(config)
     count = prune(open_store(settings.database_url), settings)
     typer.echo(f"pruned the inventory of {count} scan(s) older than {settings.retention_days} days")
+
+
+@db_app.command("delete")
+def db_delete(
+    scan: Annotated[
+        str | None, typer.Option("--scan", help="Scan ID (or a unique prefix) to delete.")
+    ] = None,
+    account: Annotated[
+        str | None, typer.Option("--account", help="Delete every scan of this account.")
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Delete scans (their findings and inventory too); a running scan is never deleted."""
+    from auditor.cli.scans_cmd import db_delete_command
+
+    db_delete_command(scan=scan, account=account, config=config)
 
 
 def _known_errors() -> tuple[type[BaseException], ...]:

@@ -51,11 +51,10 @@ def effective_configuration(settings: Settings) -> dict[str, Any]:
 
 
 def semantic_problems(settings: Settings) -> list[str]:
-    """What the schema cannot see: files that must exist."""
-    problems = []
-    if settings.suppressions_file and not Path(settings.suppressions_file).is_file():
-        problems.append(f"suppressions_file: {settings.suppressions_file}: file not found")
-    return problems
+    """What the schema cannot see: the same checks `serve` runs before it starts."""
+    from auditor.validation import configuration_problems
+
+    return configuration_problems(settings)
 
 
 def _toml_value(value: Any) -> str:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from auditor.cli.scan_results import FindingRow, counts, top_failing
 from auditor.engine import ScanOutcome
 from collectors.api import Outcome, ProgressCallback, ProgressEvent
 
@@ -22,21 +23,30 @@ stderr = Console(stderr=True, highlight=False)
 
 
 @dataclass
-class _RegionProgress:
+class _AccountProgress:
     task: TaskID
     done: int = 0
     failed: int = 0
     calls: int = 0
-    collectors: set[str] = field(default_factory=set)
+    regions_done: int = 0
+    regions: int = 0
+
+
+def progress_line(row: _AccountProgress) -> str:
+    """``3 of 17 regions · 40 collectors, 2 failed · 87 API calls``: short enough for 80
+    columns next to the account ID, however many regions."""
+    failed = f", [red]{row.failed} failed[/]" if row.failed else ""
+    regions = f"{row.regions_done} of {row.regions} regions · " if row.regions else ""
+    return f"{regions}{row.done} collectors{failed} · {row.calls} API calls"
 
 
 @contextmanager
 def scan_progress(enabled: bool) -> Iterator[ProgressCallback | None]:
-    """A callback that draws one line per account and region, or None when not a terminal."""
+    """A callback that draws one line per account, or None when not a terminal."""
     if not enabled or not stderr.is_terminal:
         yield None
         return
-    rows: dict[tuple[str, str], _RegionProgress] = {}
+    rows: dict[str, _AccountProgress] = {}
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -47,20 +57,16 @@ def scan_progress(enabled: bool) -> Iterator[ProgressCallback | None]:
     ) as progress:
 
         def on_event(event: ProgressEvent) -> None:
-            key = (event.account_id, event.region)
-            row = rows.get(key)
+            row = rows.get(event.account_id)
             if row is None:
-                task = progress.add_task(f"{event.account_id} {event.region}", detail="")
-                row = rows[key] = _RegionProgress(task)
-            row.collectors.add(event.collector)
-            row.done = len(row.collectors)
+                task = progress.add_task(event.account_id, detail="")
+                row = rows[event.account_id] = _AccountProgress(task)
+            row.done += 1
             row.failed += event.status != Outcome.OK
-            row.calls += event.api_calls
-            failed = f", [red]{row.failed} failed[/]" if row.failed else ""
-            progress.update(
-                row.task,
-                detail=f"collectors done: {row.done}{failed} · API calls: {row.calls}",
-            )
+            # The event carries the account's running total: a figure, not an increment.
+            row.calls = max(row.calls, event.api_calls)
+            row.regions_done, row.regions = event.regions_done, event.regions
+            progress.update(row.task, detail=progress_line(row))
 
         yield on_event
 
@@ -69,11 +75,20 @@ def print_summary(
     outcomes: Sequence[ScanOutcome],
     written: Sequence[str],
     causes: Sequence[str] = (),
+    rows: Sequence[FindingRow] | None = None,
 ) -> None:
-    """The one-screen summary: scans, resources, findings, root causes, API calls, outputs."""
+    """The one-screen summary: scans, resources, findings, root causes, what to act on,
+    API calls, outputs, the next step.
+
+    ``rows`` are the findings shown (narrowed by ``--check``); without them the outcomes'
+    own counts are used.
+    """
     scans = Table(title="Scans", title_justify="left", expand=False)
-    for column in ("account", "status", "regions", "API calls", "duration", "scan id"):
-        scans.add_column(column)
+    for column in ("account", "status", "regions", "API calls", "duration"):
+        scans.add_column(column, overflow="fold")
+    # Whole, never cut with an ellipsis: it is what `--scan` and `db delete` take.
+    longest = max((len(o.scan_id) for o in outcomes), default=8)
+    scans.add_column("scan id", no_wrap=True, min_width=longest)
     for outcome in outcomes:
         colour = {"complete": "green", "partial": "yellow"}.get(outcome.status, "red")
         duration = ""
@@ -88,13 +103,21 @@ def print_summary(
             outcome.scan_id,
         )
     stderr.print(scans)
-    _print_counts(outcomes)
+    _print_counts(outcomes, rows)
     print_causes(causes)
+    if rows is not None:
+        _print_top_failing(rows)
     _print_problems(outcomes)
     total_calls = sum(o.api_calls for o in outcomes)
     stderr.print(f"[bold]API calls:[/] {total_calls}")
     for path in written:
         stderr.print(f"[bold]Wrote[/] {escape(path)}")
+    if rows is not None and outcomes:
+        scan = outcomes[0].scan_id if len(outcomes) == 1 else "latest"
+        stderr.print(
+            f"[bold]Next:[/] auditor report --scan {scan} -f table --status FAIL   "
+            f"(or -o report.html)"
+        )
 
 
 def print_causes(lines: Sequence[str]) -> None:
@@ -106,12 +129,15 @@ def print_causes(lines: Sequence[str]) -> None:
         stderr.print(f"  • {escape(line)}")
 
 
-def _print_counts(outcomes: Sequence[ScanOutcome]) -> None:
+def _print_counts(outcomes: Sequence[ScanOutcome], rows: Sequence[FindingRow] | None) -> None:
     resources: Counter[str] = Counter()
     findings: Counter[tuple[str, str]] = Counter()
     for outcome in outcomes:
         resources.update(outcome.resources)
-        findings.update(outcome.findings)
+        if rows is None:
+            findings.update(outcome.findings)
+    if rows is not None:
+        findings = counts(rows)
     if resources:
         stderr.print(
             "[bold]Resources:[/] "
@@ -123,10 +149,31 @@ def _print_counts(outcomes: Sequence[ScanOutcome]) -> None:
         for status in STATUS_ORDER:
             table.add_column(status, justify="right")
         for severity in SEVERITY_ORDER:
-            counts = [findings.get((severity, status), 0) for status in STATUS_ORDER]
-            if any(counts):
-                table.add_row(severity, *(str(c) if c else "·" for c in counts))
+            numbers = [findings.get((severity, status), 0) for status in STATUS_ORDER]
+            if any(numbers):
+                table.add_row(severity, *(str(c) if c else "·" for c in numbers))
         stderr.print(table)
+
+
+def _short(text: str, limit: int = 120) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _print_top_failing(rows: Sequence[FindingRow]) -> None:
+    """The checks to act on first: resources failing each, and one example."""
+    failing = top_failing(rows)
+    if not failing:
+        return
+    stderr.print("[bold]Act on first:[/]")
+    for item in failing:
+        example = item.example
+        stderr.print(
+            f"  [red]{item.check_id}[/] ({item.severity}): {item.resources} resource(s), "
+            f"e.g. {escape(example.resource)} in {example.account_id} {example.region}: "
+            f"{escape(_short(example.message))}",
+            overflow="fold",
+        )
 
 
 def _print_problems(outcomes: Sequence[ScanOutcome]) -> None:

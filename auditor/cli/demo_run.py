@@ -63,9 +63,6 @@ def run_demo(
             trigger="demo",
             store=store,
         )
-    stderr.print(
-        "Next: [bold]auditor report --format html -o report.html[/] renders the latest scans."
-    )
     if code == EXIT_INCOMPLETE:
         stderr.print("[yellow]a demo scan was incomplete (exit 3)[/]")
     return code

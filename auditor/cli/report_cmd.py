@@ -3,17 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import StrEnum
 from typing import Annotated
 
 import typer
 
 from auditor.cli.errors import UsageError
+from auditor.cli.options import (
+    ConfigOption,
+    LogLevelOption,
+    NoColorOption,
+    QuietOption,
+    VerboseOption,
+    apply_output_options,
+)
 from auditor.cli.outputs import check_writable, plan_outputs, write_outputs
 from auditor.config import load_settings
 from auditor.history import ScanSelectionError, select_scans
+from auditor.report.filters import FindingFilter
 from auditor.report.formats import ReportFormat
 from auditor.report.render import render
 from auditor.store.database import Store, open_store
+from checks.base import Severity, Status
+
+
+class ReportChoice(StrEnum):
+    HTML = "html"
+    JSON = "json"
+    CSV = "csv"
+    OCSF = "ocsf"
+    TABLE = "table"
 
 
 def write_report(
@@ -23,6 +42,7 @@ def write_report(
     accounts: Sequence[str],
     formats: Sequence[ReportFormat],
     output: str,
+    only: FindingFilter | None = None,
 ) -> list[str]:
     """Write each format where :func:`plan_outputs` says; the paths written."""
     targets = plan_outputs(formats, output)
@@ -30,45 +50,107 @@ def write_report(
     try:
         with store.session() as session:
             scan_ids = [s.id for s in select_scans(session, scan, accounts)]
-            rendered = {fmt: render(session, scan_ids, fmt) for fmt in targets}
+            rendered = {fmt: render(session, scan_ids, fmt, only=only) for fmt in targets}
     except ScanSelectionError as error:
         raise UsageError(str(error)) from None
     return write_outputs(rendered, targets)
 
 
+def print_report_table(
+    store: Store, *, scan: str, accounts: Sequence[str], only: FindingFilter | None
+) -> None:
+    from auditor.cli.scan_results import load_rows
+    from auditor.cli.table_output import print_table
+
+    try:
+        with store.session() as session:
+            scan_ids = [s.id for s in select_scans(session, scan, accounts)]
+    except ScanSelectionError as error:
+        raise UsageError(str(error)) from None
+    print_table(load_rows(store, scan_ids, only))
+
+
 def report_command(
     output: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--output",
             "-o",
             help="File to write, '-' for stdout; its suffix names the format when no --format.",
         ),
-    ],
+    ] = None,
     scan: Annotated[
-        str, typer.Option("--scan", help="Scan ID, or 'latest' for each account's newest scan.")
+        str,
+        typer.Option(
+            "--scan",
+            help="Scan ID or a unique prefix of one, or 'latest': the newest finished scan "
+            "of each account.",
+        ),
     ] = "latest",
     account: Annotated[
         list[str] | None,
         typer.Option("--account", "-a", help="Only this 12-digit account; repeat for several."),
     ] = None,
     fmt: Annotated[
-        list[ReportFormat] | None,
+        list[ReportChoice] | None,
         typer.Option(
             "--format",
             "-f",
-            help="html, json, csv or ocsf; repeatable (default: from -o's suffix, else json).",
+            help="html, json, csv, ocsf or table (the terminal); repeatable "
+            "(default: from -o's suffix, else json).",
         ),
     ] = None,
+    severity: Annotated[
+        list[Severity] | None,
+        typer.Option(
+            "--severity", case_sensitive=False, help="Only findings of this severity; repeatable."
+        ),
+    ] = None,
+    status: Annotated[
+        list[Status] | None,
+        typer.Option(
+            "--status", case_sensitive=False, help="Only findings with this status; repeatable."
+        ),
+    ] = None,
+    check: Annotated[
+        list[str] | None, typer.Option("--check", help="Only this check; repeatable.")
+    ] = None,
+    config: ConfigOption = None,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = 0,
+    log_level: LogLevelOption = None,
+    no_color: NoColorOption = False,
 ) -> None:
     """Render stored scans; several formats share -o's name with their own suffixes."""
-    settings = load_settings()
-    store = open_store(settings.database_url)
-    written = write_report(
-        store, scan=scan, accounts=list(account or []), formats=list(fmt or []), output=output
+    apply_output_options(quiet=quiet, verbose=verbose, level=log_level, no_color=no_color)
+    settings = load_settings(config)
+    only = FindingFilter.of(
+        checks=check or [],
+        severities=[s.value for s in severity or []],
+        statuses=[s.value for s in status or []],
     )
-    for path in written:
-        typer.echo(f"wrote {path}", err=True)
+    chosen = list(dict.fromkeys(fmt or []))
+    store = open_store(settings.database_url)
+    if ReportChoice.TABLE in chosen:
+        if len(chosen) > 1 or output not in (None, "-"):
+            raise UsageError("-f table prints to the terminal: give it alone, without -o")
+        print_report_table(
+            store, scan=scan, accounts=list(account or []), only=None if only.is_empty else only
+        )
+        return
+    if output is None:
+        raise UsageError("give -o FILE (or -o - for stdout), or -f table for the terminal")
+    written = write_report(
+        store,
+        scan=scan,
+        accounts=list(account or []),
+        formats=[ReportFormat(c.value) for c in chosen],
+        output=output,
+        only=None if only.is_empty else only,
+    )
+    if not quiet:
+        for path in written:
+            typer.echo(f"wrote {path}", err=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from auditor.cli.console import stderr
 from auditor.cli.errors import EXIT_INCOMPLETE, UsageError
+from auditor.cli.options import (
+    ConfigOption,
+    LogLevelOption,
+    NoColorOption,
+    ProfileOption,
+    QuietOption,
+    VerboseOption,
+    apply_output_options,
+    use_profile,
+)
 from auditor.cli.outputs import plan_outputs
 from auditor.cli.scanning import FailOn, run_scan
 from auditor.config import load_settings
+from auditor.report.filters import FindingFilter
 from auditor.report.formats import ReportFormat
 
 
@@ -46,6 +58,28 @@ def scan_command(
         bool, typer.Option(help="Scan the built-in demo estate on a local moto server.")
     ] = False,
     progress: Annotated[bool, typer.Option(help="Show live progress on a terminal.")] = True,
+    check: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--check", help="Show and count only this check; repeatable (all are stored)."
+        ),
+    ] = None,
+    exclude_check: Annotated[
+        list[str] | None,
+        typer.Option("--exclude-check", help="Hide this check; repeatable (it is stored)."),
+    ] = None,
+    mutelist: Annotated[
+        Path | None,
+        typer.Option(
+            "--mutelist", help="Suppression (mute) rules file; overrides suppressions_file."
+        ),
+    ] = None,
+    profile: ProfileOption = None,
+    config: ConfigOption = None,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = 0,
+    log_level: LogLevelOption = None,
+    no_color: NoColorOption = False,
 ) -> None:
     """Collect, evaluate and store a scan of one or more accounts.
 
@@ -54,7 +88,11 @@ def scan_command(
     failed, an account that could not be reached included; 1 a FAIL at or above --fail-on;
     0 otherwise.
     """
-    settings = load_settings()
+    apply_output_options(quiet=quiet, verbose=verbose, level=log_level, no_color=no_color)
+    use_profile(profile)
+    overrides = {"suppressions_file": str(mutelist)} if mutelist else {}
+    settings = load_settings(config, **overrides)
+    only = FindingFilter.of(checks=check or [], exclude_checks=exclude_check or [])
     formats = list(fmt or [])
     if formats or output:
         plan_outputs(formats, output)  # bad output flags fail before any work
@@ -75,6 +113,8 @@ def scan_command(
         output=output,
         fail_on=fail_on,
         progress=progress,
+        only=None if only.is_empty else only,
+        quiet=quiet,
     )
     if code == EXIT_INCOMPLETE:
         stderr.print("[yellow]scan incomplete: verdicts may be missing (exit 3)[/]")

@@ -12,12 +12,14 @@ from enum import StrEnum
 from pathlib import Path
 
 from auditor.aws import validate_regions
-from auditor.cli.console import print_summary, scan_progress
+from auditor.cli.console import print_summary, scan_progress, stderr
 from auditor.cli.errors import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, UsageError
 from auditor.cli.outputs import check_writable, plan_outputs, write_outputs
+from auditor.cli.scan_results import FindingRow, load_rows
 from auditor.config import Settings
 from auditor.engine import ScanOutcome, scan_accounts
 from auditor.muting import load_rules
+from auditor.report.filters import FindingFilter
 from auditor.report.formats import ReportFormat
 from auditor.store.database import Store, open_store
 from auditor.store.scans import ScanStatus
@@ -42,27 +44,51 @@ def validate_account_ids(account_ids: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(account_ids))
 
 
-def exit_code(outcomes: Sequence[ScanOutcome], fail_on: FailOn) -> int:
-    """3 when any scan is partial or failed (it wins over 1), 1 for FAILs at/above fail_on."""
+def exit_code(outcomes: Sequence[ScanOutcome], fail_on: FailOn, rows: Sequence[FindingRow]) -> int:
+    """3 when any scan is partial or failed (it wins over 1), 1 for FAILs at/above fail_on
+    among ``rows`` (the findings shown: ``--check`` narrows them)."""
     if any(o.status != ScanStatus.COMPLETE for o in outcomes):
         return EXIT_INCOMPLETE
     if fail_on == FailOn.NONE:
         return EXIT_OK
     threshold = Severity(fail_on.value)
-    for outcome in outcomes:
-        for (severity, status), count in outcome.findings.items():
-            if count and status == "FAIL" and Severity(severity).at_least(threshold):
-                return EXIT_FINDINGS
+    for row in rows:
+        if row.status == "FAIL" and Severity(row.severity).at_least(threshold):
+            return EXIT_FINDINGS
     return EXIT_OK
 
 
+def validate_check_ids(check_ids: Sequence[str]) -> None:
+    from checks import all_checks
+
+    known = {check.meta.id for check in all_checks()}
+    unknown = sorted(set(check_ids) - known)
+    if unknown:
+        raise UsageError(f"unknown check(s): {', '.join(unknown)} (`auditor checks` lists them)")
+
+
+def without_excluded(accounts: list[str], settings: Settings) -> list[str]:
+    """``accounts.exclude`` means never scanned: it wins over ``--account``."""
+    excluded = [a for a in accounts if a in settings.accounts.exclude]
+    if accounts and len(excluded) == len(accounts):
+        raise UsageError(
+            f"account(s) {', '.join(excluded)} excluded by accounts.exclude: never scanned"
+        )
+    for account in excluded:
+        stderr.print(f"[yellow]skipping {account}: excluded by accounts.exclude[/]")
+    return [a for a in accounts if a not in excluded]
+
+
 def render_outputs(
-    store: Store, scan_ids: list[str], targets: dict[ReportFormat, str]
+    store: Store,
+    scan_ids: list[str],
+    targets: dict[ReportFormat, str],
+    only: FindingFilter | None = None,
 ) -> list[str]:
     from auditor.report.render import render
 
     with store.session() as session:
-        rendered = {fmt: render(session, scan_ids, fmt) for fmt in targets}
+        rendered = {fmt: render(session, scan_ids, fmt, only=only) for fmt in targets}
     return write_outputs(rendered, targets)
 
 
@@ -91,8 +117,17 @@ def run_scan(
     progress: bool,
     trigger: str = "cli",
     store: Store | None = None,
+    only: FindingFilter | None = None,
+    quiet: bool = False,
 ) -> tuple[list[ScanOutcome], int]:
-    accounts = validate_account_ids(account_ids)
+    """Scan, store, write the outputs and print the summary.
+
+    ``only`` (``--check``/``--exclude-check``) narrows what is shown, written and counted
+    for the exit code; every check is still evaluated and stored, so history stays whole.
+    """
+    accounts = without_excluded(validate_account_ids(account_ids), settings)
+    if only is not None:
+        validate_check_ids([*only.checks, *only.exclude_checks])
     validate_regions(list(regions) or settings.regions)
     targets = plan_outputs(formats, output) if formats or output else {}
     check_writable(list(targets.values()))  # before any AWS call, not after the scan
@@ -103,7 +138,7 @@ def run_scan(
         from auditor.accounts import resolve_accounts
 
         accounts = asyncio.run(resolve_accounts(settings))
-    with scan_progress(progress) as on_progress:
+    with scan_progress(progress and not quiet) as on_progress:
         outcomes = asyncio.run(
             scan_accounts(
                 settings,
@@ -121,6 +156,8 @@ def run_scan(
         # error, the same for every account. An account that refused us is a failed scan.
         raise UsageError(setup.error or "the AWS setup cannot reach any account")
     scan_ids = [o.scan_id for o in outcomes]
-    written = render_outputs(store, scan_ids, targets) if targets else []
-    print_summary(outcomes, written, cause_lines(store, scan_ids))
-    return outcomes, exit_code(outcomes, fail_on)
+    written = render_outputs(store, scan_ids, targets, only) if targets else []
+    rows = load_rows(store, scan_ids, only)
+    if not quiet:
+        print_summary(outcomes, written, cause_lines(store, scan_ids), rows)
+    return outcomes, exit_code(outcomes, fail_on, rows)

@@ -20,6 +20,7 @@ from auditor.health import start_health_server
 from auditor.logging_setup import configure_logging
 from auditor.scheduler import AuditorService
 from auditor.store.database import open_store
+from auditor.validation import require_usable
 
 log = logging.getLogger("auditor.serve")
 
@@ -223,6 +224,7 @@ def serve_command(
 ) -> None:
     """Run scans, alerts, the weekly email and pruning on their schedules until SIGTERM."""
     settings = load_settings(config)
+    require_usable(settings)  # what `config check` rejects, serve refuses to start on
     configure_logging()
     health_host = health_host or (LOOPBACK if demo else ALL_INTERFACES)
     http = http_listener(

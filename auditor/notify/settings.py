@@ -5,6 +5,8 @@ Secrets (the webhook URL, the SMTP password) are never stored in the database or
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -24,6 +26,32 @@ class SlackSettings(BaseSettings):
         default=60.0, ge=0, description="Longest Retry-After (seconds) honoured before a retry."
     )
     timeout: float = Field(default=15.0, gt=0, description="Seconds per HTTP request.")
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url_form(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and value.get_secret_value():
+            problem = webhook_url_problem(value.get_secret_value())
+            if problem:
+                raise ValueError(problem)
+        return value
+
+
+_LOOPBACK = ("localhost", "::1")
+
+
+def webhook_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be a webhook (https, or http to loopback only), or None.
+
+    The message never repeats the URL: it is a secret.
+    """
+    parsed = urlsplit(url.strip())
+    host = parsed.hostname or ""
+    if parsed.scheme == "https" and host:
+        return None
+    if parsed.scheme == "http" and (host.startswith("127.") or host in _LOOPBACK):
+        return None
+    return "not a webhook URL: expected https://hooks.slack.com/services/... (the URL is not shown)"
 
 
 class ReportLinkSettings(BaseSettings):

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from auditor.history import diff_with_previous
 from auditor.report.causes import cause_item, finding_cause
+from auditor.report.filters import FindingFilter
 from auditor.report.model import causes_of
 from auditor.store import repository
 from auditor.store.scans import CollectionOutcome, Finding, OutcomeStatus, Scan
@@ -81,8 +82,12 @@ def unknown_reason_of(status: str, evidence: dict[str, Any] | None) -> str | Non
     return str(reason) if reason else None
 
 
-def findings_document(session: Session, scan_ids: Sequence[str]) -> dict[str, Any]:
-    """One scan gives a ``scan`` block; several give a ``scans`` list (CHECKS.md)."""
+def findings_document(
+    session: Session, scan_ids: Sequence[str], *, only: FindingFilter | None = None
+) -> dict[str, Any]:
+    """One scan gives a ``scan`` block; several give a ``scans`` list (CHECKS.md).
+
+    ``only`` narrows the findings listed (and the root causes drawn from them)."""
     scans = [repository.get_scan(session, scan_id) for scan_id in scan_ids]
     missing = [scan_id for scan_id, scan in zip(scan_ids, scans, strict=True) if scan is None]
     if missing:
@@ -94,6 +99,8 @@ def findings_document(session: Session, scan_ids: Sequence[str]) -> dict[str, An
     else:
         document["scans"] = blocks
     findings = repository.findings_of(session, scan_ids)
+    if only is not None:
+        findings = [f for f in findings if only.keeps(f)]
     document["findings"] = [finding_item(f) for f in findings]
     present = [s for s in scans if s]
     causes = causes_of(session, present, findings, diff_with_previous(session, present))
@@ -124,7 +131,9 @@ def dump_document(document: dict[str, Any], stream: TextIO) -> None:
     stream.write("\n}\n")
 
 
-def render_document(session: Session, scan_ids: Sequence[str]) -> str:
+def render_document(
+    session: Session, scan_ids: Sequence[str], *, only: FindingFilter | None = None
+) -> str:
     buffer = io.StringIO()
-    dump_document(findings_document(session, scan_ids), buffer)
+    dump_document(findings_document(session, scan_ids, only=only), buffer)
     return buffer.getvalue()

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from auditor.history import Changes, diff_with_previous, finding_order, findings_of
 from auditor.report.catalogue import check_title
 from auditor.report.causes import RootCauses, root_causes
+from auditor.report.filters import FindingFilter
 from auditor.store.scans import CollectionOutcome, Finding, OutcomeStatus, Scan, ScanStatus
 from checks.base import Severity, Status
 
@@ -195,10 +196,16 @@ def collection_errors_of(session: Session, scan_ids: Sequence[str]) -> list[Coll
     return list(session.scalars(query))
 
 
-def load_report(session: Session, scans: Sequence[Scan]) -> ReportData:
+def load_report(
+    session: Session, scans: Sequence[Scan], *, only: FindingFilter | None = None
+) -> ReportData:
     scan_ids = [scan.id for scan in scans]
     findings = sorted(findings_of(session, scan_ids), key=finding_order)
+    # The diff sees every finding: a hidden check must not look fixed.
     changes = diff_with_previous(session, scans, findings=findings)
+    if only is not None:
+        findings = [f for f in findings if only.keeps(f)]
+        changes = changes.narrowed(only.keeps)
     return ReportData(
         scans=list(scans),
         findings=findings,

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from auditor.history import ScanSelectionError
 from auditor.report.csv_export import render_csv
+from auditor.report.filters import FindingFilter
 from auditor.report.formats import ReportFormat
 from auditor.report.html import render_html as render_html_data
 from auditor.report.json_document import render_document
@@ -30,12 +31,18 @@ def _scans(session: Session, scan_ids: Sequence[str]) -> list[Scan]:
 
 
 def render(
-    session: Session, scan_ids: Sequence[str], fmt: ReportFormat, *, now: datetime | None = None
+    session: Session,
+    scan_ids: Sequence[str],
+    fmt: ReportFormat,
+    *,
+    now: datetime | None = None,
+    only: FindingFilter | None = None,
 ) -> str:
+    """``only`` narrows the findings shown (``--check``, ``--severity``, ``--status``)."""
     scans = _scans(session, scan_ids)
     if fmt is ReportFormat.JSON:
-        return render_document(session, scan_ids)
-    data = load_report(session, scans)
+        return render_document(session, scan_ids, only=only)
+    data = load_report(session, scans, only=only)
     if fmt is ReportFormat.CSV:
         return render_csv(data.findings)
     if fmt is ReportFormat.OCSF:

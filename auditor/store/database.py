@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import platformdirs
 from sqlalchemy import Connection, Engine, create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -54,11 +54,28 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
+def parse_database_url(url: str) -> URL:
+    """The URL, checked for a backend and driver auditor supports; raises StoreError."""
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
         raise StoreError(f"invalid database URL: {exc}") from None
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return parsed
+    if backend == "postgresql":
+        driver = parsed.drivername.partition("+")[2]
+        if driver in ("", "psycopg"):  # plain postgresql:// would mean psycopg2 to SQLAlchemy
+            return parsed.set(drivername="postgresql+psycopg")
+        raise StoreError(
+            f"unsupported PostgreSQL driver in postgresql+{driver}://: "
+            "write postgresql+psycopg:// (psycopg 3, the driver auditor ships)"
+        )
+    raise StoreError(f"unsupported database {backend!r}: use sqlite:/// or postgresql+psycopg://")
+
+
+def make_engine(url: str) -> Engine:
+    parsed = parse_database_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":
@@ -66,17 +83,7 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    if parsed.get_backend_name() == "postgresql":
-        driver = parsed.drivername.partition("+")[2]
-        if driver in ("", "psycopg"):  # plain postgresql:// would mean psycopg2 to SQLAlchemy
-            return create_engine(parsed.set(drivername="postgresql+psycopg"), pool_pre_ping=True)
-        raise StoreError(
-            f"unsupported PostgreSQL driver in postgresql+{driver}://: "
-            "write postgresql+psycopg:// (psycopg 3, the driver auditor ships)"
-        )
-    raise StoreError(
-        f"unsupported database {parsed.get_backend_name()!r}: use sqlite:/// or postgresql+psycopg://"
-    )
+    return create_engine(parsed, pool_pre_ping=True)
 
 
 _REVISION = re.compile(r'^revision(?:: str)? = "([0-9a-f]+)"$', re.MULTILINE)

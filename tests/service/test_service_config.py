@@ -168,7 +168,10 @@ def test_missing_suppressions_file_is_reported(tmp_path: Path) -> None:
     path = _write(tmp_path / "auditor.toml", 'suppressions_file = "nope.yaml"\n')
     code, _, err = _check("--config", str(path))
     assert code == 2
-    assert err.strip() == "auditor: config error: suppressions_file: nope.yaml: file not found"
+    assert (
+        err.strip()
+        == "auditor: config error: suppressions_file: nope.yaml: suppression file not found"
+    )
 
 
 def test_config_check_masks_secrets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

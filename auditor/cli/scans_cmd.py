@@ -1,0 +1,99 @@
+"""`auditor scans` lists the stored scans; `auditor db delete` removes some."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import delete, func, select
+
+from auditor.cli.errors import UsageError
+from auditor.cli.options import ConfigOption
+from auditor.config import load_settings
+from auditor.history import ScanSelectionError, scan_by_id_or_prefix
+from auditor.store.database import open_store
+from auditor.store.scans import Finding, Scan, ScanStatus
+
+STATUSES = ("FAIL", "UNKNOWN", "MUTED", "PASS")
+
+
+def scans_command(
+    account: Annotated[
+        list[str] | None,
+        typer.Option("--account", "-a", help="Only this 12-digit account; repeat for several."),
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, help="Newest scans shown.")] = 20,
+    config: ConfigOption = None,
+) -> None:
+    """List stored scans, newest first: ID, account, regions, status, calls, findings."""
+    store = open_store(load_settings(config).database_url)
+    with store.session() as session:
+        query = select(Scan).order_by(Scan.started_at.desc()).limit(limit)
+        if account:
+            query = query.where(Scan.account_id.in_(account))
+        scans = list(session.scalars(query))
+        found: dict[str, Counter[str]] = {scan.id: Counter() for scan in scans}
+        if scans:
+            counted = session.execute(
+                select(Finding.scan_id, Finding.status, func.count())
+                .where(Finding.scan_id.in_(list(found)))
+                .group_by(Finding.scan_id, Finding.status)
+            )
+            for scan_id, status, number in counted:
+                found[scan_id][status] = number
+    if not scans:
+        typer.echo("no scans in the store: run `auditor scan` first", err=True)
+        return
+    table = Table(box=None, pad_edge=False)
+    # The ID is never cut: it is what --scan and `db delete --scan` take.
+    table.add_column("scan id", no_wrap=True, min_width=len(scans[0].id))
+    for column in ("account", "regions", "status", "started (UTC)", "API calls"):
+        table.add_column(column, overflow="fold")
+    table.add_column("FAIL/UNKNOWN/MUTED/PASS", no_wrap=True)
+    for scan in scans:
+        table.add_row(
+            scan.id,
+            scan.account_id,
+            ",".join(scan.regions),
+            scan.status,
+            scan.started_at.strftime("%Y-%m-%d %H:%M:%S"),
+            str(scan.api_calls),
+            "/".join(str(found[scan.id][status]) for status in STATUSES),
+        )
+    Console(highlight=False, width=max(200, Console().width)).print(table)
+
+
+def db_delete_command(
+    scan: Annotated[
+        str | None, typer.Option("--scan", help="Scan ID (or a unique prefix) to delete.")
+    ] = None,
+    account: Annotated[
+        str | None, typer.Option("--account", help="Delete every scan of this account.")
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Delete scans (their findings and inventory too); a running scan is never deleted."""
+    if (scan is None) == (account is None):
+        raise UsageError("give --scan ID or --account ID (one of them)")
+    store = open_store(load_settings(config).database_url)
+    with store.session() as session:
+        if scan is not None:
+            try:
+                victims = [scan_by_id_or_prefix(session, scan)]
+            except ScanSelectionError as error:
+                raise UsageError(str(error)) from None
+        else:
+            victims = list(session.scalars(select(Scan).where(Scan.account_id == account)))
+        running = [s.id for s in victims if s.status == ScanStatus.RUNNING]
+        if running:
+            raise UsageError(f"scan {running[0]} is running; it cannot be deleted")
+        ids = [s.id for s in victims]
+        if ids:
+            session.execute(delete(Scan).where(Scan.id.in_(ids)))
+    for scan_id in ids:
+        typer.echo(f"deleted scan {scan_id}")
+    if not ids:
+        typer.echo(f"no scans of account {account} in the store", err=True)
