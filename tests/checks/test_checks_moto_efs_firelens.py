@@ -3,7 +3,10 @@
 The estates of the issue's "done when": an EFS volume whose only mount target is in another
 AZ, a mount target group without NFS ingress, a FireLens task without a task role, and their
 healthy twins; plus a missing access point, IAM authorization without a task role, a legacy
-platform, VPC DNS support off, and EFS denied (UNKNOWN).
+platform, a One Zone file system elsewhere, VPC DNS support off, task egress without 2049, a
+NACL denying NFS on the mount target's subnet, custom DHCP DNS servers and EFS denied
+(UNKNOWN); FireLens through the firehose and S3 endpoints, a missing kinesis endpoint, an
+unmodelled output and a custom config file.
 """
 
 from __future__ import annotations
@@ -265,3 +268,160 @@ async def test_firelens_delivery_on_moto(boto3_client: Boto3Factory) -> None:
     no_role = next(r for r in results.values() if r.evidence["task_role_arn"] is None)
     assert "no task role" in no_role.message
     assert no_role.root_cause is not None and no_role.root_cause.kind == "task-role"
+
+
+@pytest.mark.asyncio
+async def test_efs_groups_acls_and_dns_servers_on_moto(boto3_client: Boto3Factory) -> None:
+    """Task egress without 2049, a mount target subnet whose NACL denies NFS, and a VPC whose
+    DHCP option set names custom DNS servers, each against a healthy twin."""
+    seed = EfsSeeder(boto3_client)
+    vpc = seed.vpc("10.0.0.0/16")
+    tasks_subnet = seed.zoned_subnet(vpc, "10.0.1.0/24", "us-east-1a")
+    open_subnet = seed.zoned_subnet(vpc, "10.0.2.0/24", "us-east-1a")
+    tasks = seed.group(vpc, "tasks")
+    https_only = seed.group(vpc, "https-only", egress=False)
+    seed.ec2.authorize_security_group_egress(
+        GroupId=https_only,
+        IpPermissions=[
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 443,
+                "ToPort": 443,
+                "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
+            }
+        ],
+    )
+    efs_sg = seed.group(vpc, "efs", egress=False)
+    seed.nfs_ingress(efs_sg, tasks)
+    seed.nfs_ingress(efs_sg, https_only)
+    # A file system whose only mount target sits in a subnet behind a NACL denying NFS in.
+    guarded_subnet = seed.zoned_subnet(vpc, "10.0.3.0/24", "us-east-1b")
+    guarded_fs = seed.file_system((guarded_subnet, efs_sg))
+    acl = seed.ec2.create_network_acl(VpcId=vpc)["NetworkAcl"]["NetworkAclId"]
+    for egress in (False, True):
+        seed.ec2.create_network_acl_entry(
+            NetworkAclId=acl,
+            RuleNumber=100,
+            Protocol="-1",
+            RuleAction="allow",
+            Egress=egress,
+            CidrBlock="0.0.0.0/0",
+        )
+    seed.ec2.create_network_acl_entry(
+        NetworkAclId=acl,
+        RuleNumber=90,
+        Protocol="6",
+        RuleAction="deny",
+        Egress=False,
+        CidrBlock="0.0.0.0/0",
+        PortRange={"From": 2049, "To": 2049},
+    )
+    association = next(
+        a["NetworkAclAssociationId"]
+        for entry in seed.ec2.describe_network_acls(
+            Filters=[{"Name": "association.subnet-id", "Values": [guarded_subnet]}]
+        )["NetworkAcls"]
+        for a in entry["Associations"]
+        if a["SubnetId"] == guarded_subnet
+    )
+    seed.ec2.replace_network_acl_association(AssociationId=association, NetworkAclId=acl)
+    # The same layout without the NACL: the mount target in another subnet of the task's AZ.
+    open_fs = seed.file_system((open_subnet, efs_sg))
+    guarded_b_task_subnet = seed.zoned_subnet(vpc, "10.0.4.0/24", "us-east-1b")
+
+    open_definition = seed.register(volumes=volume(open_fs))
+    guarded_definition = seed.register(volumes=volume(guarded_fs))
+    expected = {
+        seed.run(open_definition, tasks_subnet, tasks): Status.PASS,
+        seed.run(open_definition, tasks_subnet, https_only): Status.FAIL,
+        seed.run(guarded_definition, guarded_b_task_subnet, tasks): Status.FAIL,
+    }
+    # Custom DNS servers in a second VPC: the DNS hop cannot be proven.
+    other = seed.vpc("10.9.0.0/16")
+    other_subnet = seed.zoned_subnet(other, "10.9.1.0/24", "us-east-1a")
+    other_tasks = seed.group(other, "tasks")
+    other_efs = seed.group(other, "efs", egress=False)
+    seed.nfs_ingress(other_efs, other_tasks)
+    dhcp = seed.ec2.create_dhcp_options(
+        DhcpConfigurations=[{"Key": "domain-name-servers", "Values": ["10.9.0.10"]}]
+    )["DhcpOptions"]["DhcpOptionsId"]
+    seed.ec2.associate_dhcp_options(DhcpOptionsId=dhcp, VpcId=other)
+    custom_dns = seed.register(volumes=volume(seed.file_system((other_subnet, other_efs))))
+    expected[seed.run(custom_dns, other_subnet, other_tasks)] = Status.UNKNOWN
+
+    inventory = await collect_inventory()
+    results = {r.resource_id: r for r in efs_mount_path.evaluate(inventory)}
+    assert {arn: r.status for arn, r in results.items()} == expected
+    causes = {arn: r.root_cause.kind for arn, r in results.items() if r.root_cause is not None}
+    assert sorted(causes.values()) == ["dhcp-dns", "network-acl", "security-group-egress"]
+    guarded = next(
+        r for r in results.values() if r.root_cause and r.root_cause.kind == "network-acl"
+    )
+    assert guarded.root_cause is not None and guarded.root_cause.resource_id == acl
+
+
+@pytest.mark.asyncio
+async def test_firelens_endpoints_and_config_files_on_moto(boto3_client: Boto3Factory) -> None:
+    seed = EfsSeeder(boto3_client)
+    vpc = seed.vpc("10.0.0.0/16")
+    table = seed.ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    subnet = seed.zoned_subnet(vpc, "10.0.1.0/24", "us-east-1a")
+    seed.ec2.associate_route_table(RouteTableId=table, SubnetId=subnet)
+    tasks = seed.group(vpc, "tasks")
+    endpoints = seed.group(vpc, "endpoints")
+    seed.ec2.authorize_security_group_ingress(
+        GroupId=endpoints,
+        IpPermissions=[
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 443,
+                "ToPort": 443,
+                "UserIdGroupPairs": [{"GroupId": tasks}],
+            }
+        ],
+    )
+    seed.ec2.create_vpc_endpoint(
+        VpcId=vpc,
+        VpcEndpointType="Interface",
+        ServiceName=f"com.amazonaws.{REGION}.kinesis-firehose",
+        SubnetIds=[subnet],
+        SecurityGroupIds=[endpoints],
+        PrivateDnsEnabled=True,
+    )
+    seed.ec2.create_vpc_endpoint(
+        VpcId=vpc,
+        VpcEndpointType="Gateway",
+        ServiceName=f"com.amazonaws.{REGION}.s3",
+        RouteTableIds=[table],
+    )
+    firehose = {"Name": "kinesis_firehose", "region": REGION, "delivery_stream": "logs"}
+    with_config = firelens_containers(firehose)
+    with_config[1]["firelensConfiguration"]["options"] = {
+        "config-file-type": "file",
+        "config-file-value": "/fluent-bit/etc/extra.conf",
+    }
+    definitions = {
+        "firehose": seed.register(containers=firelens_containers(firehose), taskRoleArn=TASK_ROLE),
+        "s3": seed.register(
+            containers=firelens_containers({"Name": "s3", "bucket": "logs", "region": REGION}),
+            taskRoleArn=TASK_ROLE,
+        ),
+        "kinesis": seed.register(
+            containers=firelens_containers({"Name": "kinesis_streams", "region": REGION}),
+            taskRoleArn=TASK_ROLE,
+        ),
+        "config": seed.register(containers=with_config, taskRoleArn=TASK_ROLE),
+    }
+    expected = {
+        seed.run(definitions["firehose"], subnet, tasks): Status.PASS,
+        seed.run(definitions["s3"], subnet, tasks): Status.PASS,
+        seed.run(definitions["kinesis"], subnet, tasks): Status.FAIL,
+        seed.run(definitions["config"], subnet, tasks): Status.UNKNOWN,
+    }
+    inventory = await collect_inventory()
+    results = {r.resource_id: r for r in firelens_delivery.evaluate(inventory)}
+    assert {arn: r.status for arn, r in results.items()} == expected
+    messages = " ".join(r.message for r in results.values())
+    assert "kinesis-firehose endpoint" in messages
+    assert "s3 gateway endpoint" in messages
+    assert "custom configuration file (file /fluent-bit/etc/extra.conf)" in messages
