@@ -1,7 +1,8 @@
 """Fargate platform versions: resolving LATEST and telling Linux from Windows.
 
-FACTS §5: Linux LATEST is 1.4.0, Windows LATEST is 1.0.0; a task started without a version runs
-the latest. Versions we cannot parse stay strings and are reported, never guessed.
+Linux LATEST is 1.4.0, Windows LATEST is 1.0.0; a task started without a version runs the latest
+(https://docs.aws.amazon.com/AmazonECS/latest/developerguide/platform-fargate.html).
+Versions we cannot parse stay strings and are reported, never guessed.
 """
 
 from __future__ import annotations

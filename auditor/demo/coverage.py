@@ -1,4 +1,4 @@
-"""Which part of the demo estate each check in CHECKS.md is meant to PASS and to FAIL.
+"""Which part of the demo estate each check (docs/checks.md) is meant to PASS and to FAIL.
 
 "2nd scan" marks results that only show after ``apply_changes``. The demo server answers
 CloudTrail ``LookupEvents`` with the ``AssociateDhcpOptions`` event the demo records (moto has

@@ -19,7 +19,8 @@ from auditor.demo.network import Network
 from auditor.demo.storage import FileSystems
 from auditor.demo.workloads import Placement, RunningTask, Workloads
 
-# Fargate gives IPv6 to Linux tasks on this platform version or later (FACTS.md §2).
+# Fargate gives IPv6 to Linux tasks on this platform version or later ("Using a VPC in
+# dual-stack mode" in https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-task-networking.html).
 FIRST_IPV6_PLATFORM = (1, 4, 0)
 
 

@@ -1,4 +1,4 @@
-"""The findings document of CHECKS.md (`--format json`): a public interface, schema_version 1."""
+"""The findings document (`--format json`, docs/output.md): a public interface, schema_version 1."""
 
 from __future__ import annotations
 
@@ -85,7 +85,7 @@ def unknown_reason_of(status: str, evidence: dict[str, Any] | None) -> str | Non
 def findings_document(
     session: Session, scan_ids: Sequence[str], *, only: FindingFilter | None = None
 ) -> dict[str, Any]:
-    """One scan gives a ``scan`` block; several give a ``scans`` list (CHECKS.md).
+    """One scan gives a ``scan`` block; several give a ``scans`` list (docs/output.md).
 
     ``only`` narrows the findings listed (and the root causes drawn from them)."""
     scans = [repository.get_scan(session, scan_id) for scan_id in scan_ids]

@@ -2,9 +2,10 @@
 
 A TCP connection from a client to a server crosses each subnet boundary twice: the request
 (to the server's port) and the reply (to the client's ephemeral port), and NACLs, being
-stateless, judge both (FACTS-ENTERPRISE §1). Traffic that stays inside one subnet crosses no
-NACL. The functions here name every crossing of a path as one hop (step ``network-acl``, the
-NACL as subject), for any protocol and port, so other checks (EFS on TCP 2049) reuse them.
+stateless, judge both (https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html).
+Traffic that stays inside one subnet crosses no NACL. The functions here name every crossing
+of a path as one hop (step ``network-acl``, the NACL as subject), for any protocol and port,
+so other checks (EFS on TCP 2049) reuse them.
 """
 
 from __future__ import annotations

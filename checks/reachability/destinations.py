@@ -1,6 +1,7 @@
 """What a task talks to: image registries, secret stores and log groups, and where they live.
 
-Only the task's own region can be reached through VPC endpoints (FACTS §1.3); anything else
+Only the task's own region can be reached through VPC endpoints (https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html);
+anything else
 (Docker Hub, public.ecr.aws, other registries, other regions) needs the internet.
 """
 
@@ -17,7 +18,8 @@ from checks.support import containers_of
 _ECR_PRIVATE = re.compile(
     r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(\.cn)?$"
 )
-# ECR dual-stack registry URIs (FACTS §1.3/§1.4): the one registry known to serve IPv6.
+# ECR dual-stack registry URIs, the one registry known to serve IPv6 ("Using a VPC in
+# IPv6-only mode" in https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-task-networking.html).
 _ECR_DUAL_STACK = re.compile(r"^\d{12}\.dkr-ecr\.[a-z0-9-]+\.on\.aws$")
 _DOCKER_HUB_HOSTS = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io"})
 _ARN_REGION = re.compile(r"^arn:aws[a-z-]*:(?P<service>[a-z0-9-]+):(?P<region>[a-z0-9-]*):")

@@ -2,7 +2,7 @@
 
 An interface endpoint serves a task only when it is available in the task's VPC with private
 DNS on, the VPC resolves names (DNS support and host names on), the task may send TCP 443 to
-it and its own groups accept TCP 443 from the task (FACTS §1.3).
+it and its own groups accept TCP 443 from the task (https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html).
 """
 
 from __future__ import annotations
@@ -122,7 +122,8 @@ _AMAZON_DNS = "amazonprovideddns"
 def dhcp_dns_hop(net: NetworkView, vpc_id: str | None) -> Hop:
     """Endpoint private DNS names resolve only through the Route 53 Resolver
     (AmazonProvidedDNS); a custom DNS server needs conditional forwarding to it, which the
-    scanner cannot see (FACTS §1.3)."""
+    scanner cannot see ("DNS" considerations in
+    https://docs.aws.amazon.com/vpc/latest/privatelink/privatelink-access-aws-services.html)."""
     vpc = net.inventory.vpc_by_id.get(vpc_id or "")
     if vpc is None:
         return Hop(
@@ -299,7 +300,8 @@ def interface_endpoint_path(
 
 def _s3_acl_hops(net: NetworkView, source: Source, prefix_list: str) -> list[Hop]:
     """The task subnet's NACL toward S3: NACL entries hold CIDRs only, so the prefix list's
-    entries are what must be allowed (FACTS-ENTERPRISE §1)."""
+    entries are what must be allowed
+    (https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html)."""
     cidrs = net.prefix_list_cidrs(prefix_list)
     networks = [n for n in (parse_network(c) for c in cidrs or []) if n is not None]
     networks = [n for n in networks if n.version == 4]

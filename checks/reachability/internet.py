@@ -493,7 +493,8 @@ def ipv6_only_paths(
     """An IPv6-only subnet: DNS64 + NAT64 through a NAT gateway, or IPv6 egress directly.
 
     The direct IPv6 path counts only for destinations known to be IPv6-capable
-    (``ipv6_destination``: ECR dual-stack image URIs, FACTS §1.3/§1.4); every other
+    (``ipv6_destination``: ECR dual-stack image URIs, see "Using a VPC in IPv6-only mode" in
+    the Fargate task networking guide); every other
     destination needs IPv4, so an IPv6-only task reaches it only through DNS64 + NAT64.
     """
     table, table_hop = route_table_hop(net, source.subnet_id)

@@ -1,4 +1,7 @@
-"""MTU of the hops a subnet's private routes cross (FACTS §4).
+"""MTU of the hops a subnet's private routes cross.
+
+https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/network_mtu.html lists the MTU of each
+hop kind.
 
 Only targets with a documented MTU below 9001 are flagged: transit gateways and Cloud WAN
 (8500), Gateway Load Balancer endpoints (8500) and virtual private gateways (1500, lower inside

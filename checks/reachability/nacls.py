@@ -1,6 +1,7 @@
 """Network ACLs: stateless rules in rule-number order, checked for each direction of a flow.
 
-A network ACL applies where traffic enters or leaves a subnet (FACTS-ENTERPRISE §1): outbound
+A network ACL applies where traffic enters or leaves a subnet
+(https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html): outbound
 rules match the packet's destination, inbound rules its source, and the port range is the
 packet's destination port. Being stateless, a connection needs the request allowed one way and
 the reply (to the client's ephemeral port) allowed the other way. IPv4 and IPv6 entries are
@@ -26,7 +27,8 @@ from checks.reachability.routes import Network, parse_network
 TCP = 6
 UDP = 17
 HTTPS = 443
-# AWS's advice for inbound return traffic, and the NAT gateway's own source ports (FACTS §1).
+# AWS's advice for inbound return traffic, and the NAT gateway's own source ports:
+# https://docs.aws.amazon.com/vpc/latest/userguide/nacl-ephemeral-ports.html
 EPHEMERAL = (1024, 65535)
 # The Linux ephemeral range: Fargate's own range is not documented, so a NACL that allows
 # only this much is accepted with a caveat.

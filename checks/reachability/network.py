@@ -122,7 +122,8 @@ class NetworkView:
             vpc_id = subnet.vpc_id if subnet else None
             groups = group_ids_of(service.security_group_ids)
             if not groups and vpc_id in self._default_group:
-                # No group given: ECS uses the VPC's default group (FACTS §8).
+                # No group given: ECS uses the VPC's default group (securityGroups in
+                # https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_AwsVpcConfiguration.html).
                 groups = (self._default_group[vpc_id],)
             sources.append(
                 Source(
@@ -223,7 +224,8 @@ class NetworkView:
         1.3.0 and older), which no customer group applies to; the internet paths then leave
         out the task's security groups too. ``ipv6_destination`` is True only for
         destinations known to be IPv6-capable (ECR dual-stack image URIs): an IPv6-only subnet
-        reaches every other destination only through DNS64 + NAT64 (FACTS §1.4).
+        reaches every other destination only through DNS64 + NAT64 ("Using a VPC in IPv6-only
+        mode" in the Fargate task networking guide).
         """
         paths = list(
             self.internet_paths(

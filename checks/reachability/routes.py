@@ -1,8 +1,9 @@
 """Route selection: longest-prefix match over one route table, IPv4 and IPv6 apart.
 
-VPC route priority (FACTS §7): the most specific route wins; on the same prefix a static CIDR
-route beats a prefix-list route, which beats a propagated route. A prefix-list route matches
-with the length of the list entry that contains the destination.
+VPC route priority: the most specific route wins; on the same prefix a static CIDR route beats
+a prefix-list route, which beats a propagated route
+(https://docs.aws.amazon.com/vpc/latest/userguide/route-tables-priority.html). A prefix-list
+route matches with the length of the list entry that contains the destination.
 """
 
 from __future__ import annotations

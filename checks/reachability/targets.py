@@ -91,7 +91,8 @@ def target_kind_of_id(target_id: str) -> TargetKind:
 
 def peering_hop(target: str, destination: str) -> Hop:
     """A route to the internet (or S3, ECR...) through a peering connection: AWS forwards
-    only to addresses inside the peer VPC, never through its gateways (FACTS-ENTERPRISE §3)."""
+    only to addresses inside the peer VPC, never through its gateways (no edge-to-edge routing:
+    https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-basics.html)."""
     return Hop(
         step="vpc-peering",
         subject=target,

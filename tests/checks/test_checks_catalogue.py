@@ -18,7 +18,7 @@ from collectors import registry
 
 SEED = Path(__file__).parent / "data" / "seed_000_d9ec1ff19514a6b3.txt"
 
-# CHECKS.md, the public contract: ID -> severity.
+# The public contract (check IDs are added, never renamed or removed): ID -> severity.
 CONTRACT = {
     "image-pull-path": "high",
     "log-delivery-path": "medium",

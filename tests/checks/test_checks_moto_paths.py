@@ -62,7 +62,7 @@ class Seeder:
 
     def vpc(self, cidr: str) -> str:
         vpc_id: str = self.ec2.create_vpc(CidrBlock=cidr)["Vpc"]["VpcId"]
-        # moto's run_task needs DNS host names on (MOTO.md).
+        # moto's run_task needs DNS host names on.
         self.ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsHostnames={"Value": True})
         self.ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsSupport={"Value": True})
         return vpc_id
@@ -154,7 +154,7 @@ class Seeder:
             **launch,
         )["tasks"][0]
         if public_ip:
-            # moto gives task ENIs no public IP: an Elastic IP models one (MOTO.md).
+            # moto gives task ENIs no public IP: an Elastic IP models one.
             eni = next(
                 d["value"]
                 for a in task["attachments"]

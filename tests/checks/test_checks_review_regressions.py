@@ -74,7 +74,7 @@ def test_ipv6_only_eigw_alone_fails_for_standard_ecr_image_and_logs(estate: Esta
 
 
 def test_ipv6_only_dual_stack_ecr_uri_over_eigw_is_unknown(estate: Estate) -> None:
-    # Registry auth may still need IPv4 api.ecr (FACTS §1.3 [DISAGREE]): never PASS.
+    # Registry auth may still need IPv4 api.ecr (AWS's pages disagree): never PASS.
     ipv6_only(estate, routes=[route("::/0", "eigw-1")], dns64=True)
     estate.task(definition=estate.task_definition(image=DUAL_STACK_IMAGE), ipv6=["2600:1f18::10"])
     result = only(image_pull_path.evaluate(estate.inventory()))
