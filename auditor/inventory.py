@@ -24,8 +24,13 @@ from auditor.store.resources import (
     Ec2RouteTable,
     Ec2SecurityGroup,
     Ec2Subnet,
+    Ec2TransitGateway,
+    Ec2TransitGatewayAttachment,
+    Ec2TransitGatewayRouteTable,
     Ec2Vpc,
     Ec2VpcEndpoint,
+    Ec2VpcPeeringConnection,
+    Ec2VpnGateway,
     EcsAccountSetting,
     EcsCluster,
     EcsService,
@@ -68,6 +73,11 @@ class Inventory:
     file_systems: Sequence[EfsFileSystem] = ()
     mount_targets: Sequence[EfsMountTarget] = ()
     access_points: Sequence[EfsAccessPoint] = ()
+    transit_gateways: Sequence[Ec2TransitGateway] = ()
+    transit_gateway_attachments: Sequence[Ec2TransitGatewayAttachment] = ()
+    transit_gateway_route_tables: Sequence[Ec2TransitGatewayRouteTable] = ()
+    vpc_peering_connections: Sequence[Ec2VpcPeeringConnection] = ()
+    vpn_gateways: Sequence[Ec2VpnGateway] = ()
     target_groups: Sequence[Elbv2TargetGroup] = ()
     iam_roles: Sequence[IamRole] = ()
     dhcp_association_events: Sequence[DhcpOptionsAssociationEvent] = ()
@@ -84,6 +94,17 @@ class Inventory:
         self.eni_by_id = {e.network_interface_id: e for e in self.network_interfaces}
         self.security_group_by_id = {g.group_id: g for g in self.security_groups}
         self.nat_gateway_by_id = {n.nat_gateway_id: n for n in self.nat_gateways}
+        self.transit_gateway_by_id = {t.transit_gateway_id: t for t in self.transit_gateways}
+        self.tgw_attachment_by_id = {
+            a.transit_gateway_attachment_id: a for a in self.transit_gateway_attachments
+        }
+        self.tgw_route_table_by_id = {
+            t.transit_gateway_route_table_id: t for t in self.transit_gateway_route_tables
+        }
+        self.peering_connection_by_id = {
+            p.vpc_peering_connection_id: p for p in self.vpc_peering_connections
+        }
+        self.vpn_gateway_by_id = {g.vpn_gateway_id: g for g in self.vpn_gateways}
         self.internet_gateway_by_id = {g.internet_gateway_id: g for g in self.internet_gateways}
         self.egress_only_gateway_by_id = {
             g.egress_only_internet_gateway_id: g for g in self.egress_only_internet_gateways

@@ -27,8 +27,11 @@ from collectors.ec2 import (
     route_tables,
     security_groups,
     subnets,
+    transit_gateways,
     vpc_endpoints,
+    vpc_peering_connections,
     vpcs,
+    vpn_gateways,
 )
 from collectors.ecs import account_settings, clusters, services, task_definitions, tasks
 from collectors.efs import access_points, file_systems, mount_targets
@@ -56,6 +59,11 @@ EC2_NETWORK_INTERFACES = network_interfaces.COLLECTOR.name
 EC2_SECURITY_GROUPS = security_groups.COLLECTOR.name
 EC2_FLOW_LOGS = flow_logs.COLLECTOR.name
 EC2_PREFIX_LISTS = prefix_lists.COLLECTOR.name
+EC2_TRANSIT_GATEWAYS = transit_gateways.TRANSIT_GATEWAYS.name
+EC2_TRANSIT_GATEWAY_ATTACHMENTS = transit_gateways.TRANSIT_GATEWAY_ATTACHMENTS.name
+EC2_TRANSIT_GATEWAY_ROUTE_TABLES = transit_gateways.TRANSIT_GATEWAY_ROUTE_TABLES.name
+EC2_VPC_PEERING_CONNECTIONS = vpc_peering_connections.COLLECTOR.name
+EC2_VPN_GATEWAYS = vpn_gateways.COLLECTOR.name
 ELBV2_TARGET_GROUPS = target_groups.COLLECTOR.name
 EFS_FILE_SYSTEMS = file_systems.COLLECTOR.name
 EFS_MOUNT_TARGETS = mount_targets.COLLECTOR.name
@@ -87,6 +95,11 @@ NETWORK_OPTIONAL_NEEDS: tuple[str, ...] = (
     EC2_DHCP_OPTIONS,
     # Network ACLs: without them every NACL hop is UNKNOWN, but a FAIL elsewhere still shows.
     EC2_NETWORK_ACLS,
+    # Central egress: read only for default routes to a transit gateway or a VGW.
+    EC2_TRANSIT_GATEWAYS,
+    EC2_TRANSIT_GATEWAY_ATTACHMENTS,
+    EC2_TRANSIT_GATEWAY_ROUTE_TABLES,
+    EC2_VPN_GATEWAYS,
 )
 
 

@@ -110,3 +110,17 @@ def stamp_stopped_task(
     task.stopping_at = at
     task.stopped_at = at
     task.execution_stopped_at = at
+
+
+def list_tgw_route_attachments(account_id: str, region: str) -> int:
+    """moto keeps a static TGW route's attachment as a dict, so SearchTransitGatewayRoutes
+    answers ``TransitGatewayAttachments: []``; AWS lists it. Wrap each in the list AWS shows.
+    Returns how many routes were fixed."""
+    fixed = 0
+    for table in _ec2_backend(account_id, region).transit_gateways_route_tables.values():
+        for tgw_route in table.routes.values():
+            value = tgw_route.get("transitGatewayAttachments")
+            if isinstance(value, dict):
+                tgw_route["transitGatewayAttachments"] = [value]
+                fixed += 1
+    return fixed

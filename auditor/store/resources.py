@@ -414,6 +414,88 @@ class EfsAccessPoint(ResourceMixin, Base):
     file_system_id: Mapped[str] = mapped_column(String(64))
     access_point_arn: Mapped[str | None] = mapped_column(String(2048), default=None)
     life_cycle_state: Mapped[str | None] = mapped_column(String(32), default=None)
+class Ec2TransitGateway(ResourceMixin, Base):
+    """A transit gateway this account owns or shares (DescribeTransitGateways)."""
+
+    __tablename__ = "ec2_transit_gateways"
+    id_column = "transit_gateway_id"
+
+    transit_gateway_id: Mapped[str] = mapped_column(String(64))
+    owner_id: Mapped[str | None] = mapped_column(String(12), default=None)
+    state: Mapped[str | None] = mapped_column(String(32), default=None)
+    # Options.AssociationDefaultRouteTableId / PropagationDefaultRouteTableId, when enabled.
+    association_default_route_table_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    propagation_default_route_table_id: Mapped[str | None] = mapped_column(String(64), default=None)
+
+
+class Ec2TransitGatewayAttachment(ResourceMixin, Base):
+    """A transit gateway attachment with its association and, for VPCs, its subnets
+    (DescribeTransitGatewayAttachments joined with DescribeTransitGatewayVpcAttachments)."""
+
+    __tablename__ = "ec2_transit_gateway_attachments"
+    id_column = "transit_gateway_attachment_id"
+
+    transit_gateway_attachment_id: Mapped[str] = mapped_column(String(64))
+    transit_gateway_id: Mapped[str] = mapped_column(String(64))
+    transit_gateway_owner_id: Mapped[str | None] = mapped_column(String(12), default=None)
+    # vpc | vpn | direct-connect-gateway | connect | peering | network-function | ...
+    resource_type: Mapped[str | None] = mapped_column(String(64), default=None)
+    resource_id: Mapped[str | None] = mapped_column(String(255), default=None)
+    resource_owner_id: Mapped[str | None] = mapped_column(String(12), default=None)
+    state: Mapped[str | None] = mapped_column(String(32), default=None)
+    # Association.TransitGatewayRouteTableId and Association.State (associated, ...).
+    association_route_table_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    association_state: Mapped[str | None] = mapped_column(String(32), default=None)
+    # VPC attachments only: one subnet per AZ, and Options.ApplianceModeSupport.
+    subnet_ids: Mapped[list[str]] = mapped_column(default_factory=list)
+    appliance_mode_support: Mapped[str | None] = mapped_column(String(16), default=None)
+
+
+class Ec2TransitGatewayRouteTable(ResourceMixin, Base):
+    """A transit gateway route table with its routes (DescribeTransitGatewayRouteTables plus
+    one SearchTransitGatewayRoutes per table, static and propagated)."""
+
+    __tablename__ = "ec2_transit_gateway_route_tables"
+    id_column = "transit_gateway_route_table_id"
+
+    transit_gateway_route_table_id: Mapped[str] = mapped_column(String(64))
+    transit_gateway_id: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str | None] = mapped_column(String(32), default=None)
+    default_association: Mapped[bool] = mapped_column(default=False)
+    default_propagation: Mapped[bool] = mapped_column(default=False)
+    # Normalised routes:
+    # {"destination": str | None, "prefix_list_id": str | None, "type": "static" | "propagated",
+    #  "state": "active" | "blackhole" | ..., "attachments": [{"attachment_id": str,
+    #  "resource_id": str | None, "resource_type": str | None}]}
+    routes: Mapped[list[dict[str, Any]]] = mapped_column(default_factory=list)
+    # False when AWS said more routes matched than it returned (AdditionalRoutesAvailable).
+    routes_complete: Mapped[bool] = mapped_column(default=True)
+
+
+class Ec2VpcPeeringConnection(ResourceMixin, Base):
+    """A VPC peering connection: status and both sides (DescribeVpcPeeringConnections)."""
+
+    __tablename__ = "ec2_vpc_peering_connections"
+    id_column = "vpc_peering_connection_id"
+
+    vpc_peering_connection_id: Mapped[str] = mapped_column(String(64))
+    # Status.Code: active | pending-acceptance | deleted | ...
+    status: Mapped[str | None] = mapped_column(String(32), default=None)
+    # {"vpc_id": str | None, "owner_id": str | None, "region": str | None, "cidrs": [str]}
+    requester: Mapped[dict[str, Any]] = mapped_column(default_factory=dict)
+    accepter: Mapped[dict[str, Any]] = mapped_column(default_factory=dict)
+
+
+class Ec2VpnGateway(ResourceMixin, Base):
+    """A virtual private gateway and the VPCs it is attached to (DescribeVpnGateways)."""
+
+    __tablename__ = "ec2_vpn_gateways"
+    id_column = "vpn_gateway_id"
+
+    vpn_gateway_id: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str | None] = mapped_column(String(32), default=None)
+    # [{"vpc_id": "vpc-...", "state": "attached" | "detached" | ...}]
+    attachments: Mapped[list[dict[str, Any]]] = mapped_column(default_factory=list)
 
 
 # ----------------------------------------------------------------------------- Elsewhere

@@ -30,6 +30,8 @@ from checks.reachability.targets import (
     target_kind_of_id,
     unmodelled_target_hop,
 )
+from checks.reachability.transit import transit_gateway_hops
+from checks.support import EC2_VPN_GATEWAYS
 
 if TYPE_CHECKING:
     from checks.reachability.network import NetworkView
@@ -327,6 +329,36 @@ def _nat_hops(net: NetworkView, nat_id: str, vpc_id: str | None) -> list[Hop]:
     return hops
 
 
+def vgw_hop(net: NetworkView, vgw_id: str, vpc_id: str | None) -> Hop:
+    """A virtual private gateway: detached or gone is a FAIL; attached, the traffic leaves
+    AWS, which is UNKNOWN of class beyond-aws."""
+    beyond = unmodelled_target_hop(TargetKind.VIRTUAL_PRIVATE_GATEWAY, vgw_id)
+    gateway = net.inventory.vpn_gateway_by_id.get(vgw_id)
+    region = net.inventory.vpc_by_id[vpc_id].region if vpc_id in net.inventory.vpc_by_id else None
+    if gateway is None:
+        if region is not None and not net.inventory.missing(region, (EC2_VPN_GATEWAYS,)):
+            return Hop(
+                step="virtual-private-gateway",
+                subject=vgw_id,
+                ok=False,
+                detail=f"virtual private gateway {vgw_id} no longer exists (the route is "
+                "left over)",
+            )
+        return beyond
+    attached = gateway.state == "available" and any(
+        a.get("vpc_id") == vpc_id and a.get("state") == "attached" for a in gateway.attachments
+    )
+    if not attached:
+        return Hop(
+            step="virtual-private-gateway",
+            subject=vgw_id,
+            ok=False,
+            detail=f"virtual private gateway {vgw_id} is {gateway.state} and not attached to "
+            f"{vpc_id}: the route goes nowhere",
+        )
+    return beyond
+
+
 def other_target_hop(target: str, destination: Network) -> Hop:
     """A target the internet paths do not follow: a peering connection never reaches the
     internet (FAIL); every other kind is UNKNOWN, named (see checks.reachability.targets)."""
@@ -428,6 +460,12 @@ def ipv4_internet_path(net: NetworkView, source: Source, *, check_groups: bool =
         elif target and target.startswith("nat-"):
             name = f"NAT gateway {target}"
             hops.extend(nat_hops(net, target, source.vpc_id, task_subnet=source.subnet_id))
+        elif route_hop.ok and target and target.startswith("tgw-"):
+            name, tgw_hops = transit_gateway_hops(net, source, target, INTERNET_V4)
+            hops.extend(tgw_hops)
+        elif route_hop.ok and target and target.startswith("vgw-"):
+            name = f"virtual private gateway {target}"
+            hops.append(vgw_hop(net, target, source.vpc_id))
         elif route_hop.ok:
             # Any other target, or a route whose target was not recognised at all: judged
             # by kind, UNKNOWN unless it is known to fail (never PASS by default).

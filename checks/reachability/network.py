@@ -7,10 +7,17 @@ thousands of tasks sharing a few subnets cost one route walk per subnet and grou
 from __future__ import annotations
 
 import enum
+from collections import defaultdict
 from collections.abc import Sequence
 
 from auditor.inventory import Inventory
-from auditor.store.resources import Ec2NetworkAcl, EcsService, EcsTask
+from auditor.store.resources import (
+    Ec2NetworkAcl,
+    Ec2TransitGateway,
+    Ec2TransitGatewayAttachment,
+    EcsService,
+    EcsTask,
+)
 from checks.reachability.destinations import EndpointService
 from checks.reachability.endpoints import interface_endpoint_path, s3_gateway_path
 from checks.reachability.internet import (
@@ -21,7 +28,12 @@ from checks.reachability.internet import (
 )
 from checks.reachability.model import Path, Reachability, Source, combine
 from checks.reachability.security_groups import group_ids_of
-from checks.support import EC2_NETWORK_ACLS
+from checks.support import (
+    EC2_NETWORK_ACLS,
+    EC2_TRANSIT_GATEWAY_ATTACHMENTS,
+    EC2_TRANSIT_GATEWAY_ROUTE_TABLES,
+    EC2_TRANSIT_GATEWAYS,
+)
 
 
 class Destination(enum.StrEnum):
@@ -56,6 +68,13 @@ class NetworkView:
         for acl in inventory.network_acls:
             for subnet_id in acl.subnet_ids:
                 self._acl_by_subnet[subnet_id] = acl
+        self._vpc_attachments: dict[tuple[str, str], list[Ec2TransitGatewayAttachment]] = (
+            defaultdict(list)
+        )
+        for tgw_attachment in inventory.transit_gateway_attachments:
+            if tgw_attachment.resource_type == "vpc" and tgw_attachment.resource_id:
+                key = (tgw_attachment.transit_gateway_id, tgw_attachment.resource_id)
+                self._vpc_attachments[key].append(tgw_attachment)
         self._default_group: dict[str, str] = {
             g.vpc_id: g.group_id
             for g in inventory.security_groups
@@ -70,6 +89,43 @@ class NetworkView:
 
     def attached_internet_gateway(self, vpc_id: str | None) -> str | None:
         return self._attached_igw.get(vpc_id or "")
+
+    # ----------------------------------------------------------------------- transit
+
+    def transit_gateway(self, tgw_id: str) -> Ec2TransitGateway | None:
+        return self.inventory.transit_gateway_by_id.get(tgw_id)
+
+    def vpc_attachment(self, tgw_id: str, vpc_id: str | None) -> Ec2TransitGatewayAttachment | None:
+        """The VPC's attachment to the TGW (one per VPC and TGW), the most usable first."""
+        found = [
+            a
+            for a in self._vpc_attachments.get((tgw_id, vpc_id or ""), [])
+            if a.state not in ("deleted", "deleting", "failed", "rejected")
+        ]
+        found.sort(key=lambda a: a.state != "available")
+        return found[0] if found else None
+
+    def tgw_owner_from_attachments(self, tgw_id: str) -> str | None:
+        """The TGW's owner as this account's attachments report it (shared TGWs)."""
+        return next(
+            (
+                a.transit_gateway_owner_id
+                for a in self.inventory.transit_gateway_attachments
+                if a.transit_gateway_id == tgw_id and a.transit_gateway_owner_id
+            ),
+            None,
+        )
+
+    def tgw_data_missing(self, region: str) -> str:
+        """Why transit gateway records may be absent: the collectors that did not succeed."""
+        names = (
+            EC2_TRANSIT_GATEWAYS,
+            EC2_TRANSIT_GATEWAY_ATTACHMENTS,
+            EC2_TRANSIT_GATEWAY_ROUTE_TABLES,
+        )
+        if not self.inventory.missing(region, names):
+            return ""
+        return "not collected: " + self.inventory.describe_missing(region, names)
 
     def network_acl_of(self, subnet_id: str) -> tuple[Ec2NetworkAcl | None, str]:
         """The NACL of a subnet, or None and why: every subnet is associated with exactly one

@@ -25,8 +25,12 @@ from auditor.store.resources import (
     Ec2RouteTable,
     Ec2SecurityGroup,
     Ec2Subnet,
+    Ec2TransitGateway,
+    Ec2TransitGatewayAttachment,
+    Ec2TransitGatewayRouteTable,
     Ec2Vpc,
     Ec2VpcEndpoint,
+    Ec2VpnGateway,
     EcsAccountSetting,
     EcsCluster,
     EcsService,
@@ -118,6 +122,33 @@ def efs_volume(
 
 def https_to_cidr(cidr: str) -> dict[str, Any]:
     return {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": cidr}]}
+
+
+def tgw_route(
+    destination: str,
+    attachment_id: str | None,
+    *,
+    state: str = "active",
+    route_type: str = "static",
+    resource_type: str = "vpc",
+    resource_id: str | None = None,
+) -> dict[str, Any]:
+    """A normalised transit gateway route (collectors/ec2/transit_gateways.py)."""
+    return {
+        "destination": destination,
+        "prefix_list_id": None,
+        "type": route_type,
+        "state": state,
+        "attachments": [
+            {
+                "attachment_id": attachment_id,
+                "resource_id": resource_id,
+                "resource_type": resource_type,
+            }
+        ]
+        if attachment_id
+        else [],
+    }
 
 
 def acl_entry(
@@ -258,6 +289,11 @@ class Estate:
             file_systems=r.get("file_systems", []),
             mount_targets=r.get("mount_targets", []),
             access_points=r.get("access_points", []),
+            transit_gateways=r.get("transit_gateways", []),
+            transit_gateway_attachments=r.get("transit_gateway_attachments", []),
+            transit_gateway_route_tables=r.get("transit_gateway_route_tables", []),
+            vpc_peering_connections=r.get("vpc_peering_connections", []),
+            vpn_gateways=r.get("vpn_gateways", []),
             target_groups=r.get("target_groups", []),
             iam_roles=r.get("iam_roles", []),
             dhcp_association_events=r.get("dhcp_association_events", []),
@@ -287,6 +323,95 @@ class Estate:
         return acls
 
     # ------------------------------------------------------------------ EC2
+
+    def vgw(
+        self,
+        *,
+        vgw_id: str = "vgw-1",
+        vpc_id: str | None = "vpc-1",
+        state: str = "available",
+        attachment_state: str = "attached",
+        region: str | None = None,
+    ) -> Ec2VpnGateway:
+        attachments = [{"vpc_id": vpc_id, "state": attachment_state}] if vpc_id else []
+        return self._add(
+            "vpn_gateways",
+            Ec2VpnGateway(
+                **self._common(region), vpn_gateway_id=vgw_id, state=state, attachments=attachments
+            ),
+        )
+
+    def tgw(
+        self,
+        *,
+        tgw_id: str = "tgw-1",
+        owner_id: str | None = None,
+        state: str = "available",
+        region: str | None = None,
+    ) -> Ec2TransitGateway:
+        return self._add(
+            "transit_gateways",
+            Ec2TransitGateway(
+                **self._common(region),
+                transit_gateway_id=tgw_id,
+                owner_id=owner_id or self.account_id,
+                state=state,
+            ),
+        )
+
+    def tgw_attachment(
+        self,
+        *,
+        attachment_id: str,
+        vpc_id: str,
+        subnets: Iterable[str],
+        route_table_id: str | None,
+        tgw_id: str = "tgw-1",
+        resource_type: str = "vpc",
+        state: str = "available",
+        appliance_mode: str = "disable",
+        tgw_owner_id: str | None = None,
+        resource_owner_id: str | None = None,
+        region: str | None = None,
+    ) -> Ec2TransitGatewayAttachment:
+        return self._add(
+            "transit_gateway_attachments",
+            Ec2TransitGatewayAttachment(
+                **self._common(region),
+                transit_gateway_attachment_id=attachment_id,
+                transit_gateway_id=tgw_id,
+                transit_gateway_owner_id=tgw_owner_id or self.account_id,
+                resource_type=resource_type,
+                resource_id=vpc_id,
+                resource_owner_id=resource_owner_id or self.account_id,
+                state=state,
+                association_route_table_id=route_table_id,
+                association_state="associated" if route_table_id else None,
+                subnet_ids=list(subnets),
+                appliance_mode_support=appliance_mode,
+            ),
+        )
+
+    def tgw_route_table(
+        self,
+        *,
+        route_table_id: str,
+        routes: Iterable[dict[str, Any]],
+        tgw_id: str = "tgw-1",
+        complete: bool = True,
+        region: str | None = None,
+    ) -> Ec2TransitGatewayRouteTable:
+        return self._add(
+            "transit_gateway_route_tables",
+            Ec2TransitGatewayRouteTable(
+                **self._common(region),
+                transit_gateway_route_table_id=route_table_id,
+                transit_gateway_id=tgw_id,
+                state="available",
+                routes=list(routes),
+                routes_complete=complete,
+            ),
+        )
 
     def network_acl(
         self,

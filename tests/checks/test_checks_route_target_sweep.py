@@ -51,7 +51,7 @@ SAMPLES: list[tuple[str, str]] = [
 
 # Kinds the internet path follows; each has PASS and FAIL tests of its own. Here, with no
 # gateway records at all, they must still not PASS.
-MODELLED = {"igw-0sweep", "nat-0sweep", "tgw-0sweep"}
+MODELLED = {"igw-0sweep", "nat-0sweep", "tgw-0sweep", "vgw-0sweep"}
 # Kinds that can never carry internet traffic: FAIL, not UNKNOWN.
 ALWAYS_FAIL = {"pcx-0sweep"}
 
@@ -138,10 +138,23 @@ def test_a_route_with_no_recognised_target_is_unknown(estate: Estate) -> None:
 
 def test_vgw_default_route_is_unknown_beyond_aws(estate: Estate) -> None:
     docker_hub_task(estate, [aws_route("GatewayId", "vgw-0onprem")])
+    estate.vgw(vgw_id="vgw-0onprem")
     (result,) = evaluate(estate.inventory())
     assert result.status is Status.UNKNOWN
     assert "egress leaves AWS through vgw-0onprem" in result.message
     assert result.evidence["unknown_reason"] == "beyond-aws"
+
+
+def test_detached_or_missing_vgw_fails(estate: Estate) -> None:
+    docker_hub_task(estate, [aws_route("GatewayId", "vgw-0onprem")])
+    estate.vgw(vgw_id="vgw-0onprem", attachment_state="detached")
+    (result,) = evaluate(estate.inventory())
+    assert result.status is Status.FAIL
+    assert "vgw-0onprem is available and not attached to vpc-1" in result.message
+    gone = Estate()
+    docker_hub_task(gone, [aws_route("GatewayId", "vgw-0gone")])
+    (result,) = evaluate(gone.inventory())
+    assert (result.status, "vgw-0gone no longer exists" in result.message) == (Status.FAIL, True)
 
 
 def test_peering_default_route_fails_naming_the_connection(estate: Estate) -> None:

@@ -86,6 +86,8 @@ def seed_network(make: Boto3Factory, region: str = REGION) -> dict[str, str]:
         RouteTableId=rt, DestinationIpv6CidrBlock="::/0", EgressOnlyInternetGatewayId=eigw
     )
     ec2.associate_route_table(RouteTableId=rt, SubnetId=public)
+    # A transit gateway (moto gives it a default route table) so its route search is sent.
+    ec2.create_transit_gateway(Description="hub")
     ec2.create_route(RouteTableId=main_rt, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
     s3 = ec2.create_vpc_endpoint(
         VpcId=vpc,
