@@ -17,6 +17,7 @@ import pytest
 
 from auditor.aws import open_account
 from auditor.config import Settings
+from auditor.demo.moto_gaps import list_tgw_route_attachments
 from auditor.inventory import RECORD_FIELDS, Inventory
 from auditor.store.scans import CollectionOutcome, Scan
 from checks.base import Status
@@ -68,7 +69,9 @@ class Seeder:
         return vpc_id
 
     def subnet(self, vpc_id: str, cidr: str, *, routes: dict[str, str] | None = None) -> str:
-        subnet_id: str = self.ec2.create_subnet(VpcId=vpc_id, CidrBlock=cidr)["Subnet"]["SubnetId"]
+        subnet_id: str = self.ec2.create_subnet(
+            VpcId=vpc_id, CidrBlock=cidr, AvailabilityZone=f"{REGION}a"
+        )["Subnet"]["SubnetId"]
         if routes is not None:
             table = self.ec2.create_route_table(VpcId=vpc_id)["RouteTable"]["RouteTableId"]
             self.ec2.associate_route_table(RouteTableId=table, SubnetId=subnet_id)
@@ -77,7 +80,11 @@ class Seeder:
         return subnet_id
 
     def route(self, table: str, destination: str, target: str) -> None:
-        key = "NatGatewayId" if target.startswith("nat-") else "GatewayId"
+        key = {
+            "nat-": "NatGatewayId",
+            "tgw-": "TransitGatewayId",
+            "pcx-": "VpcPeeringConnectionId",
+        }.get(target[: target.index("-") + 1], "GatewayId")
         self.ec2.create_route(RouteTableId=table, DestinationCidrBlock=destination, **{key: target})
 
     def main_table(self, vpc_id: str) -> str:
@@ -315,3 +322,114 @@ async def test_network_acls_on_moto(boto3_client: Boto3Factory) -> None:
         f"network ACL {https_only} of task subnet {one_way}: inbound TCP 32768-61000 from the "
         "internet denied by the closing * rule" in results[one_way_task].message
     )
+
+
+@pytest.mark.asyncio
+async def test_transit_gateway_hub_and_peering_on_moto(boto3_client: Boto3Factory) -> None:
+    """A central egress hub: healthy, with a blackhole, without a default route; and a
+    default route through a peering connection."""
+    seed = Seeder(boto3_client)
+    egress = seed.vpc("10.100.0.0/16")
+    igw = seed.igw(egress)
+    public = seed.subnet(egress, "10.100.1.0/24", routes={"0.0.0.0/0": igw})
+    nat = seed.nat(public)
+    egress_tgw_subnet = seed.subnet(egress, "10.100.0.0/28", routes={"0.0.0.0/0": nat})
+    public_table = seed.ec2.describe_route_tables(
+        Filters=[{"Name": "association.subnet-id", "Values": [public]}]
+    )["RouteTables"][0]["RouteTableId"]
+
+    def spoke(cidr: str, tgw: str) -> tuple[str, str]:
+        vpc = seed.vpc(cidr)
+        subnet = seed.subnet(vpc, cidr.replace("0.0/16", "1.0/24"), routes={"0.0.0.0/0": tgw})
+        attachment = seed.ec2.create_transit_gateway_vpc_attachment(
+            TransitGatewayId=tgw, VpcId=vpc, SubnetIds=[subnet]
+        )["TransitGatewayVpcAttachment"]["TransitGatewayAttachmentId"]
+        return subnet, attachment
+
+    tgws: dict[str, tuple[str, str]] = {}
+    for name in ("healthy", "blackhole", "no-default"):
+        tgw = seed.ec2.create_transit_gateway()["TransitGateway"]
+        tgws[name] = (tgw["TransitGatewayId"], tgw["Options"]["AssociationDefaultRouteTableId"])
+    healthy_tgw, healthy_table = tgws["healthy"]
+    egress_attachment = seed.ec2.create_transit_gateway_vpc_attachment(
+        TransitGatewayId=healthy_tgw,
+        VpcId=egress,
+        SubnetIds=[egress_tgw_subnet],
+        Options={"ApplianceModeSupport": "enable"},
+    )["TransitGatewayVpcAttachment"]["TransitGatewayAttachmentId"]
+    healthy_subnet, healthy_attachment = spoke("10.1.0.0/16", healthy_tgw)
+    # Spoke tables and the egress table are the TGW's default table here (moto associates
+    # every attachment with it): 0/0 to the egress VPC, the spoke's CIDR back to the spoke
+    # ("propagated" routes are seeded as static ones, MOTO.md).
+    seed.ec2.create_transit_gateway_route(
+        TransitGatewayRouteTableId=healthy_table,
+        DestinationCidrBlock="0.0.0.0/0",
+        TransitGatewayAttachmentId=egress_attachment,
+    )
+    seed.ec2.create_transit_gateway_route(
+        TransitGatewayRouteTableId=healthy_table,
+        DestinationCidrBlock="10.1.0.0/16",
+        TransitGatewayAttachmentId=healthy_attachment,
+    )
+    seed.route(public_table, "10.0.0.0/8", healthy_tgw)
+    blackhole_tgw, blackhole_table = tgws["blackhole"]
+    blackhole_subnet, _ = spoke("10.2.0.0/16", blackhole_tgw)
+    seed.ec2.create_transit_gateway_route(
+        TransitGatewayRouteTableId=blackhole_table,
+        DestinationCidrBlock="0.0.0.0/0",
+        Blackhole=True,
+    )
+    no_default_subnet, _ = spoke("10.3.0.0/16", tgws["no-default"][0])
+    peer_vpc = seed.vpc("10.4.0.0/16")
+    peering = seed.ec2.create_vpc_peering_connection(VpcId=peer_vpc, PeerVpcId=egress)[
+        "VpcPeeringConnection"
+    ]["VpcPeeringConnectionId"]
+    seed.ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=peering)
+    peered_subnet = seed.subnet(peer_vpc, "10.4.1.0/24", routes={"0.0.0.0/0": peering})
+    list_tgw_route_attachments(ACCOUNT, REGION)
+
+    tasks = {
+        name: seed.task(
+            subnet,
+            seed.group(
+                seed.ec2.describe_subnets(SubnetIds=[subnet])["Subnets"][0]["VpcId"],
+                f"tasks-{name}",
+            ),
+            image="nginx:1.27",
+        )
+        for name, subnet in (
+            ("healthy", healthy_subnet),
+            ("blackhole", blackhole_subnet),
+            ("no-default", no_default_subnet),
+            ("peering", peered_subnet),
+        )
+    }
+    inventory = await collect_inventory()
+    results = {r.resource_id: r for r in evaluate(inventory)}
+    by_name = {name: results[arn] for name, arn in tasks.items()}
+    assert {name: r.status for name, r in by_name.items()} == {
+        "healthy": Status.PASS,
+        "blackhole": Status.FAIL,
+        "no-default": Status.FAIL,
+        "peering": Status.FAIL,
+    }
+    healthy_hops = {
+        (hop["step"], hop["id"])
+        for source in by_name["healthy"].evidence["sources"]
+        for leg in source["legs"]
+        for path in leg["paths"]
+        for hop in path["hops"]
+    }
+    assert {
+        ("transit-gateway", healthy_tgw),
+        ("transit-gateway-attachment", healthy_attachment),
+        ("transit-gateway-route", healthy_table),
+        ("transit-gateway-attachment", egress_attachment),
+        ("nat-gateway", nat),
+        ("internet-gateway", igw),
+        ("return-route", public_table),
+        ("return-route", healthy_table),
+    } <= healthy_hops
+    assert "to a blackhole" in by_name["blackhole"].message
+    assert f"{tgws['no-default'][1]} has no route for 0.0.0.0/0" in by_name["no-default"].message
+    assert f"VPC peering connection {peering}" in by_name["peering"].message
