@@ -414,6 +414,8 @@ class EfsAccessPoint(ResourceMixin, Base):
     file_system_id: Mapped[str] = mapped_column(String(64))
     access_point_arn: Mapped[str | None] = mapped_column(String(2048), default=None)
     life_cycle_state: Mapped[str | None] = mapped_column(String(32), default=None)
+
+
 class Ec2TransitGateway(ResourceMixin, Base):
     """A transit gateway this account owns or shares (DescribeTransitGateways)."""
 
