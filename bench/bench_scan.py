@@ -129,6 +129,7 @@ class BenchProxy(FaultProxy):
         self.latency = latency
         self.requests_seen = 0
         self.first_request_at: float | None = None
+        self.last_answer_at = 0.0
 
     def phase(self, *, throttle_rate: float = 0.0, unavailable_rate: float = 0.0) -> None:
         self.throttle_rate, self.unavailable_rate = throttle_rate, unavailable_rate
@@ -141,7 +142,10 @@ class BenchProxy(FaultProxy):
         if self.first_request_at is None:
             self.first_request_at = time.perf_counter()
         await asyncio.sleep(self.latency)
-        return await super().handle(request)
+        try:
+            return await super().handle(request)
+        finally:
+            self.last_answer_at = time.perf_counter()
 
 
 class ProxyThread:
@@ -175,6 +179,7 @@ class Run:
     requests: int
     peak_rss_mb: float = 0.0
     first_call_after: float | None = None
+    last_answer_after: float = 0.0
     injected: Counter[str] = field(default_factory=Counter)
     output: Path | None = None
 
@@ -198,6 +203,7 @@ def run_process(argv: Sequence[str], env: dict[str, str], proxy: BenchProxy) -> 
         requests=proxy.requests_seen,
         peak_rss_mb=usage.ru_maxrss / 1024,
         first_call_after=None if first is None else first - started,
+        last_answer_after=proxy.last_answer_at - started,
         injected=Counter(proxy.injected),
     )
 
@@ -317,12 +323,15 @@ def report(args: argparse.Namespace, proxy: BenchProxy, env: dict[str, str], wor
     renders = renderer_times(workdir / "clean.db")
     scan_calls = json.loads(clean.output.read_text())["scan"]["api_calls"]
 
-    def line(label: str, value: str, goal: str = "") -> None:
-        print(f"  {label:<44} {value:<28} {goal}")
-
     print("results")
     line("minimal-calls baseline", f"{base_wall:.2f} s, {base_calls} calls")
     line("auditor scan (clean)", f"{clean.wall:.2f} s, {clean.requests} calls")
+    first_call = clean.first_call_after or 0.0
+    line(
+        "  start-up / collection / after the last call",
+        f"{first_call:.2f} / {clean.last_answer_after - first_call:.2f} / "
+        f"{clean.wall - clean.last_answer_after:.2f} s",
+    )
     line("  wall time / baseline", f"{clean.wall / base_wall:.2f}", "goal <= 1.5")
     # moto answers ListTasks in one page whatever maxResults says; AWS pages it by 100. The
     # AWS-equivalent count replaces the scan's ListTasks by the pages AWS would return.
@@ -351,18 +360,30 @@ def report(args: argparse.Namespace, proxy: BenchProxy, env: dict[str, str], wor
     line("HTML renderer", f"{renders['html']:.2f} s")
     line("CSV renderer", f"{renders['csv']:.2f} s")
     if args.prowler:
-        prowler_argv = [args.prowler, "aws", "--service", "ecs", "vpc", "-f", REGION]
-        prowler_argv += ["--output-directory", str(workdir / "prowler")]
-        prowler = run_process(prowler_argv, env, proxy)
-        line("prowler --service ecs vpc", f"{prowler.wall:.2f} s, {prowler.requests} calls")
-        line("  prowler / auditor wall", f"{prowler.wall / clean.wall:.2f}", "goal >= 4")
-        line("  auditor / prowler calls", f"{clean.requests / prowler.requests:.2f}", "goal <= 0.5")
+        compare_prowler(args.prowler, env, proxy, workdir, clean)
     print(f"  (the scan counted {scan_calls} calls itself)")
+    print_operations(operations, base_ops)
+
+
+def line(label: str, value: str, goal: str = "") -> None:
+    print(f"  {label:<44} {value:<28} {goal}")
+
+
+def compare_prowler(
+    executable: str, env: dict[str, str], proxy: BenchProxy, workdir: Path, clean: Run
+) -> None:
+    argv = [executable, "aws", "--service", "ecs", "vpc", "-f", REGION]
+    argv += ["--output-directory", str(workdir / "prowler")]
+    prowler = run_process(argv, env, proxy)
+    line("prowler --service ecs vpc", f"{prowler.wall:.2f} s, {prowler.requests} calls")
+    line("  prowler / auditor wall", f"{prowler.wall / clean.wall:.2f}", "goal >= 4")
+    line("  auditor / prowler calls", f"{clean.requests / prowler.requests:.2f}", "goal <= 0.5")
+
+
+def print_operations(scan_ops: Counter[str], base_ops: Counter[str]) -> None:
     print("calls by operation, scan (baseline):")
-    for operation, count in sorted(operations.items()):
-        print(f"  {operation:<48} {count:>5} ({base_ops.pop(operation, 0)})")
-    for operation, count in sorted(base_ops.items()):
-        print(f"  {operation:<48} {0:>5} ({count})")
+    for operation in sorted(set(scan_ops) | set(base_ops)):
+        print(f"  {operation:<48} {scan_ops[operation]:>5} ({base_ops[operation]})")
 
 
 def scan_operations(database: Path) -> Counter[str]:
