@@ -26,6 +26,7 @@ from auditor.store.resources import (  # noqa: E402
     Ec2InternetGateway,
     Ec2ManagedPrefixList,
     Ec2NatGateway,
+    Ec2NetworkAcl,
     Ec2NetworkInterface,
     Ec2RouteTable,
     Ec2SecurityGroup,
@@ -288,9 +289,41 @@ def build(task_count: int) -> Inventory:
         )
         for name in sorted(KNOWN_COLLECTORS)
     ]
+    # Every subnet has a network ACL: one open default NACL per VPC, as AWS creates it.
+    by_vpc: dict[str, list[str]] = {}
+    for record in records["subnets"]:
+        by_vpc.setdefault(record.vpc_id, []).append(record.subnet_id)
+    open_entries = [
+        {
+            "rule_number": n,
+            "egress": e,
+            "protocol": "-1",
+            "rule_action": a,
+            "cidr_block": "0.0.0.0/0",
+            "ipv6_cidr_block": None,
+            "port_from": None,
+            "port_to": None,
+            "icmp_type": None,
+            "icmp_code": None,
+        }
+        for e in (True, False)
+        for n, a in ((100, "allow"), (32767, "deny"))
+    ]
+    network_acls = [
+        Ec2NetworkAcl(
+            **_common(),
+            network_acl_id=f"acl-{vpc}",
+            vpc_id=vpc,
+            is_default=True,
+            subnet_ids=ids,
+            entries=open_entries,
+        )
+        for vpc, ids in by_vpc.items()
+    ]
     return Inventory(
         scan=scan,
         outcomes=outcomes,
+        network_acls=network_acls,
         tasks=tasks,
         network_interfaces=enis,
         services=services,

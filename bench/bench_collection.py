@@ -101,6 +101,8 @@ def seed(url: str, tasks: int) -> None:
     ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
     subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.0.0/18")["Subnet"]["SubnetId"]
     group = ec2.create_security_group(GroupName="task", Description="task", VpcId=vpc)["GroupId"]
+    # A transit gateway: its default route table costs one route search.
+    ec2.create_transit_gateway(Description="hub")
     iam.create_role(
         RoleName="AWSServiceRoleForECS",
         Path="/aws-service-role/ecs.amazonaws.com/",
@@ -198,6 +200,7 @@ def minimal_calls(records: Sequence[Any]) -> list[Call]:
         Ec2ManagedPrefixList,
         Ec2NetworkInterface,
         Ec2RouteTable,
+        Ec2TransitGatewayRouteTable,
         Ec2Vpc,
         EcsAccountSetting,
         EcsCluster,
@@ -217,7 +220,11 @@ def minimal_calls(records: Sequence[Any]) -> list[Call]:
     settings = {"effectiveSettings": True, "maxResults": 10}
     calls += [("ecs", "list_account_settings", settings)] * pages(len(of(EcsAccountSetting)), 10)
     calls += minimal_ec2_calls(
-        of(Ec2Vpc), of(Ec2RouteTable), of(Ec2NetworkInterface), of(Ec2ManagedPrefixList)
+        of(Ec2Vpc),
+        of(Ec2RouteTable),
+        of(Ec2NetworkInterface),
+        of(Ec2ManagedPrefixList),
+        of(Ec2TransitGatewayRouteTable),
     )
     if of(Elbv2TargetGroup):
         calls.append(("elbv2", "describe_target_groups", {"PageSize": 400}))
@@ -254,7 +261,11 @@ def minimal_ecs_calls(clusters: list[Any], services: list[Any], tasks: list[Any]
 
 
 def minimal_ec2_calls(
-    vpcs: list[Any], tables: list[Any], interfaces: list[Any], prefix_lists: list[Any]
+    vpcs: list[Any],
+    tables: list[Any],
+    interfaces: list[Any],
+    prefix_lists: list[Any],
+    tgw_tables: list[Any],
 ) -> list[Call]:
     calls: list[Call] = []
     for operation in (
@@ -266,8 +277,20 @@ def minimal_ec2_calls(
         "describe_vpc_endpoints",
         "describe_security_groups",
         "describe_flow_logs",
+        "describe_network_acls",
+        "describe_transit_gateways",
+        "describe_transit_gateway_attachments",
+        "describe_transit_gateway_vpc_attachments",
+        "describe_transit_gateway_route_tables",
+        "describe_vpc_peering_connections",
     ):
         calls.append(("ec2", operation, {"MaxResults": 1000}))
+    # DescribeVpnGateways has no paging; routes cost one search per TGW route table.
+    calls.append(("ec2", "describe_vpn_gateways", {}))
+    routes = [{"Name": "type", "Values": ["static", "propagated"]}]
+    for table in tgw_tables:
+        params = {"TransitGatewayRouteTableId": table.transit_gateway_route_table_id}
+        calls.append(("ec2", "search_transit_gateway_routes", {**params, "Filters": routes}))
     calls.append(("ec2", "describe_egress_only_internet_gateways", {"MaxResults": 255}))
     calls += [("ec2", "describe_route_tables", {"MaxResults": 100})] * pages(len(tables), 100)
     for vpc in vpcs:
