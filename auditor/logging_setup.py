@@ -51,5 +51,7 @@ def configure_logging(
         root.removeHandler(existing)
     root.addHandler(handler)
     root.setLevel(level)
-    # APScheduler logs every job start and end at INFO; ours already says what matters.
-    logging.getLogger("apscheduler").setLevel(max(level, logging.WARNING))
+    # APScheduler logs every job start and end at INFO, botocore every credential lookup
+    # ("Found credentials in environment variables"); ours already says what matters.
+    for chatty in ("apscheduler", "botocore", "aiobotocore", "urllib3"):
+        logging.getLogger(chatty).setLevel(max(level, logging.WARNING))

@@ -37,7 +37,9 @@ JOBS = ("scan", "alert", "weekly_email", "prune")
 JOB_TABLE = "apscheduler_jobs"
 LOCK_REFRESH_EVERY = timedelta(minutes=1)
 LEADER_LOCK = "scheduler"
-LEADER_RETRY = timedelta(seconds=30)
+# How often a standby tries the leader lock. A leader stopped gracefully releases it on the
+# way out, so a standby takes over within this; a killed one holds it one lease at most.
+LEADER_RETRY = timedelta(seconds=5)
 
 
 class ScanFunction(Protocol):
@@ -252,6 +254,8 @@ class AuditorService:
         run.skipped = [account for account in accounts if account not in locked]
         for account in run.skipped:
             log.warning("account %s skipped: another process is scanning it", account)
+        for account in locked:
+            log.info("scan of %s started", account, extra={"account_id": account})
         try:
             if locked:
                 run.outcomes = await self._scan(
@@ -265,12 +269,7 @@ class AuditorService:
             await asyncio.shield(asyncio.to_thread(self.locks.release, locked))
             run.finished_at = datetime.now(UTC)
         for outcome in run.outcomes:
-            log.info(
-                "scan of %s %s",
-                outcome.account_id,
-                outcome.status,
-                extra={"scan_id": outcome.scan_id, "error": outcome.error},
-            )
+            _log_finished(outcome)
         if run.outcomes and not self.stopping:
             await self.run_alert()
 
@@ -290,6 +289,29 @@ class AuditorService:
             await _call(self._notify(channel, function_name), self.store, self.settings)
         except Exception:
             log.exception("%s delivery failed", channel)
+
+
+def _log_finished(outcome: ScanOutcome) -> None:
+    duration = None
+    if outcome.started_at and outcome.finished_at:
+        duration = round((outcome.finished_at - outcome.started_at).total_seconds(), 1)
+    log.log(
+        logging.INFO if outcome.status == "complete" else logging.WARNING,
+        "scan of %s finished: %s in %s s, %d API calls (scan %s)",
+        outcome.account_id,
+        outcome.status,
+        duration,
+        outcome.api_calls,
+        outcome.scan_id,
+        extra={
+            "account_id": outcome.account_id,
+            "scan_id": outcome.scan_id,
+            "status": str(outcome.status),
+            "duration_seconds": duration,
+            "api_calls": outcome.api_calls,
+            "error": outcome.error,
+        },
+    )
 
 
 def _same_trigger(stored: Any, wanted: CronTrigger) -> bool:

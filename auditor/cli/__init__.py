@@ -192,6 +192,12 @@ def _known_errors() -> tuple[type[BaseException], ...]:
     )
 
 
+def _incomplete_errors() -> tuple[type[BaseException], ...]:
+    from auditor.cli.scan_locks import AccountBusyError
+
+    return (AccountBusyError,)
+
+
 def _database_errors() -> tuple[type[BaseException], ...]:
     from sqlalchemy.exc import DBAPIError
 
@@ -239,6 +245,9 @@ def main() -> None:
         sys.exit(EXIT_USAGE)
     except KeyboardInterrupt:
         _exit_interrupted()
+    except _incomplete_errors() as error:
+        print(f"auditor: error: {' '.join(str(error).split())}", file=sys.stderr)
+        sys.exit(EXIT_INCOMPLETE)
     except _database_errors() as error:
         # The store went away (server down, connection cut): whatever was running is lost.
         # A scan left `running` is marked failed by the next scan or `serve` to start.

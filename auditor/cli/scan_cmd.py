@@ -74,6 +74,15 @@ def scan_command(
             "--mutelist", help="Suppression (mute) rules file; overrides suppressions_file."
         ),
     ] = None,
+    lock_wait: Annotated[
+        float,
+        typer.Option(
+            "--lock-wait",
+            min=0,
+            help="Seconds to wait for an account another scan (CLI or serve) holds; "
+            "0 stops at once with a message (exit 3).",
+        ),
+    ] = 0,
     profile: ProfileOption = None,
     config: ConfigOption = None,
     quiet: QuietOption = False,
@@ -85,7 +94,8 @@ def scan_command(
 
     Exit codes, highest precedence first: 143 stopped by SIGTERM (130 by Ctrl-C), the scan
     marked failed; 2 usage or configuration error, before any scan; 3 a scan partial or
-    failed, an account that could not be reached included; 1 a FAIL at or above --fail-on;
+    failed, an account that could not be reached or locked by another scan included; 1 a
+    FAIL at or above --fail-on;
     0 otherwise.
     """
     apply_output_options(quiet=quiet, verbose=verbose, level=log_level, no_color=no_color)
@@ -115,6 +125,7 @@ def scan_command(
         progress=progress,
         only=None if only.is_empty else only,
         quiet=quiet,
+        lock_wait=lock_wait,
     )
     if code == EXIT_INCOMPLETE:
         stderr.print("[yellow]scan incomplete: verdicts may be missing (exit 3)[/]")

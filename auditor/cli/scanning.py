@@ -15,6 +15,7 @@ from auditor.aws import validate_regions
 from auditor.cli.console import print_summary, scan_progress, stderr
 from auditor.cli.errors import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, UsageError
 from auditor.cli.outputs import check_writable, plan_outputs, write_outputs
+from auditor.cli.scan_locks import account_locks
 from auditor.cli.scan_results import FindingRow, load_rows
 from auditor.config import Settings
 from auditor.engine import ScanOutcome, scan_accounts
@@ -119,6 +120,7 @@ def run_scan(
     store: Store | None = None,
     only: FindingFilter | None = None,
     quiet: bool = False,
+    lock_wait: float = 0,
 ) -> tuple[list[ScanOutcome], int]:
     """Scan, store, write the outputs and print the summary.
 
@@ -138,7 +140,10 @@ def run_scan(
         from auditor.accounts import resolve_accounts
 
         accounts = asyncio.run(resolve_accounts(settings))
-    with scan_progress(progress and not quiet) as on_progress:
+    with (
+        account_locks(store, accounts, lock_wait),
+        scan_progress(progress and not quiet) as on_progress,
+    ):
         outcomes = asyncio.run(
             scan_accounts(
                 settings,

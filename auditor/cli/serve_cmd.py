@@ -15,6 +15,14 @@ from typing import Annotated
 import typer
 
 from auditor.cli.errors import UsageError
+from auditor.cli.options import (
+    LogLevelOption,
+    ProfileOption,
+    QuietOption,
+    VerboseOption,
+    use_profile,
+)
+from auditor.cli.options import log_level as options_log_level
 from auditor.config import Settings, load_settings
 from auditor.health import start_health_server
 from auditor.logging_setup import configure_logging
@@ -221,11 +229,18 @@ def serve_command(
             "send the Slack alert and the weekly email, then follow the schedule."
         ),
     ] = False,
+    profile: ProfileOption = None,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = 0,
+    log_level: LogLevelOption = None,
 ) -> None:
     """Run scans, alerts, the weekly email and pruning on their schedules until SIGTERM."""
+    use_profile(profile)
     settings = load_settings(config)
     require_usable(settings)  # what `config check` rejects, serve refuses to start on
-    configure_logging()
+    # A service logs at INFO unless told otherwise (-q: warnings and errors only).
+    level = options_log_level(quiet=quiet, verbose=verbose + 1, level=log_level)
+    configure_logging(logging.WARNING if quiet and log_level is None else level)
     health_host = health_host or (LOOPBACK if demo else ALL_INTERFACES)
     http = http_listener(
         http_port=http_port, http_host=http_host, health_host=health_host, demo=demo

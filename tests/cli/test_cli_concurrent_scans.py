@@ -1,4 +1,6 @@
-"""Two scans of the same account at once (a scheduled and a manual one) on one store."""
+"""Two scans of the same account at once (a scheduled and a manual one) on one store.
+
+They take turns: each holds the account's lock, the second waits for it (--lock-wait)."""
 
 from __future__ import annotations
 
@@ -31,6 +33,8 @@ def test_two_overlapping_scans_both_complete(
         ACCOUNT,
         "--region",
         "us-east-1",
+        "--lock-wait",
+        "600",
     ]
     # Migrate first so both processes start on a ready schema, as `serve` and a user would.
     open_store(database_url).dispose()

@@ -17,6 +17,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,9 @@ class FakeOutcome:
     account_id: str
     status: str
     error: str | None = None
+    api_calls: int = 0
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
 
 
 @dataclass
