@@ -139,6 +139,17 @@ class RootCause:
         return min((f.first_seen for f in self.findings if f.first_seen), default=None)
 
     @cached_property
+    def filter_keys(self) -> list[str]:
+        """The distinct keys of the report's filters among the findings (as model.filter_key:
+        account|region|check|status|severity), so a filter shows the cause if any matches."""
+        return sorted(
+            {
+                "|".join((f.account_id, f.region, f.check_id, f.status, f.severity))
+                for f in self.findings
+            }
+        )
+
+    @cached_property
     def check_ids(self) -> list[str]:
         return sorted({f.check_id for f in self.findings})
 

@@ -136,6 +136,8 @@ def fail_chart(scans: list[Scan], fails: dict[str, dict[str, int]]) -> Markup:
         'fill="#5b6475">0</text>',
     ]
     label_every = max(1, len(scans) // 6)
+    one_day = bool(scans) and (scans[-1].started_at - scans[0].started_at).days < 1
+    label = "%H:%M" if one_day else "%m-%d"
     for index, scan in enumerate(scans):
         x = left + index * step + (step - bar) / 2
         y = float(top + plot)
@@ -154,7 +156,7 @@ def fail_chart(scans: list[Scan], fails: dict[str, dict[str, int]]) -> Markup:
         if index % label_every == 0 or index == len(scans) - 1:
             parts.append(
                 f'<text x="{x + bar / 2:.1f}" y="{height - 10}" font-size="10" '
-                f'text-anchor="middle" fill="#5b6475">{scan.started_at:%m-%d}</text>'
+                f'text-anchor="middle" fill="#5b6475">{scan.started_at.strftime(label)}</text>'
             )
     summary = ", ".join(
         f"{scan.started_at:%Y-%m-%d %H:%M}: {total}"

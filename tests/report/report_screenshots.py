@@ -1,6 +1,8 @@
-"""Screenshots of an HTML report for docs/screenshots (not a test).
+"""Screenshots of an HTML report (and the served history page) for docs/screenshots.
 
-.venv/bin/python tests/report/report_screenshots.py report.html docs/screenshots
+Not a test: scripts/demo_screenshots.py runs the demo and calls this. By hand:
+
+.venv/bin/python tests/report/report_screenshots.py report.html docs/screenshots [history.html]
 """
 
 from __future__ import annotations
@@ -16,12 +18,14 @@ FRAMES = "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r))
 PHONE = (390, 844)
 
 
-async def take(report_uri: str, target: Path) -> list[Path]:
+async def take(report_uri: str, target: Path, history_uri: str | None = None) -> list[Path]:
     binary = chromium_binary()
     if binary is None:
         raise SystemExit("chromium is not installed (apt-get install chromium)")
     shots: list[tuple[str, str | None, str | None]] = [
-        ("report-summary.png", None, None),
+        ("report-root-causes.png", None, None),
+        ("report-path-diagram.png", "first-cause", None),
+        ("report-summary.png", "summary", None),
         ("report-checks.png", "checks", None),
         ("report-filtered.png", "filters", "FAIL"),
         ("report-resources.png", "resources", None),
@@ -46,7 +50,9 @@ async def take(report_uri: str, target: Path) -> list[Path]:
                     " s.dispatchEvent(new Event('change', {bubbles: true})); })()"
                 )
             script = (
-                f"document.getElementById({section!r}).scrollIntoView()"
+                "document.querySelector('#causes article.cause').scrollIntoView()"
+                if section == "first-cause"
+                else f"document.getElementById({section!r}).scrollIntoView()"
                 if section
                 else "window.scrollTo(0, 0)"
             )
@@ -63,13 +69,28 @@ async def take(report_uri: str, target: Path) -> list[Path]:
         png = await page.screenshot(width=PHONE[0], height=PHONE[1], mobile=True)
         written.append(target / "report-phone.png")
         written[-1].write_bytes(png)
+        if history_uri:
+            await page.send(
+                "Emulation.setDeviceMetricsOverride",
+                width=width,
+                height=height,
+                deviceScaleFactor=1,
+                mobile=False,
+            )
+            await page.goto(history_uri)
+            await page.evaluate(FRAMES)
+            written.append(target / "history.png")
+            written[-1].write_bytes(await page.screenshot(width=width, height=height))
+        if page.errors:
+            raise SystemExit(f"console errors: {page.errors}")
     return written
 
 
 def main() -> None:
     report, target = Path(sys.argv[1]), Path(sys.argv[2])
+    history = Path(sys.argv[3]).resolve().as_uri() if len(sys.argv) > 3 else None
     target.mkdir(parents=True, exist_ok=True)
-    for path in asyncio.run(take(report.resolve().as_uri(), target)):
+    for path in asyncio.run(take(report.resolve().as_uri(), target, history)):
         print(path)
 
 
