@@ -61,13 +61,16 @@ def print_report_table(
 ) -> None:
     from auditor.cli.scan_results import load_rows
     from auditor.cli.table_output import print_table
+    from auditor.report.model import load_report
 
     try:
         with store.session() as session:
-            scan_ids = [s.id for s in select_scans(session, scan, accounts)]
+            scans = select_scans(session, scan, accounts)
+            scan_ids = [s.id for s in scans]
+            causes = load_report(session, scans, only=only).causes
     except ScanSelectionError as error:
         raise UsageError(str(error)) from None
-    print_table(load_rows(store, scan_ids, only))
+    print_table(load_rows(store, scan_ids, only), causes=causes)
 
 
 def report_command(

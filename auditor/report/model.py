@@ -211,17 +211,25 @@ def load_report(
         findings=findings,
         collection_errors=collection_errors_of(session, scan_ids),
         changes=changes,
-        causes=causes_of(session, scans, findings, changes),
+        causes=causes_of(session, scans, findings, changes, only=only),
     )
 
 
 def causes_of(
-    session: Session, scans: Sequence[Scan], findings: Sequence[Finding], changes: Changes
+    session: Session,
+    scans: Sequence[Scan],
+    findings: Sequence[Finding],
+    changes: Changes,
+    *,
+    only: FindingFilter | None = None,
 ) -> RootCauses:
-    """Root causes of ``findings``, new or still open against the diff's baseline scans."""
+    """Root causes of ``findings``, new or still open against the diff's baseline scans
+    (narrowed by ``only`` like the findings, so a hidden check never looks fixed)."""
     baseline = (
         findings_of(session, [b.id for b in changes.baselines]) if changes.baselines else None
     )
+    if baseline is not None and only is not None:
+        baseline = [f for f in baseline if only.keeps(f)]
     complete = [s.account_id for s in scans if s.status == ScanStatus.COMPLETE]
     return root_causes(findings, baseline, fixable_accounts=complete)
 
