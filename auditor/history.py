@@ -223,6 +223,12 @@ def last_delivery(session: Session, channel: str) -> NotificationDelivery | None
     return session.scalars(query).first()
 
 
+def delivered_scan_ids(session: Session, channel: str) -> set[str]:
+    """Every scan already part of a recorded delivery on ``channel``."""
+    query = select(NotificationDelivery.scan_ids).where(NotificationDelivery.channel == channel)
+    return {scan_id for scan_ids in session.scalars(query) for scan_id in scan_ids}
+
+
 def record_delivery(
     session: Session, *, channel: str, scans: Sequence[Scan], sent_at: datetime
 ) -> None:

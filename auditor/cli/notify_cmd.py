@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from pydantic_settings import BaseSettings
 
 from auditor.cli.errors import UsageError
+from auditor.cli.options import ConfigOption
 from auditor.config import load_settings
 from auditor.history import ScanSelectionError
 from auditor.notify.email import notify_email
@@ -25,7 +26,12 @@ EXIT_DELIVERY_FAILED = 4
 notify_app = typer.Typer(help="Send what changed to Slack or by email.", no_args_is_help=True)
 
 ScanOption = Annotated[
-    str, typer.Option("--scan", help="Scan ID, or 'latest' for each account's newest scan.")
+    str,
+    typer.Option(
+        "--scan",
+        help="Scan ID (or a unique prefix), or 'latest': the newest finished scan (complete, "
+        "partial or failed) of each account, or of --account, not posted yet.",
+    ),
 ]
 AccountOption = Annotated[
     list[str] | None,
@@ -55,11 +61,18 @@ def _log_to_stderr() -> None:
 
 
 @notify_app.command("slack")
-def slack_command(scan: ScanOption = "latest", account: AccountOption = None) -> None:
+def slack_command(
+    scan: ScanOption = "latest",
+    account: AccountOption = None,
+    again: Annotated[
+        bool, typer.Option("--again", help="Post even for scans already posted.")
+    ] = False,
+    config: ConfigOption = None,
+) -> None:
     """Post new FAILs, fixed and newly unknown findings to AUDITOR_SLACK_WEBHOOK_URL."""
 
     _log_to_stderr()
-    settings = load_settings()
+    settings = load_settings(config)
     slack, link = settings.slack, _settings(ReportLinkSettings)
     store = open_store(settings.database_url)
     try:
@@ -71,6 +84,7 @@ def slack_command(scan: ScanOption = "latest", account: AccountOption = None) ->
                 slack=slack,
                 link=link,
                 now=datetime.now(UTC),
+                again=again,
             )
         )
     except (NotifyConfigError, ScanSelectionError) as error:
@@ -81,11 +95,22 @@ def slack_command(scan: ScanOption = "latest", account: AccountOption = None) ->
 
 
 @notify_app.command("email")
-def email_command(scan: ScanOption = "latest", account: AccountOption = None) -> None:
+def email_command(
+    scan: Annotated[
+        str,
+        typer.Option(
+            "--scan",
+            help="Scan ID (or a unique prefix), or 'latest': every finished scan since the "
+            "last email (the last week when none was sent yet).",
+        ),
+    ] = "latest",
+    account: AccountOption = None,
+    config: ConfigOption = None,
+) -> None:
     """Email the report of every scan since the last email (or of --scan ID)."""
 
     _log_to_stderr()
-    settings = load_settings()
+    settings = load_settings(config)
     email, smtp, link = settings.email, settings.smtp, _settings(ReportLinkSettings)
     store = open_store(settings.database_url)
     try:

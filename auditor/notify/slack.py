@@ -7,7 +7,12 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from auditor.history import diff_with_previous, record_delivery, select_scans
+from auditor.history import (
+    delivered_scan_ids,
+    diff_with_previous,
+    record_delivery,
+    select_scans,
+)
 from auditor.notify.mrkdwn import code, escape
 from auditor.notify.settings import ReportLinkSettings, SlackSettings
 from auditor.notify.slack_message import slack_payload
@@ -43,12 +48,20 @@ async def notify_slack(
     link: ReportLinkSettings,
     now: datetime,
     sleep: Sleep | None = None,
+    again: bool = False,
 ) -> Delivery | None:
-    """Post what changed; None when nothing changed and no message is forced."""
+    """Post what changed; None when nothing changed and no message is forced, or when every
+    selected scan was already posted (like email, a delivery is recorded) unless ``again``."""
     if slack.webhook_url is None:
         raise NotifyConfigError("set AUDITOR_SLACK_WEBHOOK_URL to the Slack incoming-webhook URL")
     with store.session() as session:
         scans = select_scans(session, scan, accounts)
+        if not again:
+            posted = delivered_scan_ids(session, "slack")
+            scans = [s for s in scans if s.id not in posted]
+            if not scans:
+                log.info("slack: already posted for these scans; no message posted")
+                return None
         changes = diff_with_previous(session, scans)
         if changes.is_empty and not slack.always_post:
             log.info("slack: nothing changed since the previous scan; no message posted")

@@ -104,3 +104,24 @@ def test_notify_cli_bad_settings_are_one_line(
 
     assert isinstance(result.exception, ConfigError)
     assert "not both" in str(result.exception)
+
+
+def test_notify_cli_slack_twice_for_the_same_scans_posts_once(
+    seeded: Store, threaded_webhook: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AUDITOR_SLACK_WEBHOOK_URL", threaded_webhook)
+
+    first = CliRunner().invoke(notify_cmd.notify_app, ["slack"])
+    second = CliRunner().invoke(notify_cmd.notify_app, ["slack"])
+
+    assert (first.exit_code, second.exit_code) == (0, 0), second.output
+    assert len(Webhook.bodies) == 1  # the delivery is recorded, like email's
+    assert "already posted" in second.output
+    again = CliRunner().invoke(notify_cmd.notify_app, ["slack", "--again"])
+    assert again.exit_code == 0, again.output
+    assert len(Webhook.bodies) == 2
+
+
+def test_notify_email_help_says_what_latest_means() -> None:
+    result = CliRunner().invoke(notify_cmd.notify_app, ["email", "--help"])
+    assert "since the last email" in " ".join(result.output.split())
