@@ -32,6 +32,8 @@ PURPOSE = {
     "log-delivery-path": "log delivery",
     "secrets-path": "secrets",
     "non-jumbo-path": "large packets",
+    "efs-mount-path": "EFS mounts",
+    "firelens-delivery": "FireLens delivery",
 }
 # How a hop kind reads in a sentence; any other kind reads as its words ("tgw-route").
 KIND_NAMES = {
@@ -51,6 +53,24 @@ KIND_NAMES = {
     "dhcp-dns": "DHCP options DNS",
     "nat-subnet-route": "NAT gateway's subnet route",
     "nat-subnet-route-table": "NAT gateway's route table",
+    "network-acl": "network ACL",
+    "return-route": "return route",
+    "transit-gateway": "transit gateway",
+    "transit-gateway-attachment": "transit gateway attachment",
+    "transit-gateway-route": "transit gateway route",
+    "virtual-private-gateway": "virtual private gateway",
+    "vpc-peering": "VPC peering",
+    "dns64": "DNS64",
+    "ipv6-destination": "IPv6 destination",
+    "firelens-output": "FireLens output",
+    "task-role": "task role",
+    "file-system": "EFS file system",
+    "file-system-zone": "EFS file system zone",
+    "mount-target": "EFS mount target",
+    "mount-target-state": "EFS mount target",
+    "mount-target-security-group-ingress": "mount target security group",
+    "access-point": "EFS access point",
+    "platform-version": "platform version",
     CHECK_KIND: "check",
 }
 

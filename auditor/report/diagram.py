@@ -80,16 +80,19 @@ def nodes_of(located: Located, source_label: str) -> list[Node]:
         Node(kind="source", label=source_label, ok=True),
         Node(kind="subnet", label=str(source.get("subnet_id") or "unknown subnet"), ok=True),
     ]
-    for index, hop in enumerate(_dicts(located.path.get("hops"))):
-        nodes.append(
-            Node(
-                kind=str(hop.get("step", "hop")),
-                label=str(hop.get("id", "")),
-                ok=hop.get("ok") if isinstance(hop.get("ok"), bool) else None,
-                detail=str(hop.get("detail", "")),
-                decisive=index == located.hop_index,
-            )
+    hops = [
+        Node(
+            kind=str(hop.get("step", "hop")),
+            label=str(hop.get("id", "")),
+            ok=hop.get("ok") if isinstance(hop.get("ok"), bool) else None,
+            detail=str(hop.get("detail", "")),
+            decisive=index == located.hop_index,
         )
+        for index, hop in enumerate(_dicts(located.path.get("hops")))
+    ]
+    before = _merge_repeats(hops[: located.hop_index + 1])
+    nodes.extend(before)
+    nodes.extend(_not_reached(hops[located.hop_index + 1 :]))
     reachable = located.leg.get("reachable")
     nodes.append(
         Node(
@@ -100,6 +103,41 @@ def nodes_of(located: Located, source_label: str) -> list[Node]:
         )
     )
     return nodes
+
+
+def _merge_repeats(nodes: Sequence[Node]) -> list[Node]:
+    """One node for consecutive passing hops on the same resource (a network ACL's inbound
+    and outbound rules, say): the drawing stays short, the tooltip keeps every detail."""
+    merged: list[Node] = []
+    for node in nodes:
+        last = merged[-1] if merged else None
+        if (
+            last is not None
+            and node.ok is True
+            and last.ok is True
+            and (last.kind, last.label) == (node.kind, node.label)
+        ):
+            merged[-1] = Node(
+                kind=last.kind, label=last.label, ok=True, detail=f"{last.detail}; {node.detail}"
+            )
+        else:
+            merged.append(node)
+    return merged
+
+
+def _not_reached(nodes: Sequence[Node]) -> list[Node]:
+    """The hops after the decisive one as one faded node: traffic never gets there."""
+    if len(nodes) <= 1:
+        return list(nodes)
+    kinds = list(dict.fromkeys(kind_name(n.kind) for n in nodes))
+    return [
+        Node(
+            kind="not-reached",
+            label=f"{len(nodes)} more hops: {', '.join(kinds)}",
+            ok=True,
+            detail="; ".join(f"{kind_name(n.kind)} {n.label}: {n.detail}" for n in nodes),
+        )
+    ]
 
 
 def _wrap(text: str, width: int, lines: int) -> list[str]:
@@ -133,7 +171,8 @@ def _short(text: str, limit: int) -> str:
 
 
 def _title(kind: str) -> str:
-    return {"source": "from", "subnet": "subnet", "destination": "to"}.get(kind, kind_name(kind))
+    names = {"source": "from", "subnet": "subnet", "destination": "to", "not-reached": "then"}
+    return names.get(kind, kind_name(kind))
 
 
 def _marker(ok: bool | None, centre: int, colour: str) -> str:

@@ -50,7 +50,8 @@ async def take(report_uri: str, target: Path, history_uri: str | None = None) ->
                     " s.dispatchEvent(new Event('change', {bubbles: true})); })()"
                 )
             script = (
-                "document.querySelector('#causes article.cause').scrollIntoView()"
+                "document.querySelector('#causes article.cause').scrollIntoView();"
+                " window.scrollBy(0, -document.getElementById('filters').offsetHeight - 8)"
                 if section == "first-cause"
                 else f"document.getElementById({section!r}).scrollIntoView()"
                 if section
