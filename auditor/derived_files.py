@@ -3,6 +3,7 @@
     python3 scripts/dev.py generate     # rewrite them; a test fails while any is stale
 
 - docs/checks.md: the check catalogue, from the checks' metadata (``auditor.checkdocs``);
+- auditor/catalogue.json: the checks' titles and remediation for readers of findings;
 - docs/schema.md: every table, from the SQLAlchemy declarations (``auditor.store.schemadoc``);
 - docs/iam-policy.md: the policy JSON and the per-collector table, from the collectors;
 - deploy/*.yaml: the ``AuditorReadOnly`` statement's action list, from the same policy.
@@ -16,8 +17,9 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from auditor import checkdocs
+from auditor import catalogue, checkdocs
 from auditor.store import schemadoc
+from checks import all_checks
 from collectors.registry import COLLECTORS, iam_policy, required_actions
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,6 +62,9 @@ def deploy_template(current: str) -> str:
 
 DERIVED: dict[str, Callable[[str], str]] = {
     "docs/checks.md": lambda _current: checkdocs.render_catalogue(),
+    "auditor/catalogue.json": lambda _current: catalogue.render(
+        [check.meta for check in all_checks()]
+    ),
     "docs/schema.md": lambda _current: schemadoc.render(),
     "docs/iam-policy.md": iam_policy_doc,
     "deploy/member-account-role.yaml": deploy_template,

@@ -21,12 +21,12 @@ from sqlalchemy.orm import Session
 from auditor import __version__, muting
 from auditor.aws import AccountAccessError, enabled_regions, open_account, validate_regions
 from auditor.config import Settings
+from auditor.findings import Result, Status
 from auditor.inventory import RECORD_FIELDS, Inventory
 from auditor.store import repository
 from auditor.store.database import Store
 from auditor.store.scans import CollectionOutcome, OutcomeStatus, Scan, ScanStatus
 from checks import evaluate_all
-from checks.base import Result, Status
 from collectors.api import Collected, ProgressCallback
 from collectors.run import collect_account
 

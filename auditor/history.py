@@ -14,10 +14,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from auditor.findings import Severity, Status
 from auditor.store.notifications import NotificationDelivery
 from auditor.store.repository import complete_scan_before, previous_scan
 from auditor.store.scans import Finding, Scan, ScanStatus
-from checks.base import Severity, Status
 
 FindingKey = tuple[str, str, str, str]
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -34,9 +34,9 @@ from typing import Any
 
 import yaml
 
+from auditor.catalogue import check_ids as catalogue_ids
+from auditor.findings import Result, Status
 from auditor.inventory import Inventory
-from checks import all_checks
-from checks.base import Result, Status
 
 _KEYS = frozenset(
     {"check", "account", "region", "resource", "tags", "reason", "expires", "unknown_reason"}
@@ -196,7 +196,7 @@ def _tags(path: Path, where: str, value: Any) -> dict[str, str]:
     return {str(k): _text(path, f"{where}.{k}", v) for k, v in value.items()}
 
 
-def _rule(path: Path, index: int, entry: Any, check_ids: set[str]) -> Rule:
+def _rule(path: Path, index: int, entry: Any, check_ids: Set[str]) -> Rule:
     where = f"rules[{index}]"
     if not isinstance(entry, Mapping):
         raise SuppressionFileError(f"{path}: {where}: expected a table of rule keys")
@@ -244,7 +244,7 @@ def load_rules(path: str | Path) -> list[Rule]:
     entries = data.get("rules") or []
     if not isinstance(entries, list):
         raise SuppressionFileError(f"{path}: rules: expected a list of rules")
-    check_ids = {c.meta.id for c in all_checks()}
+    check_ids = catalogue_ids()
     return [_rule(path, index, entry, check_ids) for index, entry in enumerate(entries)]
 
 

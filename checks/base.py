@@ -1,44 +1,29 @@
-"""What a check is: one metadata object and one pure ``evaluate(inventory)``."""
+"""What a check is: one metadata object and one pure ``evaluate(inventory)``.
+
+The values a check produces (``Result``, ``Status``, ...) are defined in ``auditor.findings``.
+"""
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
+from auditor.findings import ResourceType, Result, RootCause, Severity, Status
 from auditor.inventory import Inventory
 
-
-class Status(enum.StrEnum):
-    PASS = "PASS"  # noqa: S105  (a verdict, not a password)
-    FAIL = "FAIL"
-    UNKNOWN = "UNKNOWN"
-    MUTED = "MUTED"
-
-
-class Severity(enum.StrEnum):
-    CRITICAL = "critical"
-    HIGH = "high"
-    MEDIUM = "medium"
-    LOW = "low"
-    INFO = "info"
-
-    @property
-    def rank(self) -> int:
-        return list(Severity).index(self)
-
-    def at_least(self, threshold: Severity) -> bool:
-        return self.rank <= threshold.rank
-
-
-class ResourceType(enum.StrEnum):
-    ECS_TASK = "ecs-task"
-    ECS_SERVICE = "ecs-service"
-    ECS_TASK_DEFINITION = "ecs-task-definition"
-    VPC = "vpc"
-    ACCOUNT_REGION = "account-region"
-    ACCOUNT = "account"
+# The finding vocabulary lives in auditor.findings; checks keep importing it from here.
+__all__ = [
+    "Check",
+    "CheckMeta",
+    "Evaluate",
+    "ResourceType",
+    "Result",
+    "RootCause",
+    "Severity",
+    "Status",
+    "register",
+    "registered",
+]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -65,34 +50,6 @@ class CheckMeta:
     cli_steps: tuple[str, ...] = ()
     # What the check does not see, so a reader knows where a PASS stops vouching.
     limitations: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, kw_only=True)
-class RootCause:
-    """The decisive hop of a FAIL or UNKNOWN: its kind (the evaluator's hop step, e.g.
-    ``nat-gateway``, ``route``, ``endpoint``), the resource it looked at and what it found.
-
-    Findings with the same account, region, kind and resource share one root cause.
-    """
-
-    kind: str
-    resource_id: str
-    detail: str
-
-
-@dataclass(frozen=True, kw_only=True)
-class Result:
-    check_id: str
-    status: Status
-    severity: Severity
-    account_id: str
-    region: str
-    resource_type: ResourceType
-    resource_id: str
-    resource_name: str | None
-    message: str
-    evidence: dict[str, Any] = field(default_factory=dict)
-    root_cause: RootCause | None = None
 
 
 Evaluate = Callable[[Inventory], Iterator[Result]]

@@ -19,12 +19,12 @@ from auditor.cli.options import (
 )
 from auditor.cli.outputs import check_writable, plan_outputs, write_outputs
 from auditor.config import load_settings
+from auditor.findings import Severity, Status
 from auditor.history import ScanSelectionError, select_scans
 from auditor.report.filters import FindingFilter
 from auditor.report.formats import ReportFormat
 from auditor.report.render import render
 from auditor.store.database import Store, open_store
-from checks.base import Severity, Status
 
 
 class ReportChoice(StrEnum):

@@ -19,12 +19,12 @@ from auditor.cli.scan_locks import account_locks
 from auditor.cli.scan_results import FindingRow, load_rows
 from auditor.config import Settings
 from auditor.engine import ScanOutcome, scan_accounts
+from auditor.findings import Severity
 from auditor.muting import load_rules
 from auditor.report.filters import FindingFilter
 from auditor.report.formats import ReportFormat
 from auditor.store.database import Store, open_store
 from auditor.store.scans import ScanStatus
-from checks.base import Severity
 
 ACCOUNT_ID = re.compile(r"\d{12}")
 

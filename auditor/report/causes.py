@@ -16,10 +16,10 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
+from auditor.catalogue import check_title
+from auditor.findings import Status
 from auditor.history import finding_key, severity_rank
-from auditor.report.catalogue import check_title
 from auditor.store.scans import Finding
-from checks.base import Status
 
 # (account, region, kind, resource)
 CauseKey = tuple[str, str, str, str]

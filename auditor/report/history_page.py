@@ -13,14 +13,14 @@ from datetime import datetime
 from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
+from auditor.catalogue import check_title
+from auditor.findings import Severity
 from auditor.history import severity_rank
-from auditor.report.catalogue import check_title
 from auditor.report.causes import CHECK_KIND, kind_name
 from auditor.report.templating import environment
 from auditor.report.text import clean
 from auditor.store import reads
 from auditor.store.scans import Scan, ScanStatus
-from checks.base import Severity
 
 SCANS_SHOWN = 30
 COLOURS = {

@@ -7,13 +7,13 @@ from datetime import datetime
 
 from markupsafe import Markup
 
+from auditor.findings import Severity, Status
 from auditor.report.causes import RootCause, cause_key, kind_name
 from auditor.report.diagram import SymbolSheet, locate, nodes_of, svg
 from auditor.report.headline import headline
 from auditor.report.model import ReportData, filter_key, suppression_of
 from auditor.report.templating import anchor, environment
 from auditor.store.scans import Finding
-from checks.base import Severity, Status
 
 # How many new, fixed or newly unknown findings the summary lists before "and N more".
 SUMMARY_LIMIT = 25

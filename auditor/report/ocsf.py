@@ -31,9 +31,9 @@ from py_ocsf_models.objects.resource_details import (
 )
 
 from auditor import __version__
-from auditor.report.catalogue import check_meta
+from auditor.catalogue import check_meta
+from auditor.findings import Status
 from auditor.store.scans import Finding, Scan
-from checks.base import Status
 
 SEVERITY_IDS = {
     "critical": SeverityID.Critical,

@@ -11,7 +11,6 @@ import ipaddress
 from typing import TYPE_CHECKING, Any
 
 from auditor.store.resources import Ec2RouteTable, Ec2VpcEndpoint
-from auditor.store.scans import OutcomeStatus
 from checks.reachability.acl_hops import between_subnets, client_hops, network_peers
 from checks.reachability.destinations import EndpointService, service_name
 from checks.reachability.model import Hop, Path, Source
@@ -142,11 +141,10 @@ def dhcp_dns_hop(net: NetworkView, vpc_id: str | None) -> Hop:
         )
     options = net.inventory.dhcp_options_by_id.get(options_id)
     if options is None:
-        collected = net.inventory.outcome(vpc.region, EC2_DHCP_OPTIONS)
         why = (
-            "is not in the inventory"
-            if collected is not None and collected.status == OutcomeStatus.OK
-            else "was not collected"
+            "was not collected"
+            if net.inventory.missing(vpc.region, [EC2_DHCP_OPTIONS])
+            else "is not in the inventory"
         )
         return Hop(
             step="dhcp-dns",

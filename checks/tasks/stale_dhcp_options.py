@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 
 from auditor.inventory import Inventory
 from auditor.store.resources import Ec2Vpc, EcsTask
-from auditor.store.scans import OutcomeStatus
 from checks.base import CheckMeta, ResourceType, Result, Severity, register
 from checks.support import (
     CLOUDTRAIL_DHCP_ASSOCIATIONS,
@@ -85,9 +84,8 @@ def _from_cloudtrail(
     inventory: Inventory, task: EcsTask, vpc: Ec2Vpc, label: str
 ) -> Verdict | None:
     """A verdict from the AssociateDhcpOptions events, or None when they cannot decide."""
-    outcome = inventory.outcome(task.region, CLOUDTRAIL_DHCP_ASSOCIATIONS)
     started = task.started_at or task.created_at
-    if outcome is None or outcome.status != OutcomeStatus.OK or started is None:
+    if inventory.missing(task.region, [CLOUDTRAIL_DHCP_ASSOCIATIONS]) or started is None:
         return None
     events = [e for e in inventory.dhcp_events_by_vpc.get(vpc.vpc_id, []) if not e.error_code]
     evidence: dict[str, object] = {
