@@ -49,6 +49,36 @@ reason = "Flow logs go to the organisation trail bucket"
 expires = 2027-03-31
 ```
 
+## Network paths: the hops and their limits
+
+The path checks (`image-pull-path`, `log-delivery-path`, `secrets-path` and the checks built
+on the same evaluator) judge a path hop by hop; every hop is in the evidence as
+`{step, id, ok, detail}`, and the first failing one is the finding's root cause.
+
+- `route-table`, `route`: the subnet's effective route table and the longest-prefix route.
+  Each target kind of EC2's `Route` shape is judged by kind: internet, NAT and egress-only
+  gateways and transit gateways are followed; a VPC peering connection never reaches the
+  internet (FAIL); every other kind (`route-target`) is UNKNOWN naming it, never PASS.
+- `network-acl`: every subnet boundary crossed (the task's subnet, the NAT gateway's subnet
+  both ways, interface endpoint subnets, transit gateway attachment subnets, the S3 prefix
+  list's addresses), statelessly in rule-number order: the request on TCP 443 and the
+  replies on 1024-65535 (32768-61000 alone passes with a caveat: Fargate's range is not
+  documented). IPv4 and IPv6 entries are separate; the `*` rule denies what no rule decides.
+  Rules that allow only part of the internet are UNKNOWN.
+- `transit-gateway`, `transit-gateway-attachment`, `transit-gateway-route`, `return-route`:
+  the spoke attachment (available, a subnet in the task's AZ), the TGW route table
+  associated with it (longest prefix, blackholes FAIL), the egress attachment and its subnet
+  in the same AZ (appliance mode noted), that subnet's route to a NAT gateway and on to an
+  internet gateway; back, the NAT subnet's route for the task's subnet to the TGW and the
+  egress attachment's TGW route to the spoke. Propagations are read from the `propagated`
+  routes they install. Not followed (UNKNOWN): TGWs and VPCs of accounts not scanned
+  (`account-not-scanned`), ECMP, policy tables, Connect, peering and network-function
+  attachments, VPN and Direct Connect attachments (`beyond-aws`).
+- `virtual-private-gateway`: gone or detached is a FAIL; attached, egress leaves AWS
+  (`beyond-aws`).
+- Not yet evaluated: AWS Network Firewall policies and rule groups, and GWLB appliances: a
+  route to their endpoints is UNKNOWN (`appliance`).
+
 Some UNKNOWNs are UNKNOWN by design, not for missing data: their findings carry an
 `unknown_reason` (`beyond-aws`: egress leaves AWS through a virtual private gateway or Outposts
 local gateway; `appliance`: a NAT instance, proxy or Gateway Load Balancer appliance decides;

@@ -19,9 +19,11 @@ class Exercise:
 COVERAGE: dict[str, Exercise] = {
     "image-pull-path": Exercise(
         passes="payments-api (NAT), storefront-web (public IP), ledger-core (all endpoints), "
-        "reporting-export (1.3.0 needs no ecr.api)",
+        "reporting-export (1.3.0 needs no ecr.api), analytics-reports-job (central egress: "
+        "analytics-hub transit gateway to shared-egress's NAT gateway, a custom network ACL)",
         fails="promo-banner (public subnet, no public IP), fx-rates (another region's ECR "
-        "behind endpoints only), reporting-api (no ecr.api), notebook-runner (no S3 gateway); "
+        "behind endpoints only), reporting-api (no ecr.api), notebook-runner (no S3 gateway), "
+        "analytics-batch-job (analytics-hub transit gateway has no return route to its spoke); "
         "2nd scan: tasks in payments-app-b (payments-nat-b deleted)",
     ),
     "log-delivery-path": Exercise(

@@ -126,6 +126,53 @@ class Network:
         )
         return tgw_id
 
+    def hub(self, name: str) -> tuple[str, str]:
+        """A transit gateway and its default route table (every attachment associates with
+        it and propagates into it)."""
+        tgw = self.ec2.create_transit_gateway(
+            Description=name, TagSpecifications=_tags("transit-gateway", name)
+        )["TransitGateway"]
+        return tgw["TransitGatewayId"], tgw["Options"]["AssociationDefaultRouteTableId"]
+
+    def attach(
+        self, tgw_id: str, vpc_id: str, subnet_ids: list[str], *, appliance_mode: bool = False
+    ) -> str:
+        attachment_id: str = self.ec2.create_transit_gateway_vpc_attachment(
+            TransitGatewayId=tgw_id,
+            VpcId=vpc_id,
+            SubnetIds=subnet_ids,
+            Options={"ApplianceModeSupport": "enable" if appliance_mode else "disable"},
+        )["TransitGatewayVpcAttachment"]["TransitGatewayAttachmentId"]
+        return attachment_id
+
+    def tgw_route(self, table_id: str, cidr: str, attachment_id: str) -> None:
+        self.ec2.create_transit_gateway_route(
+            TransitGatewayRouteTableId=table_id,
+            DestinationCidrBlock=cidr,
+            TransitGatewayAttachmentId=attachment_id,
+        )
+
+    def network_acl(
+        self, vpc_id: str, name: str, subnet_ids: list[str], rules: list[dict[str, Any]]
+    ) -> str:
+        """A custom NACL on ``subnet_ids`` with ``rules`` (CreateNetworkAclEntry arguments);
+        what they do not allow the * rule denies."""
+        acl_id: str = self.ec2.create_network_acl(
+            VpcId=vpc_id, TagSpecifications=_tags("network-acl", name)
+        )["NetworkAcl"]["NetworkAclId"]
+        for rule in rules:
+            self.ec2.create_network_acl_entry(NetworkAclId=acl_id, **rule)
+        current = self.ec2.describe_network_acls(
+            Filters=[{"Name": "association.subnet-id", "Values": subnet_ids}]
+        )["NetworkAcls"]
+        for acl in current:
+            for association in acl["Associations"]:
+                if association["SubnetId"] in subnet_ids:
+                    self.ec2.replace_network_acl_association(
+                        AssociationId=association["NetworkAclAssociationId"], NetworkAclId=acl_id
+                    )
+        return acl_id
+
     def vpn_gateway(self, vpc_id: str, name: str) -> str:
         vgw_id: str = self.ec2.create_vpn_gateway(
             Type="ipsec.1", TagSpecifications=_tags("vpn-gateway", name)

@@ -102,10 +102,14 @@ META = CheckMeta(
         "Fargate's ephemeral range is not documented. Rules that allow only part of the "
         "internet give UNKNOWN: which addresses the service answers from is not known.",
         "A default route through a VPC peering connection is a FAIL (no edge-to-edge "
-        "routing). A default route to a transit gateway, network interface, instance or "
-        "Gateway Load Balancer endpoint gives UNKNOWN (the path beyond it is not followed); "
-        "one to a virtual private gateway or Outposts local gateway gives UNKNOWN with "
-        "unknown_reason beyond-aws.",
+        "routing). A default route to a transit gateway is followed to a central egress VPC's "
+        "NAT gateway and back (see 'Network paths' above); a TGW or egress VPC of an account "
+        "that was not scanned, ECMP routes, TGW policy tables and Connect, peering or "
+        "network-function attachments give UNKNOWN. A route to a network interface, instance, "
+        "Gateway Load Balancer or Network Firewall endpoint gives UNKNOWN (appliance): "
+        "firewall policies and rule groups are not evaluated yet. A route to a virtual "
+        "private gateway, Outposts local gateway or a TGW VPN/Direct Connect attachment gives "
+        "UNKNOWN with unknown_reason beyond-aws (a detached or deleted VGW is a FAIL).",
         "Security group egress to the internet must allow TCP 443 to 0.0.0.0/0; rules limited "
         "to AWS address ranges are not recognised.",
         "ECR dual-stack image URIs (dkr-ecr.REGION.on.aws) are treated as needing the "

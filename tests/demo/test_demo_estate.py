@@ -112,7 +112,7 @@ def test_vpcs_by_account_and_region(demo: Demo) -> None:
     assert {site: set(_vpc_names(demo, *site).values()) for site in SITES} == {
         (PROD, US): {"payments", "identity"},
         (PROD, EU): {"internal-services", "reporting", "analytics-sandbox"},
-        (DATA, US): {"data-pipeline"},
+        (DATA, US): {"data-pipeline", "shared-egress", "analytics-reports", "analytics-batch"},
         (DATA, EU): {"edge"},
     }
 
@@ -122,11 +122,11 @@ def test_more_than_thirty_running_fargate_tasks_with_start_times(demo: Demo) -> 
     assert {site: len(tasks) for site, tasks in per_site.items()} == {
         (PROD, US): 29,
         (PROD, EU): 11,
-        (DATA, US): 6,
+        (DATA, US): 8,
         (DATA, EU): 3,
     }
     everything = [task for tasks in per_site.values() for task in tasks]
-    assert demo.estate.running_tasks == len(everything) == 49
+    assert demo.estate.running_tasks == len(everything) == 51
     assert {(task.get("launchType") or task["capacityProviderName"]) for task in everything} == {
         "FARGATE",
         "FARGATE_SPOT",
@@ -159,7 +159,7 @@ def test_task_addresses_lie_in_their_subnets(demo: Demo) -> None:
                 outside.append(address)
             seen.add(address)
     assert outside == []
-    assert len(seen) == 49
+    assert len(seen) == 51
 
 
 def test_second_account_is_reached_by_assume_role(demo: Demo) -> None:
@@ -246,6 +246,11 @@ def test_routes_to_gateways_with_small_mtu(demo: Demo) -> None:
         ("payments-app-a", "10.200.0.0/16", "tgw-"),
         ("payments-app-b", "10.200.0.0/16", "tgw-"),
         ("data-pipeline-private", "172.16.0.0/12", "vgw-"),
+        # Central egress through analytics-hub, and the return routes in shared-egress.
+        ("analytics-reports-tasks", "0.0.0.0/0", "tgw-"),
+        ("analytics-batch-tasks", "0.0.0.0/0", "tgw-"),
+        ("shared-egress-public", "10.71.0.0/16", "tgw-"),
+        ("shared-egress-public", "10.72.0.0/16", "tgw-"),
     }
 
 
@@ -337,6 +342,8 @@ def test_services_platforms_and_load_balancers(demo: Demo) -> None:
         "ingest-worker": ("1.4.0", 4, 4, "none"),
         "etl-scheduler": ("1.4.0", 2, 2, "none"),
         "edge-proxy": ("1.4.0", 3, 3, "none"),
+        "analytics-reports-job": ("1.4.0", 1, 1, "none"),
+        "analytics-batch-job": ("1.4.0", 1, 1, "none"),
     }
     legacy_tasks = {
         _family(task)
@@ -418,6 +425,8 @@ def test_task_definitions(demo: Demo) -> None:
         "reporting-export": "ecr",
         "notebook-runner": "ecr",
         "ingest-worker": "ecr",
+        "analytics-reports-job": "ecr",
+        "analytics-batch-job": "ecr",
         "etl-scheduler": "docker-hub",
         "edge-proxy": "public.ecr.aws",
     }
@@ -468,7 +477,7 @@ def test_stopped_tasks(demo: Demo) -> None:
 def test_description_names_every_site(demo: Demo) -> None:
     lines = demo.estate.description()
     assert lines[0] == (
-        "Demo estate: 2 accounts, 2 regions, 49 running Fargate tasks (moto, in-process)."
+        "Demo estate: 2 accounts, 2 regions, 51 running Fargate tasks (moto, in-process)."
     )
     assert len(lines) == 5
     assert all(account in "\n".join(lines) for account in (PROD, DATA))
@@ -507,4 +516,4 @@ def test_zz_apply_changes(demo: Demo) -> None:
         if t.get("stopCode") == "SpotInterruption"
     ]
     assert [_family(t) for t in spot_stopped] == ["ingest-worker"]
-    assert len(_tasks(demo, DATA, US)) == 5
+    assert len(_tasks(demo, DATA, US)) == 7

@@ -3,6 +3,9 @@ eu-west-1 whose account-region has dualStackIPv6 disabled."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from auditor.demo import moto_gaps
 from auditor.demo.site import Site
 from auditor.demo.sites.refs import TaskRef
 from auditor.demo.workloads import ContainerSpec, Placement
@@ -53,7 +56,81 @@ def data_us_east_1(site: Site) -> TaskRef:
         hours_ago=5,
     )
     net.disable_dns_hostnames(vpc)
+    _central_egress(site)
     return TaskRef(site.account_id, site.region, cluster, ingest_tasks[0].arn, "ingest-worker")
+
+
+def _https_and_replies(cidr: str, number: int) -> list[dict[str, Any]]:
+    """NACL entries: HTTPS out to ``cidr`` and the replies (1024-65535) back in."""
+    return [
+        {
+            "RuleNumber": number,
+            "Protocol": "6",
+            "RuleAction": "allow",
+            "Egress": egress,
+            "CidrBlock": cidr,
+            "PortRange": {"From": low, "To": high},
+        }
+        for egress, (low, high) in ((True, (443, 443)), (False, (1024, 65535)))
+    ]
+
+
+def _central_egress(site: Site) -> None:
+    """Central egress: spokes send 0.0.0.0/0 to the analytics-hub transit gateway, which sends
+    it to a shared egress VPC with a NAT gateway. analytics-reports works (and has a custom
+    network ACL allowing HTTPS and its replies); analytics-batch has no return route in the
+    hub's route table (asymmetric routing), so its tasks cannot pull their images."""
+    net, apps = site.net, site.apps
+    egress = net.vpc("shared-egress", "10.70.0.0/16")
+    public = net.subnet(egress, "shared-egress-public-a", "10.70.0.0/24", "a")
+    attachment_subnet = net.subnet(egress, "shared-egress-tgw-a", "10.70.255.0/28", "a")
+    igw = net.internet_gateway(egress, "shared-egress-igw")
+    nat = net.nat_gateway(public, "shared-egress-nat-a")
+    tgw, hub_table = net.hub("analytics-hub")
+    net.route_table(
+        egress,
+        "shared-egress-public",
+        [public],
+        [("0.0.0.0/0", igw), ("10.71.0.0/16", tgw), ("10.72.0.0/16", tgw)],
+    )
+    net.route_table(egress, "shared-egress-tgw", [attachment_subnet], [("0.0.0.0/0", nat)])
+    egress_attachment = net.attach(tgw, egress, [attachment_subnet], appliance_mode=True)
+    net.tgw_route(hub_table, "0.0.0.0/0", egress_attachment)
+
+    cluster = "analytics"
+    apps.cluster(cluster)
+    for name, cidr, returns in (
+        ("analytics-reports", "10.71.0.0/16", True),
+        ("analytics-batch", "10.72.0.0/16", False),
+    ):
+        vpc = net.vpc(name, cidr)
+        tasks = net.subnet(vpc, f"{name}-a", cidr.replace("0.0/16", "1.0/24"), "a")
+        net.route_table(vpc, f"{name}-tasks", [tasks], [("0.0.0.0/0", tgw)])
+        attachment = net.attach(tgw, vpc, [tasks])
+        if returns:
+            # The route propagation would install (moto propagates nothing: seeded static).
+            net.tgw_route(hub_table, cidr, attachment)
+            net.network_acl(
+                vpc,
+                f"{name}-tasks",
+                [tasks],
+                [
+                    *_https_and_replies("0.0.0.0/0", 100),
+                    {
+                        "RuleNumber": 90,
+                        "Protocol": "-1",
+                        "RuleAction": "allow",
+                        "Egress": False,
+                        "CidrBlock": cidr,
+                    },
+                ],
+            )
+        group = net.security_group(vpc, f"{name}-tasks")
+        image = apps.ecr_image(name.removeprefix("analytics-"), "1.0.0")
+        definition = apps.task_definition(f"{name}-job", ContainerSpec(image=image))
+        placement = Placement(subnet_ids=[tasks], security_group_ids=[group])
+        site.service(cluster, f"{name}-job", definition, placement, count=1)
+    moto_gaps.list_tgw_route_attachments(site.account_id, site.region)
 
 
 def data_eu_west_1(site: Site) -> None:
