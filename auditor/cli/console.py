@@ -76,6 +76,8 @@ def print_summary(
     written: Sequence[str],
     causes: Sequence[str] = (),
     rows: Sequence[FindingRow] | None = None,
+    *,
+    database_url: str | None = None,
 ) -> None:
     """The one-screen summary: scans, resources, findings, root causes, what to act on,
     API calls, outputs, the next step.
@@ -114,9 +116,11 @@ def print_summary(
         stderr.print(f"[bold]Wrote[/] {escape(path)}")
     if rows is not None and outcomes:
         scan = outcomes[0].scan_id if len(outcomes) == 1 else "latest"
+        store = f"AUDITOR_DATABASE_URL={escape(database_url)} " if database_url else ""
         stderr.print(
-            f"[bold]Next:[/] auditor report --scan {scan} -f table --status FAIL   "
-            f"(or -o report.html)"
+            f"[bold]Next:[/] {store}auditor report --scan {scan} -f table --status FAIL   "
+            f"(or -o report.html)",
+            soft_wrap=True,  # a command to copy: never broken across lines
         )
 
 

@@ -23,10 +23,14 @@ def run_demo(
     fail_on: FailOn,
     progress: bool,
 ) -> int:
-    from auditor.demo.environment import demo_aws
+    from auditor.demo.environment import demo_aws, demo_database_url
     from auditor.demo.estate import apply_changes
 
-    store = open_store(settings.database_url)
+    # The demo's own store (printed), unless AUDITOR_DATABASE_URL names one: its made-up
+    # accounts never mix with real scans.
+    database_url = demo_database_url()
+    store = open_store(database_url)
+    stderr.print(f"[bold]Demo:[/] results are stored in {database_url}", soft_wrap=True)
     stderr.print("[bold]Demo:[/] starting a local moto server and seeding the demo estate…")
     with demo_aws() as demo:
         estate = demo.estate
@@ -47,6 +51,7 @@ def run_demo(
             progress=progress,
             trigger="demo",
             store=store,
+            database_url=database_url,
         )
         stderr.print("[bold]Changes between the scans:[/]")
         for change in apply_changes(demo.url, estate):
@@ -62,6 +67,7 @@ def run_demo(
             progress=progress,
             trigger="demo",
             store=store,
+            database_url=database_url,
         )
     if code == EXIT_INCOMPLETE:
         stderr.print("[yellow]a demo scan was incomplete (exit 3)[/]")

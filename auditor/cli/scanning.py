@@ -121,8 +121,12 @@ def run_scan(
     only: FindingFilter | None = None,
     quiet: bool = False,
     lock_wait: float = 0,
+    database_url: str | None = None,
 ) -> tuple[list[ScanOutcome], int]:
     """Scan, store, write the outputs and print the summary.
+
+    ``database_url``, when the store is not the configured one (the demo's), is named in
+    the summary's next step.
 
     ``only`` (``--check``/``--exclude-check``) narrows what is shown, written and counted
     for the exit code; every check is still evaluated and stored, so history stays whole.
@@ -164,5 +168,7 @@ def run_scan(
     written = render_outputs(store, scan_ids, targets, only) if targets else []
     rows = load_rows(store, scan_ids, only)
     if not quiet:
-        print_summary(outcomes, written, cause_lines(store, scan_ids), rows)
+        print_summary(
+            outcomes, written, cause_lines(store, scan_ids), rows, database_url=database_url
+        )
     return outcomes, exit_code(outcomes, fail_on, rows)

@@ -154,15 +154,44 @@ async def serve(
 
 @contextlib.contextmanager
 def demo_estate(settings: Settings) -> Iterator[Settings]:
-    """The demo moto server, seeded; yields the settings aimed at its accounts and regions."""
+    """The demo moto server, seeded; yields the settings aimed at its accounts and regions,
+    its own store, and its own loopback Slack webhook and SMTP server (never the real ones)."""
     # Imported only for --demo: moto is heavy and a production `serve` never needs it.
-    from auditor.demo.environment import demo_aws
+    from pydantic import SecretStr
 
-    with demo_aws() as demo:
+    from auditor.demo.environment import demo_aws, demo_database_url, demo_folder
+    from auditor.demo.receivers import LOOPBACK, demo_receivers
+
+    with demo_aws() as demo, demo_receivers(demo_folder() / "messages") as receivers:
         estate = demo.estate
         log.info("demo estate seeded", extra={"endpoint": demo.url, "accounts": estate.accounts})
+        database_url = demo_database_url()
+        log.info(
+            "demo: scans are stored in %s; the Slack alert and the weekly email go to loopback "
+            "receivers that save them in %s (no real webhook or mail server is used)",
+            database_url,
+            receivers.folder,
+            extra={"database_url": database_url, "messages": str(receivers.folder)},
+        )
         accounts = settings.accounts.model_copy(
             update={"ids": list(estate.accounts), "organization": False, "exclude": []}
+        )
+        slack = settings.slack.model_copy(update={"webhook_url": SecretStr(receivers.webhook_url)})
+        smtp = settings.smtp.model_copy(
+            update={
+                "host": LOOPBACK,
+                "port": receivers.smtp_port,
+                "starttls": False,
+                "ssl": False,
+                "username": None,
+                "password": None,
+            }
+        )
+        email = settings.email.model_copy(
+            update={
+                "from_": settings.email.from_ or "auditor-demo@localhost",
+                "to": settings.email.to or "you@localhost",
+            }
         )
         yield settings.model_copy(
             update={
@@ -170,6 +199,10 @@ def demo_estate(settings: Settings) -> Iterator[Settings]:
                 "regions": list(estate.regions),
                 "role_name": "auditor-readonly",
                 "external_id": None,
+                "database_url": database_url,
+                "slack": slack,
+                "smtp": smtp,
+                "email": email,
             }
         )
 

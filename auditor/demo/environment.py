@@ -10,6 +10,7 @@ import contextlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from auditor.demo.estate import DemoEstate, seed_estate
 from auditor.demo.server import DemoMoto
@@ -55,3 +56,27 @@ def demo_aws() -> Iterator[DemoAws]:
     """A moto server seeded with the demo estate, the AWS environment aimed at it."""
     with DemoMoto() as moto, aws_environment(moto.url):
         yield DemoAws(url=moto.url, estate=seed_estate(moto.url))
+
+
+DATABASE_ENV = "AUDITOR_DATABASE_URL"
+
+
+def demo_folder() -> Path:
+    """Where the demo keeps its store and the messages it received."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("auditor", appauthor=False)) / "demo"
+
+
+def demo_database_url() -> str:
+    """The demo's own SQLite store, unless AUDITOR_DATABASE_URL names one explicitly.
+
+    A database_url from the configuration file is not used: the demo never writes its
+    made-up accounts into the store of real scans.
+    """
+    explicit = os.environ.get(DATABASE_ENV)
+    if explicit:
+        return explicit
+    folder = demo_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'demo.db'}"

@@ -1,4 +1,4 @@
-"""`auditor serve --demo`: the example config on the demo estate, alerting loopback servers."""
+"""`auditor serve --demo`: the example config on the demo estate; its messages never leave it."""
 
 from __future__ import annotations
 
@@ -79,7 +79,7 @@ def _notify_functions_exist() -> bool:
     return hasattr(slack_module, "send_alert") and hasattr(email_module, "send_weekly")
 
 
-def test_serve_demo_scans_then_alerts_slack_and_sends_the_email(
+def test_serve_demo_alerts_its_own_receivers_never_the_configured_ones(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, loopback_alerts: Any
 ) -> None:
     if not _notify_functions_exist():
@@ -87,6 +87,7 @@ def test_serve_demo_scans_then_alerts_slack_and_sends_the_email(
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
+    # A "real" webhook and mail server configured: the demo must not touch them.
     slack, mailbox, smtp_port = loopback_alerts
     for name, value in {
         "AUDITOR_SLACK_WEBHOOK_URL": slack.url,
@@ -95,27 +96,46 @@ def test_serve_demo_scans_then_alerts_slack_and_sends_the_email(
         "AUDITOR_SMTP_PORT": str(smtp_port),
         "AUDITOR_EMAIL_FROM": "auditor@example.com",
         "AUDITOR_EMAIL_TO": "team@example.com",
+        "XDG_DATA_HOME": str(tmp_path / "data"),
     }.items():
         monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AUDITOR_DATABASE_URL", raising=False)
     monkeypatch.chdir(tmp_path)  # the example config keeps its SQLite file in the cwd
+    demo = tmp_path / "data" / "auditor" / "demo"
+    messages = demo / "messages"
     serve = ServeProcess(
         REPO / "auditor.example.toml", "", tmp_path / "serve.log", "--demo", keep_auditor_env=True
     )
     try:
-        wait_for(lambda: slack.payloads and mailbox.messages, timeout=300, what="both alerts")
+        wait_for(
+            lambda: (
+                messages.is_dir()
+                and any(messages.glob("slack-*.json"))
+                and any(messages.glob("email-*.eml"))
+            ),
+            timeout=300,
+            what="both messages at the demo's receivers",
+        )
         status, body = wait_for(serve.healthz, what="/healthz")
         # --demo serves the report on the (loopback) health port: led by root causes.
         with urllib.request.urlopen(f"http://127.0.0.1:{serve.port}/", timeout=30) as page:
             report = page.read().decode()
     finally:
         code, seconds = serve.stop()
-    assert code == 0, serve.output()
+    output = serve.output()
+    assert code == 0, output
     assert seconds < 30
     assert status == 200, body
     assert {scan["account_id"] for scan in body["scans"]} == {"123456789012", "210987654321"}
     assert "What broke" in report and 'class="pathd"' in report
     assert "NAT gateway" in report
-    assert len(slack.payloads) == 1
-    [message] = mailbox.messages
+    assert slack.payloads == [] and mailbox.messages == []  # nothing reached the real ones
+    [saved] = messages.glob("slack-*.json")
+    assert json.loads(saved.read_text())["blocks"]
+    [mail] = messages.glob("email-*.eml")
+    message = email.message_from_bytes(mail.read_bytes(), policy=email.policy.default)
     assert message["To"] == "team@example.com"
-    assert (tmp_path / "auditor.db").exists()
+    assert str(messages) in output  # it says where the messages went
+    assert (demo / "demo.db").exists()  # its own store, printed ...
+    assert str(demo / "demo.db") in output
+    assert not (tmp_path / "auditor.db").exists()  # ... not the configured one
