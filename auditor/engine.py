@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from auditor import __version__, muting
+from auditor import __version__, muting, processes
 from auditor.aws import AccountAccessError, enabled_regions, open_account, validate_regions
 from auditor.config import Settings
 from auditor.findings import Result, Status
@@ -85,7 +85,9 @@ async def scan_accounts(
     if regions:
         validate_regions(regions)
     with store.session() as session:
-        for scan_id in repository.fail_abandoned_scans(session, _now()):
+        for scan_id in repository.fail_abandoned_scans(
+            session, _now(), owner_is_gone=processes.is_gone
+        ):
             log.warning("marked abandoned scan %s as failed", scan_id)
     bound = asyncio.Semaphore(max_parallel_accounts)
 
@@ -115,7 +117,7 @@ async def scan_account(
         started_at=started,
         trigger=trigger,
         auditor_version=__version__,
-        owner=repository.this_process(),
+        owner=processes.this_process(),
         heartbeat_at=started,
     )
     with store.session() as session:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from auditor.findings import Severity, Status
 from auditor.store.notifications import NotificationDelivery
-from auditor.store.repository import complete_scan_before, previous_scan
+from auditor.store.repository import complete_scan_before, findings_of, previous_scan
 from auditor.store.scans import Finding, Scan, ScanStatus
 
 FindingKey = tuple[str, str, str, str]
@@ -107,13 +107,6 @@ class Changes:
         ):
             findings.sort(key=finding_order)
         return merged
-
-
-def findings_of(session: Session, scan_ids: Sequence[str]) -> list[Finding]:
-    if not scan_ids:
-        return []
-    query = select(Finding).where(Finding.scan_id.in_(list(scan_ids))).order_by(Finding.id)
-    return list(session.scalars(query))
 
 
 def diff_scans(

@@ -8,8 +8,6 @@ so a killed process holds a lock for one TTL at most.
 
 from __future__ import annotations
 
-import os
-import socket
 import threading
 import zlib
 from abc import ABC, abstractmethod
@@ -28,6 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from auditor.processes import this_process
 from auditor.store.lock_rows import lock_table
 
 # High bits of every advisory-lock key, so ours do not collide with other applications';
@@ -38,7 +37,7 @@ DEFAULT_TTL = timedelta(minutes=15)
 
 
 def default_owner() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    return this_process()
 
 
 class Locks(ABC):

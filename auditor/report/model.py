@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session
 
 from auditor.catalogue import check_title
 from auditor.findings import Severity, Status
-from auditor.history import Changes, diff_with_previous, finding_order, findings_of
+from auditor.history import Changes, diff_with_previous, finding_order
 from auditor.report.causes import RootCauses, root_causes
 from auditor.report.filters import FindingFilter
+from auditor.store.repository import findings_of
 from auditor.store.scans import CollectionOutcome, Finding, OutcomeStatus, Scan, ScanStatus
 
 STATUS_ORDER = (Status.FAIL, Status.UNKNOWN, Status.MUTED, Status.PASS)

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import socket
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any, cast
@@ -29,32 +27,18 @@ HEARTBEAT_TIMEOUT = timedelta(minutes=10)
 FINISHED = (ScanStatus.COMPLETE, ScanStatus.PARTIAL)
 
 
-def this_process() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+def fail_abandoned_scans(
+    session: Session, now: datetime, *, owner_is_gone: Callable[[str | None], bool]
+) -> list[str]:
+    """Mark as failed the running scans whose process died or stopped sending heartbeats.
 
-
-def _owner_is_dead(owner: str | None) -> bool:
-    """True when the owner ran on this host and its process is gone."""
-    if not owner or ":" not in owner:
-        return False
-    host, _, pid = owner.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
-
-
-def fail_abandoned_scans(session: Session, now: datetime) -> list[str]:
-    """Mark as failed the running scans whose process died or stopped sending heartbeats."""
+    ``owner_is_gone`` tells whether a scan's ``owner`` process has ended
+    (``auditor.processes.is_gone``); the store itself never probes processes.
+    """
     abandoned = []
     for scan in session.scalars(select(Scan).where(Scan.status == ScanStatus.RUNNING)):
         stale = scan.heartbeat_at is None or now - scan.heartbeat_at > HEARTBEAT_TIMEOUT
-        if stale or _owner_is_dead(scan.owner):
+        if stale or owner_is_gone(scan.owner):
             scan.status = ScanStatus.FAILED
             scan.error = "interrupted: the process running this scan stopped before it finished"
             scan.finished_at = scan.finished_at or now
@@ -202,11 +186,20 @@ def outcomes_of(session: Session, scan_id: str) -> list[CollectionOutcome]:
 
 
 def findings_of(session: Session, scan_ids: Sequence[str]) -> list[Finding]:
+    """The findings of the given scans, by account, region, check and resource (then row)."""
+    if not scan_ids:
+        return []
     return list(
         session.scalars(
             select(Finding)
-            .where(Finding.scan_id.in_(scan_ids))
-            .order_by(Finding.account_id, Finding.region, Finding.check_id, Finding.resource_id)
+            .where(Finding.scan_id.in_(list(scan_ids)))
+            .order_by(
+                Finding.account_id,
+                Finding.region,
+                Finding.check_id,
+                Finding.resource_id,
+                Finding.id,
+            )
         )
     )
 

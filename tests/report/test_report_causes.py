@@ -9,11 +9,11 @@ import jsonschema
 from report_factories import ACCOUNT, finding_row, scan_row, seed_outage
 from sqlalchemy.orm import Session
 
-from auditor.history import findings_of
 from auditor.report.causes import Change, root_causes
 from auditor.report.json_document import findings_document, render_document
 from auditor.report.model import load_report
 from auditor.store.database import Store
+from auditor.store.repository import findings_of
 from auditor.store.scans import Finding
 
 SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "findings.schema.json"

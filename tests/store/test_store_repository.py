@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from auditor import processes
 from auditor.store import repository
 from auditor.store.database import Store, open_store
 from auditor.store.resources import Ec2Vpc, EcsTask
@@ -135,13 +136,15 @@ def test_abandoned_running_scans_are_marked_failed(database_url: str) -> None:
                     regions=["us-east-1"],
                     started_at=now,
                     status=ScanStatus.RUNNING,
-                    owner=repository.this_process(),
+                    owner=processes.this_process(),
                     heartbeat_at=now,
                 ),
             ]
         )
     with store.session() as session:
-        assert repository.fail_abandoned_scans(session, now) == ["dead"]
+        assert repository.fail_abandoned_scans(session, now, owner_is_gone=processes.is_gone) == [
+            "dead"
+        ]
     with store.session() as session:
         dead = session.get_one(Scan, "dead")
         assert dead.status == ScanStatus.FAILED and dead.error and "interrupted" in dead.error
