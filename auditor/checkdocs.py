@@ -76,8 +76,12 @@ on the same evaluator) judge a path hop by hop; every hop is in the evidence as
   attachments, VPN and Direct Connect attachments (`beyond-aws`).
 - `virtual-private-gateway`: gone or detached is a FAIL; attached, egress leaves AWS
   (`beyond-aws`).
-- Not yet evaluated: AWS Network Firewall policies and rule groups, and GWLB appliances: a
-  route to their endpoints is UNKNOWN (`appliance`).
+- `inspection-endpoint`, `inspection-appliance`, `inspection-subnet-route`: a default route
+  to a Gateway Load Balancer endpoint is followed into the endpoint's subnet and onward (NAT
+  gateway, internet gateway), so a break after the appliance is a FAIL; the appliance itself
+  is UNKNOWN (`appliance`). Not yet evaluated: AWS Network Firewall policies and rule groups
+  (a route to a firewall endpoint, which is not in DescribeVpcEndpoints, is UNKNOWN
+  `appliance`), and the NACL of the inspection subnet.
 
 Some UNKNOWNs are UNKNOWN by design, not for missing data: their findings carry an
 `unknown_reason` (`beyond-aws`: egress leaves AWS through a virtual private gateway or Outposts

@@ -106,8 +106,9 @@ META = CheckMeta(
         "NAT gateway and back (see 'Network paths' above); a TGW or egress VPC of an account "
         "that was not scanned, ECMP routes, TGW policy tables and Connect, peering or "
         "network-function attachments give UNKNOWN. A route to a network interface, instance, "
-        "Gateway Load Balancer or Network Firewall endpoint gives UNKNOWN (appliance): "
-        "firewall policies and rule groups are not evaluated yet. A route to a virtual "
+        "Gateway Load Balancer or Network Firewall endpoint gives UNKNOWN (appliance; after a "
+        "GWLB endpoint the inspection subnet's route onward is still checked): firewall "
+        "policies and rule groups are not evaluated yet. A route to a virtual "
         "private gateway, Outposts local gateway or a TGW VPN/Direct Connect attachment gives "
         "UNKNOWN with unknown_reason beyond-aws (a detached or deleted VGW is a FAIL).",
         "Security group egress to the internet must allow TCP 443 to 0.0.0.0/0; rules limited "

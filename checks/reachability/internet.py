@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from auditor.store.resources import Ec2NatGateway, Ec2RouteTable
 from checks.reachability.acl_hops import client_hops, nat_subnet_hops
-from checks.reachability.model import Hop, Path, Source
+from checks.reachability.model import Hop, Path, Source, UnknownReason
 from checks.reachability.nacls import Peers
 from checks.reachability.routes import (
     INTERNET_V4,
@@ -329,6 +329,74 @@ def _nat_hops(net: NetworkView, nat_id: str, vpc_id: str | None) -> list[Hop]:
     return hops
 
 
+def inspection_hops(net: NetworkView, source: Source, endpoint_id: str) -> list[Hop]:
+    """A default route to a Gateway Load Balancer (or firewall) endpoint: the appliance is
+    UNKNOWN (its rules cannot be read), and the inspection subnet's route onward is followed
+    to a NAT gateway or internet gateway, so a broken path beyond the appliance still FAILs."""
+    endpoint = next(
+        (
+            e
+            for e in net.inventory.endpoints_by_vpc.get(source.vpc_id or "", [])
+            if e.vpc_endpoint_id == endpoint_id
+        ),
+        None,
+    )
+    if endpoint is None or endpoint.endpoint_type.lower() != "gatewayloadbalancer":
+        return [unmodelled_target_hop(TargetKind.VPC_ENDPOINT, endpoint_id)]
+    state = (endpoint.state or "unknown").lower()
+    hops = [
+        Hop(
+            step="inspection-endpoint",
+            subject=endpoint_id,
+            ok=state == "available",
+            detail=f"Gateway Load Balancer endpoint {endpoint_id} ({endpoint.service_name}) is "
+            f"{endpoint.state}",
+        ),
+        Hop(
+            step="inspection-appliance",
+            subject=endpoint.service_name,
+            ok=None,
+            detail=f"traffic is inspected by the appliance behind {endpoint_id} "
+            f"({endpoint.service_name}): what its rules allow cannot be seen",
+            unknown_reason=UnknownReason.APPLIANCE,
+        ),
+    ]
+    if not endpoint.subnet_ids:
+        return hops
+    subnet_id = endpoint.subnet_ids[0]
+    table, table_hop = route_table_hop(net, subnet_id)
+    hops.append(
+        Hop(
+            step="inspection-subnet-route-table",
+            subject=table_hop.subject,
+            ok=table_hop.ok,
+            detail=f"inspection subnet {subnet_id}: {table_hop.detail}",
+        )
+    )
+    if table is None:
+        return hops
+    target, route_hop = default_route_hop(net, table, INTERNET_V4)
+    hops.append(
+        Hop(
+            step="inspection-subnet-route",
+            subject=route_hop.subject,
+            ok=route_hop.ok,
+            detail=f"inspection subnet {subnet_id}: {route_hop.detail}",
+        )
+    )
+    if not route_hop.ok:
+        return hops
+    kind = target_kind_of_id(target or "")
+    if kind is TargetKind.NAT_GATEWAY and target:
+        hops.extend(nat_hops(net, target, source.vpc_id, task_subnet=source.subnet_id))
+    elif kind is TargetKind.INTERNET_GATEWAY and target:
+        hops.append(igw_hop(net, target, source.vpc_id))
+        hops.append(public_ipv4_hop(source))
+    else:
+        hops.append(other_target_hop(target or "", INTERNET_V4))
+    return hops
+
+
 def vgw_hop(net: NetworkView, vgw_id: str, vpc_id: str | None) -> Hop:
     """A virtual private gateway: detached or gone is a FAIL; attached, the traffic leaves
     AWS, which is UNKNOWN of class beyond-aws."""
@@ -463,6 +531,9 @@ def ipv4_internet_path(net: NetworkView, source: Source, *, check_groups: bool =
         elif route_hop.ok and target and target.startswith("tgw-"):
             name, tgw_hops = transit_gateway_hops(net, source, target, INTERNET_V4)
             hops.extend(tgw_hops)
+        elif route_hop.ok and target and target.startswith("vpce-"):
+            name = f"inspection via {target}"
+            hops.extend(inspection_hops(net, source, target))
         elif route_hop.ok and target and target.startswith("vgw-"):
             name = f"virtual private gateway {target}"
             hops.append(vgw_hop(net, target, source.vpc_id))

@@ -1,0 +1,80 @@
+"""Inspection: a default route to a Gateway Load Balancer endpoint is followed into the
+inspection subnet and onward; the appliance itself is UNKNOWN (class appliance), never PASS."""
+
+from __future__ import annotations
+
+from checks_factories import Estate, route
+
+from checks.base import Result, Status
+from checks.paths.image_pull_path import evaluate
+
+GWLB_SERVICE = "com.amazonaws.vpce.us-east-1.vpce-svc-0inspection"
+
+
+def inspected(estate: Estate, *, onward: list[dict[str, object]] | None = None) -> None:
+    """subnet-1 -> vpce-gwlb (in subnet-inspect) -> onward (default: nat-1 -> igw-1)."""
+    estate.vpc()
+    estate.subnet()
+    estate.subnet(subnet_id="subnet-inspect", cidr="10.0.2.0/24")
+    estate.subnet(subnet_id="subnet-pub", cidr="10.0.0.0/24")
+    estate.igw()
+    estate.nat()
+    estate.route_table(
+        route_table_id="rtb-pub", subnets=["subnet-pub"], routes=[route("0.0.0.0/0", "igw-1")]
+    )
+    estate.route_table(
+        route_table_id="rtb-inspect",
+        subnets=["subnet-inspect"],
+        routes=onward if onward is not None else [route("0.0.0.0/0", "nat-1")],
+    )
+    estate.route_table(subnets=["subnet-1"], routes=[route("0.0.0.0/0", "vpce-gwlb")])
+    estate.security_group()
+    estate.endpoint(
+        "vpce-svc-0inspection",
+        endpoint_id="vpce-gwlb",
+        endpoint_type="GatewayLoadBalancer",
+        subnets=[],
+        groups=[],
+    )
+    endpoint = estate.records["vpc_endpoints"][-1]
+    endpoint.service_name = GWLB_SERVICE
+    endpoint.subnet_ids = ["subnet-inspect"]
+    estate.task(definition=estate.task_definition(image="nginx:1.27"))
+
+
+def only(estate: Estate) -> Result:
+    (result,) = evaluate(estate.inventory())
+    return result
+
+
+def test_working_path_behind_an_appliance_is_unknown_naming_it(estate: Estate) -> None:
+    inspected(estate)
+    result = only(estate)
+    assert result.status is Status.UNKNOWN
+    assert f"inspected by the appliance behind vpce-gwlb ({GWLB_SERVICE})" in result.message
+    assert result.evidence["unknown_reason"] == "appliance"
+    steps = {
+        hop["step"]
+        for source in result.evidence["sources"]
+        for leg in source["legs"]
+        for path in leg["paths"]
+        for hop in path["hops"]
+    }
+    assert {"inspection-endpoint", "inspection-subnet-route", "nat-gateway"} <= steps
+
+
+def test_broken_route_after_the_appliance_fails(estate: Estate) -> None:
+    inspected(estate, onward=[])
+    result = only(estate)
+    assert result.status is Status.FAIL
+    assert "inspection subnet subnet-inspect: rtb-inspect has no route for 0.0.0.0/0" in (
+        result.message
+    )
+
+
+def test_endpoint_not_in_the_inventory_is_an_unknown_appliance(estate: Estate) -> None:
+    inspected(estate)
+    estate.records["vpc_endpoints"] = []
+    result = only(estate)
+    assert result.status is Status.UNKNOWN
+    assert result.evidence["unknown_reason"] == "appliance"
