@@ -201,6 +201,12 @@ class Settings(BaseSettings):
     max_attempts: int = Field(
         default=10, ge=1, le=30, description="botocore attempts per call (standard retry mode)."
     )
+    owner_scan_max_age_hours: int = Field(
+        default=24,
+        ge=0,
+        description="An account owning shared VPCs but not in the run stands in with its "
+        "latest complete scan up to this old (hours); older, its paths are UNKNOWN.",
+    )
     retention_days: int = Field(
         default=30, ge=1, description="Days after which a scan's resource rows are pruned."
     )

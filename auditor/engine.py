@@ -56,6 +56,22 @@ class ScanOutcome:
     unreachable: bool = False
     # True when the local AWS setup is at fault (no credentials, unknown profile, no region).
     setup_problem: bool = False
+    # Accounts owning VPCs this account's records name, with neither a scan in this run nor
+    # a recent complete one: owner account → one of its VPCs ("scan account X too").
+    unscanned_owners: dict[str, str] = field(default_factory=dict)
+
+
+def owner_hints(outcomes: Sequence[ScanOutcome]) -> list[str]:
+    """One line per account that owns VPCs the scanned accounts use but was not scanned."""
+    owners: dict[str, tuple[str, list[str]]] = {}
+    for outcome in outcomes:
+        for owner, vpc_id in sorted(outcome.unscanned_owners.items()):
+            owners.setdefault(owner, (vpc_id, []))[1].append(outcome.account_id)
+    return [
+        f"scan account {owner} (owner of {vpc_id}) too: paths of {', '.join(users)} "
+        "through its VPCs are UNKNOWN"
+        for owner, (vpc_id, users) in sorted(owners.items())
+    ]
 
 
 def _now() -> datetime:
@@ -71,6 +87,16 @@ def scan_status(outcomes: Sequence[CollectionOutcome]) -> ScanStatus:
     return ScanStatus.PARTIAL if ok else ScanStatus.FAILED
 
 
+@dataclass(kw_only=True)
+class StoredScan:
+    """An account collected and stored (its scan still running), awaiting the run's
+    evaluation: its paths may cross the VPCs of other accounts of the same run."""
+
+    scan_id: str
+    collected: Collected
+    outcomes: list[CollectionOutcome]
+
+
 async def scan_accounts(
     settings: Settings,
     account_ids: Sequence[str],
@@ -81,7 +107,9 @@ async def scan_accounts(
     progress: ProgressCallback | None = None,
     max_parallel_accounts: int = 4,
 ) -> list[ScanOutcome]:
-    """Scan every account, a few at a time; one account failing never stops the others."""
+    """Scan every account as one run, a few at a time; one account failing never stops the
+    others. Every account is collected and stored first, then each is evaluated on the
+    network records of the whole run (shared VPCs are judged with their owner's records)."""
     if regions:
         validate_regions(regions)
     with store.session() as session:
@@ -89,18 +117,41 @@ async def scan_accounts(
             session, _now(), owner_is_gone=processes.is_gone
         ):
             log.warning("marked abandoned scan %s as failed", scan_id)
+    run_id = str(uuid.uuid4())
     bound = asyncio.Semaphore(max_parallel_accounts)
 
-    async def one(account_id: str) -> ScanOutcome:
+    async def one(account_id: str) -> ScanOutcome | StoredScan:
         async with bound:
-            return await scan_account(
-                settings, account_id, regions, store=store, trigger=trigger, progress=progress
+            return await collect_and_store(
+                settings,
+                account_id,
+                regions,
+                store=store,
+                trigger=trigger,
+                progress=progress,
+                run_id=run_id,
             )
 
-    return list(await asyncio.gather(*(one(a) for a in account_ids)))
+    heartbeat = asyncio.create_task(_heartbeat(store, run_id))
+    try:
+        gathered = await asyncio.gather(*(one(a) for a in account_ids))
+        stored = [g for g in gathered if isinstance(g, StoredScan)]
+        try:
+            evaluated = await asyncio.to_thread(evaluate_run, store, settings, stored)
+        except (asyncio.CancelledError, KeyboardInterrupt):
+            await asyncio.shield(
+                asyncio.to_thread(_fail_unfinished, store, stored, "interrupted before it finished")
+            )
+            raise
+    finally:
+        heartbeat.cancel()
+        with suppress(asyncio.CancelledError):
+            await heartbeat
+    by_scan = {o.scan_id: o for o in evaluated}
+    return [g if isinstance(g, ScanOutcome) else by_scan[g.scan_id] for g in gathered]
 
 
-async def scan_account(
+async def collect_and_store(
     settings: Settings,
     account_id: str,
     regions: Sequence[str] | None,
@@ -108,7 +159,10 @@ async def scan_account(
     store: Store,
     trigger: str,
     progress: ProgressCallback | None,
-) -> ScanOutcome:
+    run_id: str | None = None,
+) -> ScanOutcome | StoredScan:
+    """Collect one account and store its records; the scan stays running until
+    :func:`evaluate_run` judges it. A failure to reach the account is a failed scan."""
     started = _now()
     scan = Scan(
         id=str(uuid.uuid4()),
@@ -119,10 +173,10 @@ async def scan_account(
         auditor_version=__version__,
         owner=processes.this_process(),
         heartbeat_at=started,
+        run_id=run_id,
     )
     with store.session() as session:
         session.add(scan)
-    heartbeat = asyncio.create_task(_heartbeat(store, scan.id))
     try:
         account = await open_account(account_id, settings)
         chosen = list(regions or settings.regions) or await enabled_regions(account)
@@ -141,22 +195,18 @@ async def scan_account(
             asyncio.to_thread(_record_failure, store, scan.id, "interrupted before it finished")
         )
         raise
-    finally:
-        heartbeat.cancel()
-        with suppress(asyncio.CancelledError):
-            await heartbeat
-    return await asyncio.to_thread(_persist_and_evaluate, store, scan.id, collected, settings)
+    return await asyncio.to_thread(store_collected, store, scan.id, collected)
 
 
-async def _heartbeat(store: Store, scan_id: str) -> None:
+async def _heartbeat(store: Store, run_id: str) -> None:
     while True:
         await asyncio.sleep(HEARTBEAT_EVERY.total_seconds())
-        await asyncio.to_thread(_beat, store, scan_id)
+        await asyncio.to_thread(_beat, store, run_id)
 
 
-def _beat(store: Store, scan_id: str) -> None:
+def _beat(store: Store, run_id: str) -> None:
     with store.session() as session:
-        repository.heartbeat(session, scan_id, _now())
+        repository.heartbeat_run(session, run_id, _now())
 
 
 def _record_failure(store: Store, scan_id: str, error: str) -> ScanOutcome:
@@ -176,17 +226,39 @@ def _record_failure(store: Store, scan_id: str, error: str) -> ScanOutcome:
         )
 
 
-def _persist_and_evaluate(
-    store: Store, scan_id: str, collected: Collected, settings: Settings
-) -> ScanOutcome:
-    """Write the inventory, evaluate every check and finish the scan in one transaction.
+def _fail_unfinished(store: Store, stored: Sequence[StoredScan], error: str) -> None:
+    for item in stored:
+        with store.session() as session:
+            if session.get_one(Scan, item.scan_id).status != ScanStatus.RUNNING:
+                continue
+        with suppress(Exception):
+            _record_failure(store, item.scan_id, error)
 
-    If anything here fails the transaction rolls back, so a half-written scan never exists;
-    the scan row itself is then marked failed in a transaction of its own.
-    """
+
+def store_collected(store: Store, scan_id: str, collected: Collected) -> StoredScan:
+    """Write the records, outcomes and call counts of one account in one transaction; if it
+    fails it rolls back and the scan is marked failed (and the error re-raised)."""
     try:
         with store.session() as session:
-            return _write_scan(session, scan_id, collected, settings)
+            scan = session.get_one(Scan, scan_id)
+            scan.regions = list(collected.regions)
+            outcomes = [
+                CollectionOutcome(
+                    scan_id=scan_id,
+                    collector=o.collector,
+                    account_id=o.account_id,
+                    region=o.region,
+                    status=o.status.value,
+                    optional=o.optional,
+                    error=o.error,
+                    error_code=o.error_code,
+                )
+                for o in collected.outcomes
+            ]
+            repository.save_outcomes(session, outcomes)
+            repository.save_api_calls(session, scan_id, dict(collected.api_calls))
+            session.flush()
+            repository.save_records(session, scan_id, collected.records)
     except Exception as exc:
         # Re-raised for the caller to report (one line in the CLI, a logged job error in
         # serve). If the database itself is gone this fails too, and the scan stays
@@ -194,33 +266,72 @@ def _persist_and_evaluate(
         with suppress(Exception):
             _record_failure(store, scan_id, f"could not store the scan: {exc}".splitlines()[0])
         raise
+    return StoredScan(scan_id=scan_id, collected=collected, outcomes=outcomes)
 
 
-def _write_scan(
-    session: Session, scan_id: str, collected: Collected, settings: Settings
+def evaluate_run(
+    store: Store, settings: Settings, stored: Sequence[StoredScan]
+) -> list[ScanOutcome]:
+    """Evaluate every stored account of a run on the run's network records and finish its
+    scan. An owner account not in the run stands in with its latest complete scan, if it
+    is no older than ``settings.owner_scan_max_age_hours``; otherwise paths through its
+    VPCs are UNKNOWN and the outcome names it (``unscanned_owners``)."""
+    with store.session() as session:
+        scans = {item.scan_id: session.get_one(Scan, item.scan_id) for item in stored}
+    alone = {
+        scans[item.scan_id].account_id: _plain_inventory(scans[item.scan_id], item)
+        for item in stored
+    }
+    owners = {owner for inventory in alone.values() for owner in inventory.unscanned_owners}
+    outside = owners - set(alone)
+    with store.session() as session:
+        newer_than = _now() - timedelta(hours=settings.owner_scan_max_age_hours)
+        earlier = repository.latest_complete_scans(session, outside, newer_than=newer_than)
+        stand_ins = {
+            account: repository.load_network_inventory(session, scan)
+            for account, scan in earlier.items()
+        }
+    network = {**stand_ins, **alone}
+    outcomes = []
+    for item in stored:
+        account = scans[item.scan_id].account_id
+        peers = [network[o] for o in sorted(alone[account].unscanned_owners) if o in network]
+        outcomes.append(_evaluate_and_finish(store, item, settings, peers))
+    return outcomes
+
+
+def _plain_inventory(scan: Scan, item: StoredScan) -> Inventory:
+    """One account's records alone, as a peer of the others (no history, no peers)."""
+    tables: dict[str, Any] = {
+        RECORD_FIELDS[table]: rows
+        for table, rows in repository.records_by_table(item.collected.records).items()
+    }
+    return Inventory(scan=scan, outcomes=item.outcomes, **tables)
+
+
+def _evaluate_and_finish(
+    store: Store, item: StoredScan, settings: Settings, peers: Sequence[Inventory]
 ) -> ScanOutcome:
-    scan = session.get_one(Scan, scan_id)
-    scan.regions = list(collected.regions)
-    outcomes = [
-        CollectionOutcome(
-            scan_id=scan_id,
-            collector=o.collector,
-            account_id=o.account_id,
-            region=o.region,
-            status=o.status.value,
-            optional=o.optional,
-            error=o.error,
-            error_code=o.error_code,
-        )
-        for o in collected.outcomes
-    ]
-    repository.save_outcomes(session, outcomes)
-    repository.save_api_calls(session, scan_id, dict(collected.api_calls))
-    session.flush()
-    repository.save_records(session, scan_id, collected.records)
+    """Evaluate every check and finish the scan in one transaction; if it fails, the scan
+    is marked failed in a transaction of its own and the error re-raised."""
+    try:
+        with store.session() as session:
+            return _write_findings(session, item, settings, peers)
+    except Exception as exc:
+        with suppress(Exception):
+            _record_failure(store, item.scan_id, f"could not store the scan: {exc}".splitlines()[0])
+        raise
 
-    # Evaluated from the records just written, without reading them back.
-    inventory = repository.inventory_of_records(session, scan, outcomes, collected.records)
+
+def _write_findings(
+    session: Session, item: StoredScan, settings: Settings, peers: Sequence[Inventory]
+) -> ScanOutcome:
+    scan = session.get_one(Scan, item.scan_id)
+    collected, outcomes = item.collected, item.outcomes
+    # Evaluated from the records written, without reading them back.
+    inventory = repository.inventory_of_records(
+        session, scan, outcomes, collected.records, peers=peers
+    )
     results, expired = _apply_muting(evaluate_all(inventory), inventory, settings)
     first_seen = repository.first_seen_by_key(session, scan)
     findings = [_finding(scan, result, first_seen) for result in results]
@@ -249,6 +360,7 @@ def _write_scan(
         findings=Counter((f["severity"], f["status"]) for f in findings),
         collection_errors=[o for o in outcomes if o.status != OutcomeStatus.OK],
         expired_rules=expired,
+        unscanned_owners=dict(inventory.unscanned_owners),
     )
 
 

@@ -9,6 +9,8 @@ import typing
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
+from functools import cached_property
+from typing import TypeVar
 
 from auditor.store.resources import (
     GLOBAL_REGION,
@@ -44,6 +46,8 @@ from auditor.store.resources import (
     ResourceMixin,
 )
 from auditor.store.scans import CollectionOutcome, OutcomeStatus, Scan
+
+R = TypeVar("R", bound=ResourceMixin)
 
 
 @dataclass
@@ -83,37 +87,19 @@ class Inventory:
     dhcp_association_events: Sequence[DhcpOptionsAssociationEvent] = ()
     # The previous scan (repository.previous_scan: complete, same account and regions), if any.
     previous: Inventory | None = None
+    # Other accounts whose network records this account's paths cross: the accounts that
+    # own its shared VPCs and subnets, from the same run or from their latest complete scan
+    # (auditor/store/repository.py, ``peer_inventories``). Checks never iterate them: they
+    # reach them through the ID lookups below, joined by owner.
+    peers: Sequence[Inventory] = ()
 
     _outcome_index: dict[tuple[str, str], CollectionOutcome] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._outcome_index = {(o.region, o.collector): o for o in self.outcomes}
-        self.vpc_by_id = {v.vpc_id: v for v in self.vpcs}
-        self.subnet_by_id = {s.subnet_id: s for s in self.subnets}
-        self.route_table_by_id = {r.route_table_id: r for r in self.route_tables}
-        self.eni_by_id = {e.network_interface_id: e for e in self.network_interfaces}
-        self.security_group_by_id = {g.group_id: g for g in self.security_groups}
-        self.nat_gateway_by_id = {n.nat_gateway_id: n for n in self.nat_gateways}
-        self.transit_gateway_by_id = {t.transit_gateway_id: t for t in self.transit_gateways}
-        self.tgw_attachment_by_id = {
-            a.transit_gateway_attachment_id: a for a in self.transit_gateway_attachments
-        }
-        self.tgw_route_table_by_id = {
-            t.transit_gateway_route_table_id: t for t in self.transit_gateway_route_tables
-        }
-        self.peering_connection_by_id = {
-            p.vpc_peering_connection_id: p for p in self.vpc_peering_connections
-        }
-        self.vpn_gateway_by_id = {g.vpn_gateway_id: g for g in self.vpn_gateways}
-        self.internet_gateway_by_id = {g.internet_gateway_id: g for g in self.internet_gateways}
-        self.egress_only_gateway_by_id = {
-            g.egress_only_internet_gateway_id: g for g in self.egress_only_internet_gateways
-        }
-        self.prefix_list_by_id = {p.prefix_list_id: p for p in self.prefix_lists}
-        self.network_acl_by_id = {a.network_acl_id: a for a in self.network_acls}
+        self._index_network()
         self.target_group_by_arn = {t.target_group_arn: t for t in self.target_groups}
         self.task_definition_by_arn = {d.task_definition_arn: d for d in self.task_definitions}
-        self.dhcp_options_by_id = {d.dhcp_options_id: d for d in self.dhcp_options}
         self.role_by_name = {r.role_name: r for r in self.iam_roles}
         self.file_system_by_id = {f.file_system_id: f for f in self.file_systems}
         self.access_point_by_id = {a.access_point_id: a for a in self.access_points}
@@ -121,20 +107,6 @@ class Inventory:
         for target in self.mount_targets:
             self.mount_targets_by_file_system[target.file_system_id].append(target)
 
-        self._explicit_table: dict[str, Ec2RouteTable] = {}
-        self._main_table: dict[str, Ec2RouteTable] = {}
-        for table in self.route_tables:
-            for assoc in table.associations:
-                if assoc.get("state") not in (None, "associated"):
-                    continue
-                if assoc.get("main"):
-                    self._main_table[table.vpc_id] = table
-                elif assoc.get("subnet_id"):
-                    self._explicit_table[assoc["subnet_id"]] = table
-
-        self.endpoints_by_vpc: dict[str, list[Ec2VpcEndpoint]] = defaultdict(list)
-        for endpoint in self.vpc_endpoints:
-            self.endpoints_by_vpc[endpoint.vpc_id].append(endpoint)
         self.flow_logs_by_resource: dict[str, list[Ec2FlowLog]] = defaultdict(list)
         for flow_log in self.flow_logs:
             self.flow_logs_by_resource[flow_log.resource_id].append(flow_log)
@@ -145,6 +117,88 @@ class Inventory:
         for event in sorted(self.dhcp_association_events, key=lambda e: e.event_time):
             if event.vpc_id:
                 self.dhcp_events_by_vpc[event.vpc_id].append(event)
+
+    def _index_network(self) -> None:
+        # Network records are looked up across this account and its peers (VPC sharing):
+        # IDs are the same in every account that sees a resource, and the copy in the
+        # owner's own scan wins.
+        self.vpc_by_id = self._joined("vpcs", "vpc_id", Ec2Vpc)
+        self.subnet_by_id = self._joined("subnets", "subnet_id", Ec2Subnet)
+        self.route_table_by_id = self._joined("route_tables", "route_table_id", Ec2RouteTable)
+        self.eni_by_id = self._joined(
+            "network_interfaces", "network_interface_id", Ec2NetworkInterface
+        )
+        self.security_group_by_id = self._joined("security_groups", "group_id", Ec2SecurityGroup)
+        self.nat_gateway_by_id = self._joined("nat_gateways", "nat_gateway_id", Ec2NatGateway)
+        self.transit_gateway_by_id = self._joined(
+            "transit_gateways", "transit_gateway_id", Ec2TransitGateway
+        )
+        self.tgw_attachment_by_id = self._joined(
+            "transit_gateway_attachments",
+            "transit_gateway_attachment_id",
+            Ec2TransitGatewayAttachment,
+        )
+        self.tgw_route_table_by_id = self._joined(
+            "transit_gateway_route_tables",
+            "transit_gateway_route_table_id",
+            Ec2TransitGatewayRouteTable,
+        )
+        self.peering_connection_by_id = self._joined(
+            "vpc_peering_connections", "vpc_peering_connection_id", Ec2VpcPeeringConnection
+        )
+        self.vpn_gateway_by_id = self._joined("vpn_gateways", "vpn_gateway_id", Ec2VpnGateway)
+        self.internet_gateway_by_id = self._joined(
+            "internet_gateways", "internet_gateway_id", Ec2InternetGateway
+        )
+        self.egress_only_gateway_by_id = self._joined(
+            "egress_only_internet_gateways",
+            "egress_only_internet_gateway_id",
+            Ec2EgressOnlyInternetGateway,
+        )
+        self.prefix_list_by_id = self._joined(
+            "prefix_lists", "prefix_list_id", Ec2ManagedPrefixList
+        )
+        self.network_acl_by_id = self._joined("network_acls", "network_acl_id", Ec2NetworkAcl)
+        self.vpc_endpoint_by_id = self._joined("vpc_endpoints", "vpc_endpoint_id", Ec2VpcEndpoint)
+        self.dhcp_options_by_id = self._joined("dhcp_options", "dhcp_options_id", Ec2DhcpOptions)
+        self._holder_of_record: dict[int, Inventory] = {
+            id(record): peer
+            for peer in self.peers
+            for name in NETWORK_FIELDS
+            for record in getattr(peer, name)
+        }
+        scanned = {self.account_id, *(peer.account_id for peer in self.peers)}
+        # Owners named by this account's VPCs and subnets whose records are in no scan:
+        # owner account -> the first VPC of theirs a record here names.
+        self.unscanned_owners: dict[str, str] = {}
+        self._unscanned_vpc_owner: dict[str, str] = {}
+        named = [(v.owner_id, v.vpc_id) for v in self.vpcs]
+        named += [(s.owner_id, s.vpc_id) for s in self.subnets]
+        # A shared transit gateway, and the VPCs attached to it by other accounts (an egress
+        # VPC): named by the TGW's OwnerId and the attachments' owner fields.
+        named += [(t.owner_id, t.transit_gateway_id) for t in self.transit_gateways]
+        for attachment in self.transit_gateway_attachments:
+            named.append((attachment.transit_gateway_owner_id, attachment.transit_gateway_id))
+            if attachment.resource_type == "vpc" and attachment.resource_id:
+                named.append((attachment.resource_owner_id, attachment.resource_id))
+        for owner, vpc_id in named:
+            if owner and owner not in scanned:
+                self.unscanned_owners.setdefault(owner, vpc_id)
+                self._unscanned_vpc_owner.setdefault(vpc_id, owner)
+        self._explicit_table: dict[str, Ec2RouteTable] = {}
+        self._main_table: dict[str, Ec2RouteTable] = {}
+        for table in self.route_table_by_id.values():
+            for assoc in table.associations:
+                if assoc.get("state") not in (None, "associated"):
+                    continue
+                if assoc.get("main"):
+                    self._main_table[table.vpc_id] = table
+                elif assoc.get("subnet_id"):
+                    self._explicit_table[assoc["subnet_id"]] = table
+
+        self.endpoints_by_vpc: dict[str, list[Ec2VpcEndpoint]] = defaultdict(list)
+        for endpoint in self.vpc_endpoint_by_id.values():
+            self.endpoints_by_vpc[endpoint.vpc_id].append(endpoint)
 
     # ------------------------------------------------------------------ collection outcomes
 
@@ -183,6 +237,46 @@ class Inventory:
                 parts.append(f"{name} ({outcome.status}: {outcome.error or 'no detail'})")
         return "; ".join(parts)
 
+    # ------------------------------------------------------------------ owners
+
+    def _joined(self, name: str, key: str, kind: type[R]) -> dict[str, R]:
+        """One network record kind by ID over this account and its peers; where several
+        accounts see the same resource, the copy from its owner's own scan is kept."""
+        found: dict[str, R] = {}
+        for holder in (self, *self.peers):
+            for record in getattr(holder, name):
+                resource_id = getattr(record, key)
+                held = found.get(resource_id)
+                if held is None or (
+                    owner_of(held) != held.account_id and owner_of(record) == record.account_id
+                ):
+                    found[resource_id] = record
+        return found
+
+    @cached_property
+    def _record_by_resource_id(self) -> dict[str, ResourceMixin]:
+        found: dict[str, ResourceMixin] = {}
+        for index in _INDEX_OF.values():
+            found.update(getattr(self, index))
+        return found
+
+    def record_of_resource(self, resource_id: str) -> ResourceMixin | None:
+        """The network record with this ID, from this account or a peer, or None."""
+        return self._record_by_resource_id.get(resource_id)
+
+    def holder_of(self, record: ResourceMixin) -> Inventory:
+        """The inventory (this one or a peer's) whose scan collected ``record``."""
+        return self._holder_of_record.get(id(record), self)
+
+    def unscanned_owner(self, vpc_id: str | None) -> str | None:
+        """The owner of ``vpc_id`` when it is another account that no scan here covers."""
+        return self._unscanned_vpc_owner.get(vpc_id or "")
+
+    def scan_hint(self, vpc_id: str | None) -> str | None:
+        """The hint "scan account X (owner of vpc-...) too", or None."""
+        owner = self.unscanned_owner(vpc_id)
+        return f"scan account {owner} (owner of {vpc_id}) too" if owner else None
+
     # ------------------------------------------------------------------ network lookups
 
     def effective_route_table(self, subnet_id: str) -> tuple[Ec2RouteTable | None, str]:
@@ -197,6 +291,8 @@ class Inventory:
         if subnet is None:
             return None, "unknown-subnet"
         main = self._main_table.get(subnet.vpc_id)
+        if main is None and self.unscanned_owner(subnet.vpc_id):
+            return None, "owner-not-scanned"
         return main, "main" if main is not None else "none"
 
     def eni_for_task(self, task: EcsTask) -> Ec2NetworkInterface | None:
@@ -219,6 +315,53 @@ class Inventory:
 
     def fargate_services(self) -> list[EcsService]:
         return [s for s in self.services if s.is_fargate]
+
+
+def owner_of(record: ResourceMixin) -> str:
+    """The account owning a record: its OwnerId where AWS gives one, else the scanned one."""
+    return getattr(record, "owner_id", None) or record.account_id
+
+
+# Network record kinds joined across accounts, with the attribute holding each one's ID.
+NETWORK_KEYS: tuple[tuple[str, str], ...] = (
+    ("vpcs", "vpc_id"),
+    ("subnets", "subnet_id"),
+    ("route_tables", "route_table_id"),
+    ("network_interfaces", "network_interface_id"),
+    ("security_groups", "group_id"),
+    ("nat_gateways", "nat_gateway_id"),
+    ("internet_gateways", "internet_gateway_id"),
+    ("egress_only_internet_gateways", "egress_only_internet_gateway_id"),
+    ("prefix_lists", "prefix_list_id"),
+    ("network_acls", "network_acl_id"),
+    ("vpc_endpoints", "vpc_endpoint_id"),
+    ("dhcp_options", "dhcp_options_id"),
+    ("transit_gateways", "transit_gateway_id"),
+    ("transit_gateway_attachments", "transit_gateway_attachment_id"),
+    ("transit_gateway_route_tables", "transit_gateway_route_table_id"),
+    ("vpc_peering_connections", "vpc_peering_connection_id"),
+    ("vpn_gateways", "vpn_gateway_id"),
+)
+NETWORK_FIELDS: tuple[str, ...] = tuple(name for name, _ in NETWORK_KEYS)
+_INDEX_OF = {
+    "vpcs": "vpc_by_id",
+    "subnets": "subnet_by_id",
+    "route_tables": "route_table_by_id",
+    "network_interfaces": "eni_by_id",
+    "security_groups": "security_group_by_id",
+    "nat_gateways": "nat_gateway_by_id",
+    "internet_gateways": "internet_gateway_by_id",
+    "egress_only_internet_gateways": "egress_only_gateway_by_id",
+    "prefix_lists": "prefix_list_by_id",
+    "network_acls": "network_acl_by_id",
+    "vpc_endpoints": "vpc_endpoint_by_id",
+    "dhcp_options": "dhcp_options_by_id",
+    "transit_gateways": "transit_gateway_by_id",
+    "transit_gateway_attachments": "tgw_attachment_by_id",
+    "transit_gateway_route_tables": "tgw_route_table_by_id",
+    "vpc_peering_connections": "peering_connection_by_id",
+    "vpn_gateways": "vpn_gateway_by_id",
+}
 
 
 def _record_fields() -> dict[type[ResourceMixin], str]:

@@ -270,6 +270,8 @@ class AuditorService:
             run.finished_at = datetime.now(UTC)
         for outcome in run.outcomes:
             _log_finished(outcome)
+        for hint in _engine().owner_hints(run.outcomes):
+            log.warning(hint)
         if run.outcomes and not self.stopping:
             await self.run_alert()
 

@@ -13,7 +13,7 @@ from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElaps
 from rich.table import Table
 
 from auditor.cli.scan_results import FindingRow, counts, top_failing
-from auditor.engine import ScanOutcome
+from auditor.engine import ScanOutcome, owner_hints
 from collectors.api import Outcome, ProgressCallback, ProgressEvent
 
 SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
@@ -192,3 +192,5 @@ def _print_problems(outcomes: Sequence[ScanOutcome]) -> None:
             )
         for rule in outcome.expired_rules:
             stderr.print(f"[yellow]expired suppression rule: {escape(rule)}[/]")
+    for line in owner_hints(outcomes):
+        stderr.print(f"[yellow]{escape(line)}[/]")

@@ -20,7 +20,7 @@ from auditor.cli.options import (
     use_profile,
 )
 from auditor.cli.outputs import plan_outputs
-from auditor.cli.scanning import FailOn, run_scan
+from auditor.cli.scanning import FailOn, Shard, run_scan
 from auditor.config import load_settings
 from auditor.report.filters import FindingFilter
 from auditor.report.formats import ReportFormat
@@ -89,6 +89,13 @@ def scan_command(
     verbose: VerboseOption = 0,
     log_level: LogLevelOption = None,
     no_color: NoColorOption = False,
+    shard: Annotated[
+        str | None,
+        typer.Option(
+            help="Scan only shard i of n (e.g. 2/4): the accounts whose ID modulo n is i-1, "
+            "for one-shot jobs that split an organisation between replicas.",
+        ),
+    ] = None,
 ) -> None:
     """Collect, evaluate and store a scan of one or more accounts.
 
@@ -103,6 +110,7 @@ def scan_command(
     overrides = {"suppressions_file": str(mutelist)} if mutelist else {}
     settings = load_settings(config, **overrides)
     only = FindingFilter.of(checks=check or [], exclude_checks=exclude_check or [])
+    chosen_shard = Shard.parse(shard) if shard is not None else None
     formats = list(fmt or [])
     if formats or output:
         plan_outputs(formats, output)  # bad output flags fail before any work
@@ -111,6 +119,8 @@ def scan_command(
 
         if account:
             raise UsageError("--demo scans the demo accounts; drop --account")
+        if chosen_shard is not None:
+            raise UsageError("--demo scans the demo accounts; drop --shard")
         code = run_demo(
             settings, formats=formats, output=output, fail_on=fail_on, progress=progress
         )
@@ -126,6 +136,7 @@ def scan_command(
         only=None if only.is_empty else only,
         quiet=quiet,
         lock_wait=lock_wait,
+        shard=chosen_shard,
     )
     if code == EXIT_INCOMPLETE:
         stderr.print("[yellow]scan incomplete: verdicts may be missing (exit 3)[/]")

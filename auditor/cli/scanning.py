@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
@@ -43,6 +44,32 @@ def validate_account_ids(account_ids: Sequence[str]) -> list[str]:
         if not ACCOUNT_ID.fullmatch(account_id):
             raise UsageError(f"invalid AWS account ID {account_id!r}: expected 12 digits")
     return list(dict.fromkeys(account_ids))
+
+
+SHARD = re.compile(r"(\d+)/(\d+)")
+
+
+@dataclass(frozen=True)
+class Shard:
+    """Shard ``index`` of ``count`` (1-based): the accounts whose ID modulo ``count`` is
+    ``index - 1``. The split depends on nothing but the account IDs, so every replica of a
+    scheduled job agrees on it without talking to the others."""
+
+    index: int
+    count: int
+
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        match = SHARD.fullmatch(text.strip())
+        if match is None:
+            raise UsageError(f"invalid --shard {text!r}: expected i/n, e.g. 1/4")
+        index, count = int(match[1]), int(match[2])
+        if not 1 <= index <= count:
+            raise UsageError(f"invalid --shard {text!r}: i must be between 1 and n ({count})")
+        return cls(index, count)
+
+    def accounts(self, account_ids: Sequence[str]) -> list[str]:
+        return [a for a in account_ids if int(a) % self.count == self.index - 1]
 
 
 def exit_code(outcomes: Sequence[ScanOutcome], fail_on: FailOn, rows: Sequence[FindingRow]) -> int:
@@ -122,6 +149,7 @@ def run_scan(
     quiet: bool = False,
     lock_wait: float = 0,
     database_url: str | None = None,
+    shard: Shard | None = None,
 ) -> tuple[list[ScanOutcome], int]:
     """Scan, store, write the outputs and print the summary.
 
@@ -144,6 +172,10 @@ def run_scan(
         from auditor.accounts import resolve_accounts
 
         accounts = asyncio.run(resolve_accounts(settings))
+    if shard is not None:
+        accounts = shard.accounts(accounts)
+        if not quiet:
+            stderr.print(f"shard {shard.index}/{shard.count}: {len(accounts)} account(s)")
     with (
         account_locks(store, accounts, lock_wait),
         scan_progress(progress and not quiet) as on_progress,

@@ -11,7 +11,7 @@ from typing import Any, cast
 from sqlalchemy import Table, delete, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
-from auditor.inventory import RECORD_FIELDS, Inventory
+from auditor.inventory import NETWORK_FIELDS, RECORD_FIELDS, Inventory
 from auditor.store.resources import ResourceMixin
 from auditor.store.scans import (
     ApiCallCount,
@@ -48,6 +48,22 @@ def fail_abandoned_scans(
 
 def heartbeat(session: Session, scan_id: str, now: datetime) -> None:
     session.execute(update(Scan).where(Scan.id == scan_id).values(heartbeat_at=now))
+
+
+def heartbeat_run(session: Session, run_id: str, now: datetime) -> None:
+    """Say that every still-running scan of a run is alive."""
+    session.execute(
+        update(Scan)
+        .where(Scan.run_id == run_id, Scan.status == ScanStatus.RUNNING)
+        .values(heartbeat_at=now)
+    )
+
+
+def scans_of_run(session: Session, run_id: str) -> list[Scan]:
+    """The scans one invocation made, one per account, in account order."""
+    return list(
+        session.scalars(select(Scan).where(Scan.run_id == run_id).order_by(Scan.account_id))
+    )
 
 
 @cache
@@ -219,6 +235,40 @@ def load_inventory(session: Session, scan: Scan, *, with_previous: bool = True) 
     )
 
 
+def latest_complete_scans(
+    session: Session, account_ids: Iterable[str], *, newer_than: datetime
+) -> dict[str, Scan]:
+    """The newest complete scan of each account started after ``newer_than`` whose records
+    are still stored: the stand-in for an owner account that is not in this run."""
+    wanted = sorted(set(account_ids))
+    if not wanted:
+        return {}
+    newest: dict[str, Scan] = {}
+    for scan in session.scalars(
+        select(Scan)
+        .where(
+            Scan.account_id.in_(wanted),
+            Scan.status == ScanStatus.COMPLETE,
+            Scan.started_at >= newer_than,
+            Scan.inventory_pruned.is_(False),
+        )
+        .order_by(Scan.started_at.desc())
+    ):
+        newest.setdefault(scan.account_id, scan)
+    return newest
+
+
+def load_network_inventory(session: Session, scan: Scan) -> Inventory:
+    """Only the network records of a scan (VPCs, subnets, route tables, gateways, ...): what
+    another account's paths through this account's VPCs need."""
+    tables: dict[str, Any] = {
+        name: list(session.scalars(select(table).where(table.scan_id == scan.id)))
+        for table, name in RECORD_FIELDS.items()
+        if name in NETWORK_FIELDS
+    }
+    return Inventory(scan=scan, outcomes=outcomes_of(session, scan.id), **tables)
+
+
 def previous_inventory(session: Session, scan: Scan) -> Inventory | None:
     """The inventory of the previous scan (see previous_scan), unless pruned."""
     earlier = previous_scan(session, scan)
@@ -232,6 +282,8 @@ def inventory_of_records(
     scan: Scan,
     outcomes: Sequence[CollectionOutcome],
     records: Iterable[ResourceMixin],
+    *,
+    peers: Sequence[Inventory] = (),
 ) -> Inventory:
     """The read model of a scan just written, from the records in memory, not read back.
 
@@ -245,6 +297,7 @@ def inventory_of_records(
         scan=scan,
         outcomes=sorted(outcomes, key=lambda o: (o.region, o.collector)),
         previous=previous_inventory(session, scan),
+        peers=peers,
         **tables,
     )
 

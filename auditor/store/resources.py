@@ -178,6 +178,8 @@ class Ec2Vpc(ResourceMixin, Base):
     id_column = "vpc_id"
 
     vpc_id: Mapped[str] = mapped_column(String(64))
+    # The account that owns it (OwnerId): another account for a resource shared through RAM.
+    owner_id: Mapped[str | None] = mapped_column(String(12), default=None)
     cidr_block: Mapped[str | None] = mapped_column(String(64), default=None)
     ipv6_cidr_blocks: Mapped[list[str]] = mapped_column(default_factory=list)
     dhcp_options_id: Mapped[str | None] = mapped_column(String(64), default=None)
@@ -206,6 +208,8 @@ class Ec2Subnet(ResourceMixin, Base):
 
     subnet_id: Mapped[str] = mapped_column(String(64))
     vpc_id: Mapped[str] = mapped_column(String(64))
+    # The account that owns it (OwnerId): another account for a resource shared through RAM.
+    owner_id: Mapped[str | None] = mapped_column(String(12), default=None)
     availability_zone: Mapped[str | None] = mapped_column(String(64), default=None)
     cidr_block: Mapped[str | None] = mapped_column(String(64), default=None)
     ipv6_cidr_blocks: Mapped[list[str]] = mapped_column(default_factory=list)
@@ -222,6 +226,8 @@ class Ec2RouteTable(ResourceMixin, Base):
 
     route_table_id: Mapped[str] = mapped_column(String(64))
     vpc_id: Mapped[str] = mapped_column(String(64))
+    # The account that owns it (OwnerId): another account for a resource shared through RAM.
+    owner_id: Mapped[str | None] = mapped_column(String(12), default=None)
     # Normalised routes, one per AWS route:
     # {"destination": "0.0.0.0/0" | "::/0" | "pl-...", "family": "ipv4" | "ipv6" | "prefix-list",
     #  "target_type": "gateway" | "nat-gateway" | "egress-only-internet-gateway" |
@@ -241,6 +247,8 @@ class Ec2InternetGateway(ResourceMixin, Base):
     id_column = "internet_gateway_id"
 
     internet_gateway_id: Mapped[str] = mapped_column(String(64))
+    # The account that owns it (OwnerId): another account for a resource shared through RAM.
+    owner_id: Mapped[str | None] = mapped_column(String(12), default=None)
     # [{"vpc_id": "vpc-...", "state": "available"}]
     attachments: Mapped[list[dict[str, Any]]] = mapped_column(default_factory=list)
 
@@ -281,6 +289,8 @@ class Ec2VpcEndpoint(ResourceMixin, Base):
     vpc_id: Mapped[str] = mapped_column(String(64))
     service_name: Mapped[str] = mapped_column(String(255))
     endpoint_type: Mapped[str] = mapped_column(String(32))
+    # The account that owns it (OwnerId): another account for a resource shared through RAM.
+    owner_id: Mapped[str | None] = mapped_column(String(12), default=None)
     state: Mapped[str | None] = mapped_column(String(32), default=None)
     private_dns_enabled: Mapped[bool] = mapped_column(default=False)
     subnet_ids: Mapped[list[str]] = mapped_column(default_factory=list)
@@ -295,6 +305,8 @@ class Ec2NetworkInterface(ResourceMixin, Base):
     id_column = "network_interface_id"
 
     network_interface_id: Mapped[str] = mapped_column(String(64))
+    # The account that owns it (OwnerId): another account for a resource shared through RAM.
+    owner_id: Mapped[str | None] = mapped_column(String(12), default=None)
     subnet_id: Mapped[str | None] = mapped_column(String(64), default=None)
     vpc_id: Mapped[str | None] = mapped_column(String(64), default=None)
     interface_type: Mapped[str | None] = mapped_column(String(64), default=None)
@@ -315,6 +327,8 @@ class Ec2SecurityGroup(ResourceMixin, Base):
     id_column = "group_id"
 
     group_id: Mapped[str] = mapped_column(String(64))
+    # The account that owns it (OwnerId): another account for a resource shared through RAM.
+    owner_id: Mapped[str | None] = mapped_column(String(12), default=None)
     group_name: Mapped[str | None] = mapped_column(String(255), default=None)
     vpc_id: Mapped[str | None] = mapped_column(String(64), default=None)
     # IpPermissions / IpPermissionsEgress exactly as EC2 returns them.

@@ -46,6 +46,9 @@ class Scan(Base):
     # running scan whose owner is gone is marked failed by the next process that starts.
     owner: Mapped[str | None] = mapped_column(String(255), default=None)
     heartbeat_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The run this scan was part of: one invocation over many accounts is one run, and its
+    # accounts' network records are evaluated together (auditor/organization.py).
+    run_id: Mapped[str | None] = mapped_column(String(36), index=True, default=None)
 
 
 class CollectionOutcome(Base):

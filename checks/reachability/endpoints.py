@@ -244,6 +244,10 @@ def interface_endpoint_path(
     on the source's address (see :func:`_security_hops`)."""
     name = f"{service} endpoint"
     endpoint = _find(net, source, service, "interface")
+    if endpoint is None and (
+        owner_hop := net.unscanned_owner_hop("endpoint", source.vpc_id, "the endpoints")
+    ):
+        return Path(name=name, hops=(owner_hop,)), False
     if endpoint is None:
         missing = Hop(
             step="endpoint",
@@ -320,6 +324,10 @@ def s3_gateway_path(net: NetworkView, source: Source, *, check_groups: bool = Tr
     name = "s3 gateway endpoint"
     table, how = net.inventory.effective_route_table(source.subnet_id)
     endpoint = _find_s3_gateway(net, source, table)
+    if endpoint is None and (
+        owner_hop := net.unscanned_owner_hop("endpoint", source.vpc_id, "the endpoints")
+    ):
+        return Path(name=name, hops=(owner_hop,))
     if endpoint is None:
         return Path(
             name=name,

@@ -50,6 +50,12 @@ def route_table_hop(net: NetworkView, subnet_id: str) -> tuple[Ec2RouteTable | N
             f"{table.route_table_id} of {table.vpc_id} applies"
         )
         return table, Hop(step="route-table", subject=table.route_table_id, ok=True, detail=detail)
+    if how == "owner-not-scanned":
+        subnet = net.inventory.subnet_by_id.get(subnet_id)
+        vpc_id = subnet.vpc_id if subnet is not None else None
+        owner_hop = net.unscanned_owner_hop("route-table", vpc_id, "the route tables")
+        if owner_hop is not None:
+            return None, dataclasses.replace(owner_hop, subject=subnet_id)
     if how == "unknown-subnet":
         return None, Hop(
             step="route-table",

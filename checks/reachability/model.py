@@ -50,6 +50,10 @@ class Hop:
     ok: bool | None
     detail: str
     unknown_reason: UnknownReason | None = None
+    # The account owning the hop's resource, and the scan it was read from when that scan
+    # is not one of this run's (an owner's latest complete scan); set by ``NetworkView``.
+    account: str | None = None
+    scan: str | None = None
 
     def as_evidence(self) -> dict[str, Any]:
         evidence: dict[str, Any] = {
@@ -60,6 +64,10 @@ class Hop:
         }
         if self.unknown_reason is not None and self.ok is None:
             evidence["unknown_reason"] = str(self.unknown_reason)
+        if self.account is not None:
+            evidence["account"] = self.account
+        if self.scan is not None:
+            evidence["scan"] = self.scan
         return evidence
 
 

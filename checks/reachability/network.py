@@ -6,11 +6,12 @@ thousands of tasks sharing a few subnets cost one route walk per subnet and grou
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from collections import defaultdict
 from collections.abc import Sequence
 
-from auditor.inventory import Inventory
+from auditor.inventory import Inventory, owner_of
 from auditor.store.resources import (
     Ec2NetworkAcl,
     Ec2TransitGateway,
@@ -26,7 +27,7 @@ from checks.reachability.internet import (
     ipv6_only_paths,
     public_ipv4_hop,
 )
-from checks.reachability.model import Path, Reachability, Source, combine
+from checks.reachability.model import Hop, Path, Reachability, Source, UnknownReason, combine
 from checks.reachability.security_groups import group_ids_of
 from checks.support import (
     EC2_NETWORK_ACLS,
@@ -58,20 +59,20 @@ class NetworkView:
         self._internet: dict[tuple[object, ...], list[Path]] = {}
         self._endpoint: dict[tuple[object, ...], Path] = {}
         self._attached_igw: dict[str, str] = {}
-        for gateway in inventory.internet_gateways:
+        for gateway in inventory.internet_gateway_by_id.values():
             for attachment in gateway.attachments:
                 if str(attachment.get("state", "")).lower() in ("available", "attached"):
                     self._attached_igw.setdefault(
                         str(attachment.get("vpc_id")), gateway.internet_gateway_id
                     )
         self._acl_by_subnet: dict[str, Ec2NetworkAcl] = {}
-        for acl in inventory.network_acls:
+        for acl in inventory.network_acl_by_id.values():
             for subnet_id in acl.subnet_ids:
                 self._acl_by_subnet[subnet_id] = acl
         self._vpc_attachments: dict[tuple[str, str], list[Ec2TransitGatewayAttachment]] = (
             defaultdict(list)
         )
-        for tgw_attachment in inventory.transit_gateway_attachments:
+        for tgw_attachment in inventory.tgw_attachment_by_id.values():
             if tgw_attachment.resource_type == "vpc" and tgw_attachment.resource_id:
                 key = (tgw_attachment.transit_gateway_id, tgw_attachment.resource_id)
                 self._vpc_attachments[key].append(tgw_attachment)
@@ -133,13 +134,55 @@ class NetworkView:
         subnet = self.inventory.subnet_by_id.get(subnet_id)
         if subnet is None:
             return None, "the subnet is not in the inventory"
-        if self.inventory.missing(subnet.region, (EC2_NETWORK_ACLS,)):
-            gap = self.inventory.describe_missing(subnet.region, (EC2_NETWORK_ACLS,))
-            return None, f"network ACLs were not collected ({gap})"
         acl = self._acl_by_subnet.get(subnet_id)
+        hint = self.inventory.scan_hint(subnet.vpc_id)
+        if acl is None and hint is not None:
+            return None, f"the subnet's network ACL belongs to another account: {hint}"
+        # The outcomes that count are those of the scan holding the subnet (its owner's).
+        holder = self.inventory.holder_of(subnet)
+        if holder.missing(subnet.region, (EC2_NETWORK_ACLS,)):
+            gap = holder.describe_missing(subnet.region, (EC2_NETWORK_ACLS,))
+            return None, f"network ACLs were not collected ({gap})"
         if acl is None:
             return None, "no collected network ACL lists the subnet in its associations"
         return acl, ""
+
+    def unscanned_owner_hop(self, step: str, vpc_id: str | None, what: str) -> Hop | None:
+        """UNKNOWN for ``what`` in a VPC whose owner account was not scanned, else None."""
+        hint = self.inventory.scan_hint(vpc_id)
+        if hint is None:
+            return None
+        return Hop(
+            step=step,
+            subject=vpc_id or "",
+            ok=None,
+            detail=f"{what} of {vpc_id} belong to account "
+            f"{self.inventory.unscanned_owner(vpc_id)}, which was not scanned: {hint}",
+            unknown_reason=UnknownReason.ACCOUNT_NOT_SCANNED,
+        )
+
+    def with_owners(self, paths: Sequence[Path]) -> tuple[Path, ...]:
+        """The paths with each hop naming the account that owns its resource, and the scan
+        it was read from when that is not this run's; only in a view over several accounts."""
+        inventory = self.inventory
+        if not inventory.peers and not inventory.unscanned_owners:
+            return tuple(paths)
+        run = inventory.scan.run_id
+        owned = []
+        for path in paths:
+            hops = []
+            for hop in path.hops:
+                record = inventory.record_of_resource(hop.subject)
+                if record is None:
+                    hops.append(hop)
+                    continue
+                holder = inventory.holder_of(record)
+                scan = None
+                if holder is not inventory and (run is None or holder.scan.run_id != run):
+                    scan = f"{holder.scan.id} ({holder.scan.started_at:%Y-%m-%d %H:%M} UTC)"
+                hops.append(dataclasses.replace(hop, account=owner_of(record), scan=scan))
+            owned.append(Path(name=path.name, hops=tuple(hops)))
+        return tuple(owned)
 
     # ----------------------------------------------------------------------- sources
 
@@ -299,4 +342,4 @@ class NetworkView:
                         source, _ENDPOINT_FOR[destination], check_groups=check_groups
                     )
                 )
-        return Reachability(destination=str(destination), paths=tuple(paths))
+        return Reachability(destination=str(destination), paths=self.with_owners(paths))

@@ -204,8 +204,8 @@ class _Walk:
                         self.tgw_id,
                         None,
                         f"transit gateway {self.tgw_id} belongs to account {owner}, which was "
-                        "not scanned: its route tables cannot be followed (scan that account "
-                        "too)",
+                        "not scanned: its route tables cannot be followed (scan account "
+                        f"{owner} (owner of {self.tgw_id}) too)",
                         unknown_reason=UnknownReason.ACCOUNT_NOT_SCANNED,
                     )
                 )
@@ -219,15 +219,17 @@ class _Walk:
                     + (f" ({missing})" if missing else ""),
                 )
             )
-        if tgw.owner_id and tgw.owner_id != self.inv.account_id:
-            # Shared with us: the owner's route tables are not readable from here.
+        if tgw.owner_id and tgw.owner_id != self.inv.holder_of(tgw).account_id:
+            # Shared with us and its owner not scanned (in this run or recently): the owner's
+            # route tables are not readable from here.
             return self.add(
                 _hop(
                     TGW_STEP,
                     self.tgw_id,
                     None,
                     f"transit gateway {self.tgw_id} belongs to account {tgw.owner_id}, which "
-                    "was not scanned: its route tables cannot be followed",
+                    "was not scanned: its route tables cannot be followed (scan account "
+                    f"{tgw.owner_id} (owner of {self.tgw_id}) too)",
                     unknown_reason=UnknownReason.ACCOUNT_NOT_SCANNED,
                 )
             )
@@ -450,7 +452,8 @@ class _Walk:
                         vpc_id,
                         None,
                         f"egress VPC {vpc_id} belongs to account {owner}, which was not "
-                        "scanned: its routes and NAT gateways cannot be followed",
+                        "scanned: its routes and NAT gateways cannot be followed (scan account "
+                        f"{owner} (owner of {vpc_id}) too)",
                         unknown_reason=UnknownReason.ACCOUNT_NOT_SCANNED,
                     )
                 )

@@ -32,6 +32,7 @@ def transform_internet_gateway(item: Item, account_id: str, region: str) -> Ec2I
         account_id=account_id,
         region=region,
         raw=jsonable(item),
+        owner_id=text(item.get("OwnerId")),
         internet_gateway_id=item["InternetGatewayId"],
         attachments=normalise_attachments(item),
     )

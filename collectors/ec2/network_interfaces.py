@@ -41,6 +41,7 @@ def transform_network_interface(item: Item, account_id: str, region: str) -> Ec2
         account_id=account_id,
         region=region,
         raw=jsonable(item),
+        owner_id=text(item.get("OwnerId")),
         network_interface_id=item["NetworkInterfaceId"],
         subnet_id=text(item.get("SubnetId")),
         vpc_id=text(item.get("VpcId")),

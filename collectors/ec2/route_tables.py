@@ -65,6 +65,7 @@ def transform_route_table(item: Item, account_id: str, region: str) -> Ec2RouteT
         account_id=account_id,
         region=region,
         raw=jsonable(item),
+        owner_id=text(item.get("OwnerId")),
         route_table_id=item["RouteTableId"],
         vpc_id=item["VpcId"],
         routes=[normalise_route(route) for route in item.get("Routes", [])],

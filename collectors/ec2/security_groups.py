@@ -16,6 +16,7 @@ def transform_security_group(item: Item, account_id: str, region: str) -> Ec2Sec
         account_id=account_id,
         region=region,
         raw=jsonable(item),
+        owner_id=text(item.get("OwnerId")),
         group_id=item["GroupId"],
         group_name=text(item.get("GroupName")),
         vpc_id=text(item.get("VpcId")),

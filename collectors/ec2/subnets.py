@@ -16,6 +16,7 @@ def transform_subnet(item: Item, account_id: str, region: str) -> Ec2Subnet:
         account_id=account_id,
         region=region,
         raw=jsonable(item),
+        owner_id=text(item.get("OwnerId")),
         subnet_id=item["SubnetId"],
         vpc_id=item["VpcId"],
         availability_zone=text(item.get("AvailabilityZone")),

@@ -15,6 +15,7 @@ def transform_vpc_endpoint(item: Item, account_id: str, region: str) -> Ec2VpcEn
         account_id=account_id,
         region=region,
         raw=jsonable(item),
+        owner_id=text(item.get("OwnerId")),
         vpc_endpoint_id=item["VpcEndpointId"],
         vpc_id=item["VpcId"],
         service_name=item["ServiceName"],

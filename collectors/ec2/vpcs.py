@@ -47,6 +47,7 @@ def transform_vpc(item: Item, dns: dict[str, bool], account_id: str, region: str
         account_id=account_id,
         region=region,
         raw=raw,
+        owner_id=text(item.get("OwnerId")),
         vpc_id=item["VpcId"],
         cidr_block=text(item.get("CidrBlock")),
         ipv6_cidr_blocks=ipv6_cidrs(item),
