@@ -45,6 +45,7 @@ class FakeOutcome:
     api_calls: int = 0
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    unscanned_owners: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
