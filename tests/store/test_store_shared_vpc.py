@@ -16,6 +16,7 @@ Both are stored as the scans of one run and evaluated by the engine, as ``audito
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -26,9 +27,11 @@ import pytest
 
 from auditor import __version__
 from auditor.config import Settings
+from auditor.demo.moto_gaps import list_tgw_route_attachments
 from auditor.engine import ScanOutcome, evaluate_run, store_collected
 from auditor.store import repository
 from auditor.store.database import Store, open_store
+from auditor.store.resources import Ec2TransitGateway, Ec2TransitGatewayAttachment
 from auditor.store.scans import Finding, Scan, ScanStatus
 from collectors.api import Collected, CollectorOutcome, Outcome
 from collectors.base import Scope
@@ -41,6 +44,7 @@ from collectors.ecs.task_definitions import transform_task_definition
 from collectors.ecs.tasks import transform_task
 from collectors.registry import COLLECTORS
 from collectors.run import collect_account
+from tests.checks.test_checks_moto_paths import Seeder
 from tests.collectors.collectors_estate import open_moto_account
 
 NETWORK = "123456789012"  # moto's default account: the owner of the shared VPC
@@ -318,3 +322,93 @@ def test_scan_prints_the_hint_once_per_missing_owner() -> None:
         "scan account 222233334444 (owner of vpc-2) too: paths of 777788889999 "
         "through its VPCs are UNKNOWN",
     ]
+
+
+def split_hub(collected: Collected, spoke_vpc: str, spoke_attachment: str) -> list[Collected]:
+    """One moto account's hub-and-spoke estate as the two accounts of a shared TGW see it:
+    the workload account owns the spoke VPC (OwnerId rewritten to it, as its own
+    DescribeVpcs/Subnets/... answer), its attachment and the task; it sees the network
+    account's TGW with that account's OwnerId. The network account owns the TGW, its route
+    tables and the egress VPC, and sees every attachment (FACTS-ENTERPRISE §2)."""
+    workload: list[Any] = []
+    network: list[Any] = []
+    for record in collected.records:
+        in_spoke = getattr(record, "vpc_id", None) == spoke_vpc
+        if in_spoke or type(record).__name__.startswith("Ecs"):
+            changes: dict[str, Any] = {"account_id": WORKLOAD}
+            if hasattr(record, "owner_id"):
+                changes["owner_id"] = WORKLOAD
+            workload.append(dataclasses.replace(record, **changes))
+            continue
+        network.append(record)
+        shared = isinstance(record, Ec2TransitGateway) or (
+            isinstance(record, Ec2TransitGatewayAttachment)
+            and record.transit_gateway_attachment_id == spoke_attachment
+        )
+        if shared:
+            changes = {"account_id": WORKLOAD}
+            if isinstance(record, Ec2TransitGatewayAttachment):
+                changes["resource_owner_id"] = WORKLOAD
+            workload.append(dataclasses.replace(record, **changes))
+    outcomes = [dataclasses.replace(o, account_id=WORKLOAD) for o in collected.outcomes]
+    return [
+        Collected(
+            account_id=NETWORK, regions=[REGION], records=network, outcomes=collected.outcomes
+        ),
+        Collected(account_id=WORKLOAD, regions=[REGION], records=workload, outcomes=outcomes),
+    ]
+
+
+@pytest.mark.asyncio
+async def test_a_tgw_of_the_network_account_is_followed_from_a_workload_attachment(
+    boto3_client: Boto3Factory, store: Store
+) -> None:
+    seed = Seeder(boto3_client)
+    egress = seed.vpc("10.100.0.0/16")
+    igw = seed.igw(egress)
+    public = seed.subnet(egress, "10.100.1.0/24", routes={"0.0.0.0/0": igw})
+    nat = seed.nat(public)
+    hub_subnet = seed.subnet(egress, "10.100.0.0/28", routes={"0.0.0.0/0": nat})
+    tgw = seed.ec2.create_transit_gateway()["TransitGateway"]
+    tgw_id, tgw_table = tgw["TransitGatewayId"], tgw["Options"]["AssociationDefaultRouteTableId"]
+    public_table = seed.ec2.describe_route_tables(
+        Filters=[{"Name": "association.subnet-id", "Values": [public]}]
+    )["RouteTables"][0]["RouteTableId"]
+    seed.route(public_table, "10.0.0.0/8", tgw_id)
+    egress_attachment = seed.ec2.create_transit_gateway_vpc_attachment(
+        TransitGatewayId=tgw_id, VpcId=egress, SubnetIds=[hub_subnet]
+    )["TransitGatewayVpcAttachment"]["TransitGatewayAttachmentId"]
+    spoke = seed.vpc("10.1.0.0/16")
+    spoke_subnet = seed.subnet(spoke, "10.1.1.0/24", routes={"0.0.0.0/0": tgw_id})
+    spoke_attachment = seed.ec2.create_transit_gateway_vpc_attachment(
+        TransitGatewayId=tgw_id, VpcId=spoke, SubnetIds=[spoke_subnet]
+    )["TransitGatewayVpcAttachment"]["TransitGatewayAttachmentId"]
+    for destination, attachment in (
+        ("0.0.0.0/0", egress_attachment),
+        ("10.1.0.0/16", spoke_attachment),
+    ):
+        seed.ec2.create_transit_gateway_route(
+            TransitGatewayRouteTableId=tgw_table,
+            DestinationCidrBlock=destination,
+            TransitGatewayAttachmentId=attachment,
+        )
+    list_tgw_route_attachments(NETWORK, REGION)
+    task = seed.task(spoke_subnet, seed.group(spoke, "tasks"), image="nginx:1.27")
+    network, workload = split_hub(await collect_owner(), spoke, spoke_attachment)
+
+    outcomes = run(store, Settings(), [network, workload])
+    finding = image_pull(store, next(o for o in outcomes if o.account_id == WORKLOAD))
+    assert (finding.account_id, finding.resource_id, finding.status) == (WORKLOAD, task, "PASS"), (
+        finding.message
+    )
+    owned = {(h["step"], h["id"], h.get("account")) for h in hops(finding)}
+    assert ("transit-gateway", tgw_id, NETWORK) in owned
+    assert any(step == "nat-gateway" and who == NETWORK for step, _, who in owned)
+    assert any(who == WORKLOAD for _, _, who in owned)  # the spoke's own route table
+
+    # The network account not scanned: the TGW cannot be followed, and the hint names it.
+    (alone,) = run(store, Settings(owner_scan_max_age_hours=0), [workload])
+    assert alone.unscanned_owners == {NETWORK: tgw_id}
+    unknown = image_pull(store, alone)
+    assert unknown.status == "UNKNOWN"
+    assert f"scan account {NETWORK} (owner of {tgw_id}) too" in unknown.message
