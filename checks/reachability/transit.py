@@ -1,5 +1,6 @@
 """Transit gateway paths: a spoke's default route followed through the TGW to a central egress
-VPC and out, and the return routes checked on the way back (FACTS-ENTERPRISE §2).
+VPC and out, and the return routes checked on the way back
+(https://docs.aws.amazon.com/vpc/latest/tgw/how-transit-gateways-work.html).
 
 Out: the spoke's attachment (available, a subnet in the task's AZ) -> the TGW route table
 associated with it -> the longest-prefix route (not a blackhole) -> the egress VPC's attachment
@@ -53,7 +54,8 @@ def best_tgw_route(
     prefix_list_cidrs: Callable[[str], Sequence[str] | None],
 ) -> tuple[dict[str, Any] | None, tuple[str, ...]]:
     """The TGW route a packet to ``destination`` takes: the longest prefix; on equal prefixes
-    a static route, then a prefix-list route, then a propagated one (FACTS-ENTERPRISE §2).
+    a static route, then a prefix-list route, then a propagated one
+    (https://docs.aws.amazon.com/vpc/latest/tgw/how-transit-gateways-work.html#tgw-route-evaluation-overview).
     Returns the route and the prefix lists whose entries were not collected."""
     best: tuple[tuple[int, int], dict[str, Any]] | None = None
     unresolved: list[str] = []

@@ -360,7 +360,7 @@ async def test_transit_gateway_hub_and_peering_on_moto(boto3_client: Boto3Factor
     healthy_subnet, healthy_attachment = spoke("10.1.0.0/16", healthy_tgw)
     # Spoke tables and the egress table are the TGW's default table here (moto associates
     # every attachment with it): 0/0 to the egress VPC, the spoke's CIDR back to the spoke
-    # ("propagated" routes are seeded as static ones, MOTO.md).
+    # ("propagated" routes are seeded as static ones: moto never lists propagated routes).
     seed.ec2.create_transit_gateway_route(
         TransitGatewayRouteTableId=healthy_table,
         DestinationCidrBlock="0.0.0.0/0",

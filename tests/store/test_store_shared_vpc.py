@@ -1,7 +1,7 @@
 """One run over a network account and a workload account that uses its shared subnet (#10).
 
 moto cannot share subnets between accounts, so the two accounts' views are built the way AWS
-presents them (VPCUG ``vpc-sharing.md``; FACTS-ENTERPRISE §5):
+presents them (https://docs.aws.amazon.com/vpc/latest/userguide/vpc-sharing.html):
 
 - the network account (the owner) is seeded on moto and collected by the real collectors:
   its VPC, subnets, route tables, NAT and internet gateways, network ACLs;
@@ -329,7 +329,7 @@ def split_hub(collected: Collected, spoke_vpc: str, spoke_attachment: str) -> li
     the workload account owns the spoke VPC (OwnerId rewritten to it, as its own
     DescribeVpcs/Subnets/... answer), its attachment and the task; it sees the network
     account's TGW with that account's OwnerId. The network account owns the TGW, its route
-    tables and the egress VPC, and sees every attachment (FACTS-ENTERPRISE §2)."""
+    tables and the egress VPC, and sees every attachment."""
     workload: list[Any] = []
     network: list[Any] = []
     for record in collected.records:
