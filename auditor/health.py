@@ -80,8 +80,15 @@ def health_app(service: AuditorService, *, with_reports: bool = False) -> web.Ap
         health = await check_health(service)
         return web.json_response(health.body, status=health.http_status)
 
+    async def metrics(_request: web.Request) -> web.Response:
+        from auditor.metrics import CONTENT_TYPE, render_metrics
+
+        body = await asyncio.to_thread(render_metrics, service.store)
+        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
+
     app = web.Application()
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics)
     if with_reports:
         from auditor.web import add_report_routes
 
