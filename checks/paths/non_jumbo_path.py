@@ -15,6 +15,7 @@ from checks.support import (
     EC2_PREFIX_LISTS,
     EC2_ROUTE_TABLES,
     EC2_SUBNETS,
+    EC2_VPC_PEERING_CONNECTIONS,
     ECS_TASK_DEFINITIONS,
     ECS_TASKS,
     Verdict,
@@ -66,8 +67,11 @@ META = CheckMeta(
         "'IpProtocol=icmp,FromPort=3,ToPort=4,IpRanges=[{CidrIp=10.0.0.0/8}]'",
     ),
     needs=(ECS_TASKS, ECS_TASK_DEFINITIONS, EC2_SUBNETS, EC2_ROUTE_TABLES, EC2_PREFIX_LISTS),
+    optional_needs=(EC2_VPC_PEERING_CONNECTIONS,),
     limitations=(
-        "Peering is assumed to stay in one region (9001); inter-region peering carries 8500.",
+        "Peering within a region keeps 9001; between regions the sources disagree (8500 on "
+        "the current EC2 MTU page, 1500 in the peering guide) and 1500 is reported. A peering "
+        "connection that was not collected is listed without a verdict.",
         "Appliances (ENI or instance targets) and NAT gateways have no documented MTU and are "
         "listed without a verdict.",
     ),
@@ -91,7 +95,9 @@ def _judge(net: NetworkView, inventory: Inventory, task: EcsTask) -> Verdict:
         if platform.legacy:
             return _legacy(label, platform, evidence)
         return unknown(f"Cannot evaluate the routes of {label}: {hop.detail}.", **evidence)
-    routes, unresolved = private_route_mtus(table.routes, net.prefix_list_cidrs)
+    routes, unresolved = private_route_mtus(
+        table.routes, net.prefix_list_cidrs, net.peering_regions
+    )
     evidence["private_routes"] = [r.as_evidence() for r in routes]
     if unresolved:
         evidence["unresolved_prefix_list_routes"] = [r.as_evidence() for r in unresolved]

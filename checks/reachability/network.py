@@ -91,6 +91,12 @@ class NetworkView:
     def attached_internet_gateway(self, vpc_id: str | None) -> str | None:
         return self._attached_igw.get(vpc_id or "")
 
+    def peering_regions(self, peering_id: str) -> tuple[str | None, str | None] | None:
+        connection = self.inventory.peering_connection_by_id.get(peering_id)
+        if connection is None:
+            return None
+        return connection.requester.get("region"), connection.accepter.get("region")
+
     # ----------------------------------------------------------------------- transit
 
     def transit_gateway(self, tgw_id: str) -> Ec2TransitGateway | None:

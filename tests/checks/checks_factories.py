@@ -30,6 +30,7 @@ from auditor.store.resources import (
     Ec2TransitGatewayRouteTable,
     Ec2Vpc,
     Ec2VpcEndpoint,
+    Ec2VpcPeeringConnection,
     Ec2VpnGateway,
     EcsAccountSetting,
     EcsCluster,
@@ -410,6 +411,26 @@ class Estate:
                 state="available",
                 routes=list(routes),
                 routes_complete=complete,
+            ),
+        )
+
+    def peering(
+        self,
+        *,
+        peering_id: str = "pcx-1",
+        requester_region: str = "us-east-1",
+        accepter_region: str = "us-east-1",
+        status: str = "active",
+        region: str | None = None,
+    ) -> Ec2VpcPeeringConnection:
+        return self._add(
+            "vpc_peering_connections",
+            Ec2VpcPeeringConnection(
+                **self._common(region),
+                vpc_peering_connection_id=peering_id,
+                status=status,
+                requester={"vpc_id": "vpc-1", "region": requester_region, "cidrs": []},
+                accepter={"vpc_id": "vpc-peer", "region": accepter_region, "cidrs": []},
             ),
         )
 

@@ -82,3 +82,30 @@ def test_legacy_platform_fails_even_when_the_route_table_is_unknown(estate: Esta
     assert result.status is Status.FAIL
     # No main table collected for the VPC is missing data (UNKNOWN), not a broken hop.
     assert result.evidence["route_table"]["ok"] is None
+
+
+def test_peering_within_a_region_keeps_jumbo_frames(estate: Estate) -> None:
+    network(estate, route("10.8.0.0/16", "pcx-1"))
+    estate.peering()
+    estate.task(eni=False)
+    result = only(estate)
+    assert result.status is Status.PASS
+    notes = {r["target"]: r["note"] for r in result.evidence["private_routes"]}
+    assert notes["pcx-1"] == "VPC peering within us-east-1"
+
+
+def test_inter_region_peering_is_flagged_at_1500(estate: Estate) -> None:
+    network(estate, route("10.8.0.0/16", "pcx-1"))
+    estate.peering(accepter_region="eu-west-1")
+    estate.task(eni=False)
+    result = only(estate)
+    assert result.status is Status.FAIL
+    assert "10.8.0.0/16 via pcx-1 (MTU 1500)" in result.message
+
+
+def test_peering_not_collected_is_listed_without_a_verdict(estate: Estate) -> None:
+    network(estate, route("10.8.0.0/16", "pcx-1"))
+    estate.task(eni=False)
+    result = only(estate)
+    assert result.status is Status.PASS
+    assert {r["target"]: r["mtu"] for r in result.evidence["private_routes"]}["pcx-1"] is None
