@@ -103,6 +103,7 @@ def test_served_pages_over_http(served: Served) -> None:
     assert status == 200
     assert 'class="chart"' in html and "rtb-0ledger routes 0.0.0.0/0 to a blackhole" in html
     assert "still open" in html
+    assert HOSTILE["script"] not in html and "&lt;script&gt;window.__pwned" in html
 
     # Read-only: nothing but GET (and HEAD).
     assert get(f"{served.base}/", method="POST")[0] == 405
