@@ -107,8 +107,9 @@ class Inventory:
         for target in self.mount_targets:
             self.mount_targets_by_file_system[target.file_system_id].append(target)
 
+        # The owner of a shared VPC creates its flow logs: they are looked up across peers too.
         self.flow_logs_by_resource: dict[str, list[Ec2FlowLog]] = defaultdict(list)
-        for flow_log in self.flow_logs:
+        for flow_log in self._joined("flow_logs", "flow_log_id", Ec2FlowLog).values():
             self.flow_logs_by_resource[flow_log.resource_id].append(flow_log)
         self.settings_by_region: dict[str, dict[str, EcsAccountSetting]] = defaultdict(dict)
         for setting in self.account_settings:

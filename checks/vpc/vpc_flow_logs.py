@@ -16,6 +16,7 @@ from checks.support import (
     failed,
     judge_scope,
     passed,
+    unknown,
     vpc_label,
 )
 from checks.vpc.hosting import HostingVpc, hosting_vpcs
@@ -87,6 +88,14 @@ def _judge(inventory: Inventory, vpc: HostingVpc) -> Verdict:
     if not uncovered:
         return passed(
             f"{label} has no VPC flow log, but every subnet hosting tasks has an active one.",
+            **evidence,
+        )
+    hint = inventory.scan_hint(vpc.vpc_id)
+    if hint is not None:
+        # A shared VPC: its flow logs are its owner's, and the owner was not scanned.
+        return unknown(
+            f"Cannot tell whether a flow log covers {label}: it belongs to another account "
+            f"whose flow logs were not collected; {hint}.",
             **evidence,
         )
     inactive = f" ({len(on_vpc)} inactive or failing)" if on_vpc else ""

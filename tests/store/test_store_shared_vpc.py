@@ -73,6 +73,15 @@ def seed_owner(make: Boto3Factory) -> dict[str, Any]:
     private_rt = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
     ec2.create_route(RouteTableId=private_rt, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
     ec2.associate_route_table(RouteTableId=private_rt, SubnetId=private)
+    # The owner's flow log on the shared VPC (participants cannot create one for it).
+    make("logs", REGION).create_log_group(logGroupName="flow")
+    ec2.create_flow_logs(
+        ResourceIds=[vpc],
+        ResourceType="VPC",
+        TrafficType="ALL",
+        LogGroupName="flow",
+        DeliverLogsPermissionArn=f"arn:aws:iam::{NETWORK}:role/flow",
+    )
     return {
         "vpc": ec2.describe_vpcs(VpcIds=[vpc])["Vpcs"][0],
         "subnet": ec2.describe_subnets(SubnetIds=[private])["Subnets"][0],
@@ -203,10 +212,10 @@ def run(store: Store, settings: Settings, collected: list[Collected]) -> list[Sc
     return evaluate_run(store, settings, stored)
 
 
-def image_pull(store: Store, outcome: ScanOutcome) -> Finding:
+def image_pull(store: Store, outcome: ScanOutcome, check: str = CHECK) -> Finding:
     with store.session() as session:
         (finding,) = [
-            f for f in repository.findings_of(session, [outcome.scan_id]) if f.check_id == CHECK
+            f for f in repository.findings_of(session, [outcome.scan_id]) if f.check_id == check
         ]
         return finding
 
@@ -251,6 +260,8 @@ async def test_a_task_in_a_shared_subnet_passes_through_the_owners_nat_and_fails
     assert (owner["private_rt"], NETWORK) in owned
     assert (owner["nat"], NETWORK) in owned
     assert all("scan" not in h for h in hops(finding))  # all read in this run
+    # The shared VPC's flow log is the owner's, and it counts for the participant's tasks.
+    assert image_pull(store, by_account[WORKLOAD], "vpc-flow-logs").status == "PASS"
     with store.session() as session:
         run_ids = {session.get_one(Scan, o.scan_id).run_id for o in outcomes}
         assert len(run_ids) == 1 and None not in run_ids
@@ -277,6 +288,9 @@ async def test_an_owner_not_scanned_is_unknown_with_the_hint(
     assert f"scan account {NETWORK} (owner of {vpc_id}) too" in finding.message
     reasons = {h.get("unknown_reason") for h in hops(finding) if h["ok"] is None}
     assert reasons == {"account-not-scanned"}
+    flow_logs = image_pull(store, outcome, "vpc-flow-logs")
+    assert flow_logs.status == "UNKNOWN"  # not FAIL: the owner's flow logs were not read
+    assert f"scan account {NETWORK} (owner of {vpc_id}) too" in flow_logs.message
 
 
 @pytest.mark.asyncio
