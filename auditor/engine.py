@@ -282,21 +282,39 @@ def evaluate_run(
         scans[item.scan_id].account_id: _plain_inventory(scans[item.scan_id], item)
         for item in stored
     }
-    owners = {owner for inventory in alone.values() for owner in inventory.unscanned_owners}
-    outside = owners - set(alone)
+    newer_than = _now() - timedelta(hours=settings.owner_scan_max_age_hours)
+    network: dict[str, Inventory | None] = dict(alone)
+    peers_of: dict[str, list[Inventory]] = {}
     with store.session() as session:
-        newer_than = _now() - timedelta(hours=settings.owner_scan_max_age_hours)
-        earlier = repository.latest_complete_scans(session, outside, newer_than=newer_than)
-        stand_ins = {
-            account: repository.load_network_inventory(session, scan)
-            for account, scan in earlier.items()
-        }
-    network = {**stand_ins, **alone}
+
+        def network_of(owner: str) -> Inventory | None:
+            if owner not in network:
+                scans_found = repository.latest_complete_scans(
+                    session, [owner], newer_than=newer_than
+                )
+                scan = scans_found.get(owner)
+                network[owner] = repository.load_network_inventory(session, scan) if scan else None
+            return network[owner]
+
+        for account, inventory in alone.items():
+            # Owners of owners too: a workload VPC attached to a network account's TGW whose
+            # egress VPC belongs to a third account is followed into that account.
+            peers: list[Inventory] = []
+            seen, todo = {account}, sorted(inventory.unscanned_owners)
+            while todo:
+                owner = todo.pop(0)
+                if owner in seen:
+                    continue
+                seen.add(owner)
+                peer = network_of(owner)
+                if peer is not None:
+                    peers.append(peer)
+                    todo.extend(sorted(peer.unscanned_owners))
+            peers_of[account] = peers
     outcomes = []
     for item in stored:
         account = scans[item.scan_id].account_id
-        peers = [network[o] for o in sorted(alone[account].unscanned_owners) if o in network]
-        outcomes.append(_evaluate_and_finish(store, item, settings, peers))
+        outcomes.append(_evaluate_and_finish(store, item, settings, peers_of[account]))
     return outcomes
 
 

@@ -49,6 +49,7 @@ from tests.collectors.collectors_estate import open_moto_account
 
 NETWORK = "123456789012"  # moto's default account: the owner of the shared VPC
 WORKLOAD = "444455556666"
+EGRESS = "777788889999"
 REGION = "us-east-1"
 CHECK = "image-pull-path"
 Boto3Factory = Callable[..., Any]
@@ -338,15 +339,35 @@ def test_scan_prints_the_hint_once_per_missing_owner() -> None:
     ]
 
 
-def split_hub(collected: Collected, spoke_vpc: str, spoke_attachment: str) -> list[Collected]:
+def split_hub(
+    collected: Collected, spoke_vpc: str, spoke_attachment: str, egress_vpc: str | None = None
+) -> list[Collected]:
     """One moto account's hub-and-spoke estate as the two accounts of a shared TGW see it:
     the workload account owns the spoke VPC (OwnerId rewritten to it, as its own
     DescribeVpcs/Subnets/... answer), its attachment and the task; it sees the network
     account's TGW with that account's OwnerId. The network account owns the TGW, its route
-    tables and the egress VPC, and sees every attachment."""
+    tables and the egress VPC, and sees every attachment. With ``egress_vpc``, a third
+    account owns that VPC (its NAT and internet gateways), attached to the network account's
+    TGW as well."""
     workload: list[Any] = []
     network: list[Any] = []
+    egress: list[Any] = []
     for record in collected.records:
+        attached = [a.get("vpc_id") for a in getattr(record, "attachments", [])]
+        if egress_vpc and egress_vpc in (getattr(record, "vpc_id", None), *attached):
+            moved: dict[str, Any] = {"account_id": EGRESS}
+            if hasattr(record, "owner_id"):
+                moved["owner_id"] = EGRESS
+            egress.append(dataclasses.replace(record, **moved))
+            continue
+        if (
+            egress_vpc
+            and isinstance(record, Ec2TransitGatewayAttachment)
+            and record.resource_id == egress_vpc
+        ):
+            egress.append(dataclasses.replace(record, account_id=EGRESS))
+            network.append(dataclasses.replace(record, resource_owner_id=EGRESS))
+            continue
         in_spoke = getattr(record, "vpc_id", None) == spoke_vpc
         if in_spoke or type(record).__name__.startswith("Ecs"):
             changes: dict[str, Any] = {"account_id": WORKLOAD}
@@ -365,17 +386,24 @@ def split_hub(collected: Collected, spoke_vpc: str, spoke_attachment: str) -> li
                 changes["resource_owner_id"] = WORKLOAD
             workload.append(dataclasses.replace(record, **changes))
     outcomes = [dataclasses.replace(o, account_id=WORKLOAD) for o in collected.outcomes]
-    return [
+    accounts = [
         Collected(
             account_id=NETWORK, regions=[REGION], records=network, outcomes=collected.outcomes
         ),
         Collected(account_id=WORKLOAD, regions=[REGION], records=workload, outcomes=outcomes),
     ]
+    if egress_vpc:
+        egress_outcomes = [dataclasses.replace(o, account_id=EGRESS) for o in collected.outcomes]
+        accounts.append(
+            Collected(account_id=EGRESS, regions=[REGION], records=egress, outcomes=egress_outcomes)
+        )
+    return accounts
 
 
 @pytest.mark.asyncio
+@pytest.mark.parametrize("third_account_egress", [False, True])
 async def test_a_tgw_of_the_network_account_is_followed_from_a_workload_attachment(
-    boto3_client: Boto3Factory, store: Store
+    boto3_client: Boto3Factory, store: Store, third_account_egress: bool
 ) -> None:
     seed = Seeder(boto3_client)
     egress = seed.vpc("10.100.0.0/16")
@@ -408,16 +436,20 @@ async def test_a_tgw_of_the_network_account_is_followed_from_a_workload_attachme
         )
     list_tgw_route_attachments(NETWORK, REGION)
     task = seed.task(spoke_subnet, seed.group(spoke, "tasks"), image="nginx:1.27")
-    network, workload = split_hub(await collect_owner(), spoke, spoke_attachment)
+    accounts = split_hub(
+        await collect_owner(), spoke, spoke_attachment, egress if third_account_egress else None
+    )
+    workload = accounts[1]
 
-    outcomes = run(store, Settings(), [network, workload])
+    outcomes = run(store, Settings(), accounts)
     finding = image_pull(store, next(o for o in outcomes if o.account_id == WORKLOAD))
     assert (finding.account_id, finding.resource_id, finding.status) == (WORKLOAD, task, "PASS"), (
         finding.message
     )
     owned = {(h["step"], h["id"], h.get("account")) for h in hops(finding)}
     assert ("transit-gateway", tgw_id, NETWORK) in owned
-    assert any(step == "nat-gateway" and who == NETWORK for step, _, who in owned)
+    nat_owner = EGRESS if third_account_egress else NETWORK
+    assert any(step == "nat-gateway" and who == nat_owner for step, _, who in owned)
     assert any(who == WORKLOAD for _, _, who in owned)  # the spoke's own route table
 
     # The network account not scanned: the TGW cannot be followed, and the hint names it.
