@@ -5,18 +5,12 @@ The engine owns the store; collectors only fetch, transform and hand records ove
 
 from __future__ import annotations
 
-import enum
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from auditor.store.resources import ResourceMixin
-
-
-class Outcome(enum.StrEnum):
-    OK = "ok"
-    DENIED = "denied"
-    ERROR = "error"
+from auditor.store.scans import OutcomeStatus
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -26,7 +20,7 @@ class CollectorOutcome:
     collector: str
     account_id: str
     region: str
-    status: Outcome
+    status: OutcomeStatus
     optional: bool = False
     error: str | None = None
     error_code: str | None = None
@@ -37,7 +31,7 @@ class ProgressEvent:
     account_id: str
     region: str
     collector: str
-    status: Outcome
+    status: OutcomeStatus
     # The account's running totals: API calls made so far (not a per-event increment),
     # regions whose collectors have all finished, out of the regions being scanned.
     api_calls: int

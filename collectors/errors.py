@@ -8,7 +8,7 @@ import aiohttp
 from botocore.exceptions import BotoCoreError, ClientError
 from botocore.parsers import ResponseParserError
 
-from collectors.api import Outcome
+from auditor.store.scans import OutcomeStatus
 from collectors.base import IncompleteResponseError
 
 # Every shape in which AWS (and moto) says "you may not". moto answers ECS's JSON protocol
@@ -41,7 +41,7 @@ _MAX_LENGTH = 300
 
 @dataclass(frozen=True)
 class Failure:
-    status: Outcome
+    status: OutcomeStatus
     error: str
     error_code: str | None
 
@@ -57,9 +57,9 @@ def classify(error: BaseException) -> Failure:
         code = str(details.get("Code") or "")
         operation = error.operation_name
         message = str(details.get("Message") or "")
-        status = Outcome.DENIED if code in DENIED_CODES else Outcome.ERROR
+        status = OutcomeStatus.DENIED if code in DENIED_CODES else OutcomeStatus.ERROR
         if code.isdigit() and (not message or message.lstrip().startswith("<")):
             # No AWS error document, only an HTTP status (and perhaps an HTML page).
             message = f"HTTP {code} with no AWS error document"
         return Failure(status, one_line(f"{operation}: {code}: {message}".rstrip(": ")), code)
-    return Failure(Outcome.ERROR, one_line(f"{type(error).__name__}: {error}"), None)
+    return Failure(OutcomeStatus.ERROR, one_line(f"{type(error).__name__}: {error}"), None)

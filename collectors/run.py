@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 from auditor.aws import AwsAccount
 from auditor.store.resources import GLOBAL_REGION
-from collectors.api import Collected, CollectorOutcome, Outcome, ProgressCallback, ProgressEvent
+from auditor.store.scans import OutcomeStatus
+from collectors.api import Collected, CollectorOutcome, ProgressCallback, ProgressEvent
 from collectors.base import Api, Collector, Context, Record
 from collectors.errors import COLLECTOR_ERRORS, classify
 from collectors.registry import account_wide, regional
@@ -54,7 +55,7 @@ class _Run:
         self,
         collector: Collector,
         region: str,
-        status: Outcome,
+        status: OutcomeStatus,
         error: str | None = None,
         error_code: str | None = None,
     ) -> CollectorOutcome:
@@ -79,17 +80,17 @@ class _Run:
         missing: list[str] = []
         for need in collector.needs:
             outcome, records = await inputs[need]
-            if outcome.status is Outcome.OK:
+            if outcome.status is OutcomeStatus.OK:
                 records_in[need] = records
             else:
                 missing.append(need)
         for need in collector.optional_needs:
             outcome, records = await inputs[need]
-            records_in[need] = records if outcome.status is Outcome.OK else []
+            records_in[need] = records if outcome.status is OutcomeStatus.OK else []
         if missing:
             result: Result = (
                 self.outcome(
-                    collector, region, Outcome.ERROR, f"skipped: needs {', '.join(missing)}"
+                    collector, region, OutcomeStatus.ERROR, f"skipped: needs {', '.join(missing)}"
                 ),
                 [],
             )
@@ -97,7 +98,7 @@ class _Run:
             context = Context(self.account.account_id, region, api, records_in)
             try:
                 result = (
-                    self.outcome(collector, region, Outcome.OK),
+                    self.outcome(collector, region, OutcomeStatus.OK),
                     await collector.collect(context),
                 )
             except COLLECTOR_ERRORS as error:

@@ -19,7 +19,7 @@ from collectors_estate import (
 )
 
 from auditor.store.resources import EcsService, EcsTask, EcsTaskDefinition
-from collectors.api import Outcome
+from auditor.store.scans import OutcomeStatus
 from collectors.base import Api
 from collectors.ec2.network_interfaces import fetch_network_interfaces
 from collectors.ecs.tasks import fetch_tasks
@@ -62,7 +62,7 @@ async def test_services_tasks_and_definitions_are_batched(boto3_client: Boto3Fac
     account = await open_moto_account()
     collected = await collect_account(account, [REGION], concurrency=8)
 
-    assert {o.collector for o in collected.outcomes if o.status is not Outcome.OK} == {
+    assert {o.collector for o in collected.outcomes if o.status is not OutcomeStatus.OK} == {
         "cloudtrail.dhcp_associations"
     }
     assert len([r for r in collected.records if isinstance(r, EcsService)]) == 25

@@ -33,7 +33,8 @@ from auditor.store.resources import (
     IamRole,
     ResourceMixin,
 )
-from collectors.api import Collected, Outcome
+from auditor.store.scans import OutcomeStatus
+from collectors.api import Collected
 from collectors.registry import COLLECTORS
 from collectors.run import collect_account
 
@@ -58,10 +59,10 @@ async def test_every_collector_reports_and_records_match_the_estate(
     kinds = by_kind(collected)
 
     assert {(o.collector, o.region, o.status) for o in collected.outcomes} == {
-        (c.name, "global" if c.scope == "global" else REGION, Outcome.OK)
+        (c.name, "global" if c.scope == "global" else REGION, OutcomeStatus.OK)
         for c in COLLECTORS
         if c.name != "cloudtrail.dhcp_associations"
-    } | {("cloudtrail.dhcp_associations", REGION, Outcome.ERROR)}
+    } | {("cloudtrail.dhcp_associations", REGION, OutcomeStatus.ERROR)}
     assert all(r.account_id == ACCOUNT_ID for r in collected.records)
 
     assert {c.cluster_arn for c in kinds[EcsCluster]} == {estate.cluster_arn}
@@ -220,7 +221,7 @@ async def test_every_collector_reports_and_records_match_the_estate(
 async def test_missing_service_linked_role_is_ok_with_no_record(boto3_client: Boto3Factory) -> None:
     collected = await collect([REGION])
     outcome = next(o for o in collected.outcomes if o.collector == "iam.service_linked_role")
-    assert (outcome.region, outcome.status, outcome.error) == ("global", Outcome.OK, None)
+    assert (outcome.region, outcome.status, outcome.error) == ("global", OutcomeStatus.OK, None)
     assert [r for r in collected.records if isinstance(r, IamRole)] == []
 
 
@@ -293,7 +294,7 @@ async def test_a_deleted_target_group_is_absent_not_fatal(boto3_client: Boto3Fac
 
     collected = await collect([REGION])
     outcome = next(o for o in collected.outcomes if o.collector == "elbv2.target_groups")
-    assert outcome.status is Outcome.OK
+    assert outcome.status is OutcomeStatus.OK
     assert {t.target_group_arn for t in by_kind(collected)[Elbv2TargetGroup]} == {kept}
     # The ARN lookup failed on the missing one, then the region's target groups were listed.
     assert collected.api_calls[(REGION, "elbv2", "DescribeTargetGroups")] == 2

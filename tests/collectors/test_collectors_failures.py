@@ -19,7 +19,7 @@ from auditor.store.resources import (
     Elbv2TargetGroup,
     IamRole,
 )
-from collectors.api import Outcome
+from auditor.store.scans import OutcomeStatus
 from collectors.errors import classify
 from collectors.run import collect_account
 from tests.enforcing import enforcing_moto_server, restricted_user
@@ -64,20 +64,20 @@ async def test_denied_calls_are_recorded_and_contribute_no_records(
     failed = {
         name: (o.status, o.error_code, o.optional)
         for name, o in outcomes.items()
-        if o.status is not Outcome.OK
+        if o.status is not OutcomeStatus.OK
     }
     assert failed == {
-        "ec2.network_interfaces": (Outcome.DENIED, "AccessDenied", False),
-        "ecs.account_settings": (Outcome.DENIED, "403", False),
-        "ecs.services": (Outcome.DENIED, "403", False),
-        "iam.service_linked_role": (Outcome.DENIED, "AccessDenied", False),
-        "ecs.task_definitions": (Outcome.ERROR, None, False),
-        "elbv2.target_groups": (Outcome.ERROR, None, False),
-        "cloudtrail.dhcp_associations": (Outcome.ERROR, "500", True),
+        "ec2.network_interfaces": (OutcomeStatus.DENIED, "AccessDenied", False),
+        "ecs.account_settings": (OutcomeStatus.DENIED, "403", False),
+        "ecs.services": (OutcomeStatus.DENIED, "403", False),
+        "iam.service_linked_role": (OutcomeStatus.DENIED, "AccessDenied", False),
+        "ecs.task_definitions": (OutcomeStatus.ERROR, None, False),
+        "elbv2.target_groups": (OutcomeStatus.ERROR, None, False),
+        "cloudtrail.dhcp_associations": (OutcomeStatus.ERROR, "500", True),
         # Skipped down the chain that starts at the task definitions.
-        "efs.file_systems": (Outcome.ERROR, None, False),
-        "efs.mount_targets": (Outcome.ERROR, None, False),
-        "efs.access_points": (Outcome.ERROR, None, False),
+        "efs.file_systems": (OutcomeStatus.ERROR, None, False),
+        "efs.mount_targets": (OutcomeStatus.ERROR, None, False),
+        "efs.access_points": (OutcomeStatus.ERROR, None, False),
     }
     assert outcomes["ecs.task_definitions"].error == "skipped: needs ecs.services"
     assert outcomes["elbv2.target_groups"].error == "skipped: needs ecs.services"
@@ -107,7 +107,11 @@ async def test_cloudtrail_failure_is_optional_and_counted_with_its_retries(
     account = await open_moto_account(max_attempts=3)
     collected = await collect_account(account, [REGION], concurrency=4)
     outcome = next(o for o in collected.outcomes if o.collector == "cloudtrail.dhcp_associations")
-    assert (outcome.status, outcome.optional, outcome.error_code) == (Outcome.ERROR, True, "500")
+    assert (outcome.status, outcome.optional, outcome.error_code) == (
+        OutcomeStatus.ERROR,
+        True,
+        "500",
+    )
     assert outcome.error == "LookupEvents: 500: HTTP 500 with no AWS error document"
     # Every attempt is an HTTP request and is counted.
     assert collected.api_calls[(REGION, "cloudtrail", "LookupEvents")] == 3
@@ -116,18 +120,18 @@ async def test_cloudtrail_failure_is_optional_and_counted_with_its_retries(
 @pytest.mark.parametrize(
     ("code", "status"),
     [
-        ("AccessDenied", Outcome.DENIED),
-        ("AccessDeniedException", Outcome.DENIED),
-        ("UnauthorizedOperation", Outcome.DENIED),
-        ("UnauthorizedAccess", Outcome.DENIED),
-        ("AuthorizationError", Outcome.DENIED),
-        ("403", Outcome.DENIED),
-        ("ThrottlingException", Outcome.ERROR),
-        ("InvalidParameterValue", Outcome.ERROR),
-        ("ExpiredToken", Outcome.ERROR),
+        ("AccessDenied", OutcomeStatus.DENIED),
+        ("AccessDeniedException", OutcomeStatus.DENIED),
+        ("UnauthorizedOperation", OutcomeStatus.DENIED),
+        ("UnauthorizedAccess", OutcomeStatus.DENIED),
+        ("AuthorizationError", OutcomeStatus.DENIED),
+        ("403", OutcomeStatus.DENIED),
+        ("ThrottlingException", OutcomeStatus.ERROR),
+        ("InvalidParameterValue", OutcomeStatus.ERROR),
+        ("ExpiredToken", OutcomeStatus.ERROR),
     ],
 )
-def test_classify_error_codes(code: str, status: Outcome) -> None:
+def test_classify_error_codes(code: str, status: OutcomeStatus) -> None:
     error = ClientError({"Error": {"Code": code, "Message": "line one\nline two"}}, "DescribeVpcs")
     failure = classify(error)
     assert (failure.status, failure.error_code) == (status, code)

@@ -13,8 +13,8 @@ from auditor.aws import AwsAccount
 from auditor.engine import scan_accounts
 from auditor.store import repository
 from auditor.store.database import open_store
-from auditor.store.scans import ScanStatus
-from collectors.api import Collected, Outcome
+from auditor.store.scans import OutcomeStatus, ScanStatus
+from collectors.api import Collected
 from collectors.run import collect_account
 
 
@@ -54,7 +54,7 @@ async def test_throttling_and_503s_do_not_change_what_is_collected(
     )
 
     assert {(o.collector, o.status) for o in clean.outcomes} == {
-        (o.collector, Outcome.OK) for o in clean.outcomes
+        (o.collector, OutcomeStatus.OK) for o in clean.outcomes
     }
     assert {(o.collector, o.region, o.status) for o in faulty.outcomes} == {
         (o.collector, o.region, o.status) for o in clean.outcomes

@@ -14,7 +14,7 @@ from auditor.store.resources import (
     Ec2VpcPeeringConnection,
     Ec2VpnGateway,
 )
-from collectors.api import Outcome
+from auditor.store.scans import OutcomeStatus
 from collectors.ec2.transit_gateways import (
     page_complete,
     transform_attachment,
@@ -247,7 +247,7 @@ async def test_collects_a_hub_with_one_search_per_route_table(boto3_client: Boto
     )
     assert {
         o.collector: o.status for o in collected.outcomes if o.collector in names
-    } == dict.fromkeys(names, Outcome.OK)
+    } == dict.fromkeys(names, OutcomeStatus.OK)
     records = collected.records
     [gateway] = [r for r in records if isinstance(r, Ec2TransitGateway)]
     assert gateway.association_default_route_table_id == table

@@ -23,7 +23,7 @@ from auditor.config import Settings
 from auditor.demo import DemoEstate, DemoMoto, apply_changes, cloudtrail, seed_estate
 from auditor.demo.estate import ROLE_NAME, SECOND_ACCOUNT
 from auditor.store.resources import DhcpOptionsAssociationEvent
-from collectors.api import Outcome
+from auditor.store.scans import OutcomeStatus
 from collectors.run import collect_account
 
 PROD = "123456789012"
@@ -144,7 +144,7 @@ async def test_the_collector_reads_the_recorded_event(changed: Changed) -> None:
         account = await open_account(account_id, settings)
         collected = await collect_account(account, REGIONS, concurrency=settings.concurrency)
         outcomes = {(o.region, o.status) for o in collected.outcomes if o.collector == COLLECTOR}
-        assert outcomes == {(region, Outcome.OK) for region in REGIONS}
+        assert outcomes == {(region, OutcomeStatus.OK) for region in REGIONS}
         events = [r for r in collected.records if isinstance(r, DhcpOptionsAssociationEvent)]
         if account_id != vpc.account_id:
             assert events == []

@@ -17,7 +17,8 @@ from auditor.config import Settings
 from auditor.demo import DemoEstate, DemoMoto, seed_estate
 from auditor.demo.estate import ROLE_NAME, SECOND_ACCOUNT
 from auditor.store.resources import Ec2NetworkInterface, EcsTask, IamRole
-from collectors.api import Collected, Outcome
+from auditor.store.scans import OutcomeStatus
+from collectors.api import Collected
 from collectors.run import collect_account
 
 PROD = "123456789012"
@@ -55,7 +56,7 @@ async def test_collectors_read_both_accounts_completely(seeded: Seeded) -> None:
         failed = {
             (o.collector, o.region, o.error)
             for o in collected.outcomes
-            if o.status is not Outcome.OK and not o.optional
+            if o.status is not OutcomeStatus.OK and not o.optional
         }
         assert failed == set()
         tasks = [t for t in _records(collected, EcsTask) if isinstance(t, EcsTask)]

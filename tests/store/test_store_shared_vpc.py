@@ -32,8 +32,8 @@ from auditor.engine import ScanOutcome, evaluate_run, store_collected
 from auditor.store import repository
 from auditor.store.database import Store, open_store
 from auditor.store.resources import Ec2TransitGateway, Ec2TransitGatewayAttachment
-from auditor.store.scans import Finding, Scan, ScanStatus
-from collectors.api import Collected, CollectorOutcome, Outcome
+from auditor.store.scans import Finding, OutcomeStatus, Scan, ScanStatus
+from collectors.api import Collected, CollectorOutcome
 from collectors.base import Scope
 from collectors.ec2.network_interfaces import transform_network_interface
 from collectors.ec2.security_groups import transform_security_group
@@ -181,7 +181,7 @@ def participant_view(owner: dict[str, Any]) -> Collected:
             collector=c.name,
             account_id=WORKLOAD,
             region="global" if c.scope is Scope.GLOBAL else REGION,
-            status=Outcome.OK,
+            status=OutcomeStatus.OK,
             optional=c.optional,
         )
         for c in COLLECTORS
