@@ -55,9 +55,13 @@ class FaultProxy:
         unavailable_rate: float = 0.0,
         seed: int = 0,
         first: tuple[str, ...] = (),
+        max_streak: int = 2,
     ) -> None:
         """``first`` names faults ("throttle" or a 503 kind) for the first requests, in order;
-        the rates apply after them."""
+        the rates apply after them. A request the rates fault (its retries carry the same
+        body) is faulted at most ``max_streak`` times in a row: faults are transient, and the
+        smallest attempt budget a collector has (3) must be met whatever order concurrent
+        requests arrive in."""
         self.upstream = upstream.rstrip("/")
         self.throttle_rate = throttle_rate
         self.unavailable_rate = unavailable_rate
@@ -65,6 +69,8 @@ class FaultProxy:
         self.requests = 0
         self.random = random.Random(seed)
         self.injected: Counter[str] = Counter()
+        self.max_streak = max_streak
+        self.streaks: Counter[tuple[str, bytes]] = Counter()
         self._runner: web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
         self.url = ""
@@ -87,7 +93,7 @@ class FaultProxy:
         if self._runner is not None:
             await self._runner.cleanup()
 
-    def fault(self, request: web.Request) -> web.Response | None:
+    def fault(self, request: web.Request, body: bytes) -> web.Response | None:
         self.requests += 1
         if self.first:
             kind = self.first.pop(0)
@@ -95,6 +101,18 @@ class FaultProxy:
                 self.injected["throttle"] += 1
                 return self.throttle(request)
             return self.unavailable(next(b for b in UNAVAILABLE_BODIES if b[0] == kind))
+        key = (request.path_qs + request.headers.get("X-Amz-Target", ""), body)
+        if self.streaks[key] >= self.max_streak:
+            del self.streaks[key]
+            return None
+        injected = self._draw(request)
+        if injected is None:
+            self.streaks.pop(key, None)
+        else:
+            self.streaks[key] += 1
+        return injected
+
+    def _draw(self, request: web.Request) -> web.Response | None:
         draw = self.random.random()
         if draw < self.throttle_rate:
             self.injected["throttle"] += 1
@@ -130,7 +148,7 @@ class FaultProxy:
 
     async def handle(self, request: web.Request) -> web.Response:
         body = await request.read()
-        injected = self.fault(request)
+        injected = self.fault(request, body)
         if injected is not None:
             return injected
         if request.headers.get("X-Amz-Target", "").endswith(_LOOKUP_EVENTS):
