@@ -8,10 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from aiobotocore.session import get_session
 from botocore.exceptions import BotoCoreError, ClientError
 
-from auditor.aws import AccountAccessError, caller_account_id, client_config, extend_retries
+from auditor.aws import (
+    AccountAccessError,
+    caller_account_id,
+    client_config,
+    extend_retries,
+    new_session,
+)
 from auditor.config import Settings
 
 # Organizations answers from one global endpoint, which lives in us-east-1.
@@ -38,7 +43,7 @@ def _is_active(account: Mapping[str, object]) -> bool:
 
 async def list_organization_accounts(settings: Settings) -> list[str]:
     """IDs of every ACTIVE account in the caller's organization, sorted."""
-    session = get_session()
+    session = new_session()
     try:
         async with session.create_client(
             "organizations", region_name=ORGANIZATIONS_REGION, config=client_config(settings)

@@ -19,7 +19,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from auditor import __version__, muting, processes
-from auditor.aws import AccountAccessError, enabled_regions, open_account, validate_regions
+from auditor.aws import (
+    AccountAccessError,
+    Caller,
+    enabled_regions,
+    open_account,
+    validate_regions,
+)
 from auditor.config import Settings
 from auditor.findings import Result, Status
 from auditor.inventory import RECORD_FIELDS, Inventory
@@ -119,6 +125,7 @@ async def scan_accounts(
             log.warning("marked abandoned scan %s as failed", scan_id)
     run_id = str(uuid.uuid4())
     bound = asyncio.Semaphore(max_parallel_accounts)
+    caller = Caller(settings)
 
     async def one(account_id: str) -> ScanOutcome | StoredScan:
         async with bound:
@@ -130,6 +137,7 @@ async def scan_accounts(
                 trigger=trigger,
                 progress=progress,
                 run_id=run_id,
+                caller=caller,
             )
 
     heartbeat = asyncio.create_task(_heartbeat(store, run_id))
@@ -160,6 +168,7 @@ async def collect_and_store(
     trigger: str,
     progress: ProgressCallback | None,
     run_id: str | None = None,
+    caller: Caller | None = None,
 ) -> ScanOutcome | StoredScan:
     """Collect one account and store its records; the scan stays running until
     :func:`evaluate_run` judges it. A failure to reach the account is a failed scan."""
@@ -178,7 +187,7 @@ async def collect_and_store(
     with store.session() as session:
         session.add(scan)
     try:
-        account = await open_account(account_id, settings)
+        account = await open_account(account_id, settings, caller=caller)
         chosen = list(regions or settings.regions) or await enabled_regions(account)
         collected = await collect_account(
             account, chosen, concurrency=settings.concurrency, on_progress=progress

@@ -1,0 +1,60 @@
+"""What does not depend on the account is built once per process: the service-model loader,
+the client classes, the TLS context and the caller's identity; clients are opened once per
+account, region and service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from collectors_estate import ACCOUNT_ID, REGION, Boto3Factory, make_settings
+
+from auditor.aws import Caller, open_account, shared_loader
+from collectors.registry import account_wide, regional
+from collectors.run import collect_account
+
+OTHER_ACCOUNT = "111111111111"
+SECOND_REGION = "eu-west-1"
+
+
+def _tls_context(client: Any) -> Any:
+    """The TLS context of the connector a client's requests went through."""
+    http_session = client._endpoint.http_session
+    (aiohttp_session,) = http_session._sessions.values()
+    return aiohttp_session.connector._ssl
+
+
+@pytest.mark.asyncio
+async def test_accounts_of_one_run_share_the_caller_loader_and_classes(
+    boto3_client: Boto3Factory,
+) -> None:
+    settings = make_settings()
+    caller = Caller(settings)
+    own = await open_account(ACCOUNT_ID, settings, caller=caller)
+    other = await open_account(OTHER_ACCOUNT, settings, caller=caller)
+    # The caller's identity is asked once for the run, by the first account opened.
+    assert own.calls[(REGION, "sts", "GetCallerIdentity")] == 1
+    assert (REGION, "sts", "GetCallerIdentity") not in other.calls
+    assert other.calls[(REGION, "sts", "AssumeRole")] == 1
+    assert own.session is not other.session
+    for session in (own.session, other.session):
+        assert session.get_component("data_loader") is shared_loader()
+
+    async with own.client("ec2", REGION) as mine, other.client("ec2", REGION) as theirs:
+        await mine.describe_vpcs()
+        await theirs.describe_vpcs()
+        assert type(mine) is type(theirs)
+        assert _tls_context(mine) is _tls_context(theirs)
+    # Credentials stay each account's own: the other account sees its own default VPC.
+    async with other.client("sts", REGION) as sts:
+        assert (await sts.get_caller_identity())["Account"] == OTHER_ACCOUNT
+
+
+@pytest.mark.asyncio
+async def test_one_client_per_account_region_and_service(boto3_client: Boto3Factory) -> None:
+    account = await open_account(ACCOUNT_ID, make_settings())
+    await collect_account(account, [REGION, SECOND_REGION], concurrency=4)
+    expected = {(region, c.service) for region in (REGION, SECOND_REGION) for c in regional()}
+    expected |= {("global", c.service) for c in account_wide()}
+    assert set(account.clients_opened) == expected
+    assert set(account.clients_opened.values()) == {1}
