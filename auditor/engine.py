@@ -33,7 +33,7 @@ from auditor.store import repository
 from auditor.store.database import Store
 from auditor.store.scans import CollectionOutcome, OutcomeStatus, Scan, ScanStatus
 from checks import evaluate_all
-from collectors.api import Collected, ProgressCallback
+from collectors.results import Collected, ProgressCallback
 from collectors.run import collect_account
 
 log = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from botocore.parsers import ResponseParserError
 
 from auditor.store.scans import OutcomeStatus
-from collectors.base import IncompleteResponseError
+from collectors.calls import IncompleteResponseError
 
 # Every shape in which AWS (and moto) says "you may not". moto answers ECS's JSON protocol
 # with XML, so botocore only sees the HTTP status as the code ("403").

@@ -1,7 +1,7 @@
 """Every collector, found by import, and what follows from their declarations.
 
 A collector module under ``collectors/<service>/`` declares one or more module-level
-:class:`~collectors.base.Collector` objects; nothing needs listing here. From those
+:class:`~collectors.declaration.Collector` objects; nothing needs listing here. From those
 declarations follow the store's resource tables, the collector names checks refer to, and
 the IAM policy (``auditor iam-policy``, docs/iam-policy.md, the deploy templates).
 """
@@ -13,7 +13,7 @@ import pkgutil
 from typing import Any
 
 import collectors
-from collectors.base import Collector, Record, Scope
+from collectors.declaration import Collector, Record, Scope
 
 # Calls made outside any collector: identifying the account and listing enabled regions.
 ACCOUNT_ACTIONS = ("sts:GetCallerIdentity", "ec2:DescribeRegions")

@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from auditor.aws import AwsAccount
 from auditor.store.resources import GLOBAL_REGION
 from auditor.store.scans import OutcomeStatus
-from collectors.api import Collected, CollectorOutcome, ProgressCallback, ProgressEvent
-from collectors.base import Api, Collector, Context, Record
+from collectors.calls import Api
+from collectors.declaration import Collector, Context, Record
 from collectors.errors import COLLECTOR_ERRORS, classify
 from collectors.registry import account_wide, regional
+from collectors.results import Collected, CollectorOutcome, ProgressCallback, ProgressEvent
 
 Result = tuple[CollectorOutcome, list[Record]]
 

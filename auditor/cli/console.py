@@ -15,7 +15,7 @@ from rich.table import Table
 from auditor.cli.scan_results import FindingRow, counts, top_failing
 from auditor.engine import ScanOutcome, owner_hints
 from auditor.store.scans import OutcomeStatus
-from collectors.api import ProgressCallback, ProgressEvent
+from collectors.results import ProgressCallback, ProgressEvent
 
 SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
 STATUS_ORDER = ("FAIL", "UNKNOWN", "MUTED", "PASS")

@@ -12,7 +12,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from auditor.store.resources import DhcpOptionsAssociationEvent
-from collectors.base import Api, Collector, Context, Item, Record, jsonable, text, utc
+from collectors.calls import Api, Item
+from collectors.declaration import Collector, Context, Record
+from collectors.fields import jsonable, text, utc
 
 EVENT_NAME = "AssociateDhcpOptions"
 LOOKBACK = timedelta(days=90)

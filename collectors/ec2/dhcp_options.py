@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from auditor.store.resources import Ec2DhcpOptions
-from collectors.base import Api, Collector, Context, Item, Record, jsonable
+from collectors.calls import Api, Item
+from collectors.declaration import Collector, Context, Record
+from collectors.fields import jsonable
 
 
 async def fetch_dhcp_options(api: Api) -> list[Item]:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from auditor.store.resources import Ec2EgressOnlyInternetGateway, Ec2InternetGateway
-from collectors.base import Api, Collector, Context, Item, Record, jsonable, text
+from collectors.calls import Api, Item
+from collectors.declaration import Collector, Context, Record
+from collectors.fields import jsonable, text
 
 
 async def fetch_internet_gateways(api: Api) -> list[Item]:

@@ -9,7 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from auditor.store.resources import Ec2NetworkAcl
-from collectors.base import Api, Collector, Context, Item, Record, jsonable, text
+from collectors.calls import Api, Item
+from collectors.declaration import Collector, Context, Record
+from collectors.fields import jsonable, text
 
 
 async def fetch_network_acls(api: Api) -> list[Item]:

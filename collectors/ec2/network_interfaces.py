@@ -14,7 +14,9 @@ from __future__ import annotations
 import asyncio
 
 from auditor.store.resources import Ec2NetworkInterface, EcsTask, EfsMountTarget
-from collectors.base import Api, Collector, Context, Item, Record, chunks, jsonable, text, unique
+from collectors.calls import Api, Item, chunks, unique
+from collectors.declaration import Collector, Context, Record
+from collectors.fields import jsonable, text
 
 # EC2 refuses more with FilterLimitExceeded: "The maximum number of filter values specified
 # on a single call is 200".

@@ -13,7 +13,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from auditor.store.resources import Ec2ManagedPrefixList, Ec2RouteTable, Ec2SecurityGroup
-from collectors.base import Api, Collector, Context, Item, Record, chunks, jsonable, text, unique
+from collectors.calls import Api, Item, chunks, unique
+from collectors.declaration import Collector, Context, Record
+from collectors.fields import jsonable, text
 
 DESCRIBE_BATCH = 100  # DescribeManagedPrefixLists MaxResults is 1-100
 

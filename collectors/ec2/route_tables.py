@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from auditor.store.resources import Ec2RouteTable
-from collectors.base import Api, Collector, Context, Item, Record, jsonable, text
+from collectors.calls import Api, Item
+from collectors.declaration import Collector, Context, Record
+from collectors.fields import jsonable, text
 
 # Route target fields in the order they are read. InstanceId comes before NetworkInterfaceId
 # because AWS fills both for a route to an instance.

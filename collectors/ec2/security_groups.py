@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from auditor.store.resources import Ec2SecurityGroup
-from collectors.base import Api, Collector, Context, Item, Record, jsonable, text
+from collectors.calls import Api, Item
+from collectors.declaration import Collector, Context, Record
+from collectors.fields import jsonable, text
 
 
 async def fetch_security_groups(api: Api) -> list[Item]:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from auditor.store.resources import Ec2Subnet
-from collectors.base import Api, Collector, Context, Item, Record, jsonable, text
+from collectors.calls import Api, Item
+from collectors.declaration import Collector, Context, Record
 from collectors.ec2.vpcs import ipv6_cidrs
+from collectors.fields import jsonable, text
 
 
 async def fetch_subnets(api: Api) -> list[Item]:

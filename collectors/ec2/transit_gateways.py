@@ -18,7 +18,9 @@ from auditor.store.resources import (
     Ec2TransitGatewayAttachment,
     Ec2TransitGatewayRouteTable,
 )
-from collectors.base import Api, Collector, Context, Item, Record, jsonable, text
+from collectors.calls import Api, Item
+from collectors.declaration import Collector, Context, Record
+from collectors.fields import jsonable, text
 
 # Every route: static (blackholes included) and propagated.
 ALL_ROUTES = [{"Name": "type", "Values": ["static", "propagated"]}]

@@ -8,7 +8,9 @@ from __future__ import annotations
 import asyncio
 
 from auditor.store.resources import Ec2Vpc
-from collectors.base import Api, Collector, Context, Item, Record, jsonable, text
+from collectors.calls import Api, Item
+from collectors.declaration import Collector, Context, Record
+from collectors.fields import jsonable, text
 
 DNS_ATTRIBUTES = {
     "enableDnsSupport": "EnableDnsSupport",

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from auditor.store.resources import Ec2VpnGateway
-from collectors.base import Api, Collector, Context, Item, Record, jsonable, text
+from collectors.calls import Api, Item
+from collectors.declaration import Collector, Context, Record
+from collectors.fields import jsonable, text
 
 
 async def fetch_vpn_gateways(api: Api) -> list[Item]:

@@ -6,7 +6,9 @@ Setting names are kept as open strings: ``dualStackIPv6`` is missing from the mo
 from __future__ import annotations
 
 from auditor.store.resources import EcsAccountSetting
-from collectors.base import Api, Collector, Context, Item, Record, jsonable, text
+from collectors.calls import Api, Item
+from collectors.declaration import Collector, Context, Record
+from collectors.fields import jsonable, text
 
 
 async def fetch_account_settings(api: Api) -> list[Item]:

@@ -3,18 +3,9 @@
 from __future__ import annotations
 
 from auditor.store.resources import EcsCluster
-from collectors.base import (
-    Api,
-    Collector,
-    Context,
-    IncompleteResponseError,
-    Item,
-    Record,
-    chunks,
-    gather_lists,
-    jsonable,
-    text,
-)
+from collectors.calls import Api, IncompleteResponseError, Item, chunks, gather_lists
+from collectors.declaration import Collector, Context, Record
+from collectors.fields import jsonable, text
 
 DESCRIBE_BATCH = 100  # DescribeClusters accepts at most 100 clusters
 

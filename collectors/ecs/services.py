@@ -5,18 +5,10 @@ from __future__ import annotations
 import asyncio
 
 from auditor.store.resources import EcsCluster, EcsService
-from collectors.base import (
-    Api,
-    Collector,
-    Context,
-    Item,
-    Record,
-    chunks,
-    gather_lists,
-    jsonable,
-    text,
-)
+from collectors.calls import Api, Item, chunks, gather_lists
+from collectors.declaration import Collector, Context, Record
 from collectors.ecs.clusters import raise_on_failures
+from collectors.fields import jsonable, text
 
 DESCRIBE_BATCH = 10  # DescribeServices accepts at most 10 services
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 
 from auditor.store.resources import EcsService, EcsTask, EcsTaskDefinition
-from collectors.base import Api, Collector, Context, Item, Record, jsonable, text, unique
+from collectors.calls import Api, Item, unique
+from collectors.declaration import Collector, Context, Record
+from collectors.fields import jsonable, text
 
 
 def used_definitions(tasks: list[EcsTask], services: list[EcsService]) -> list[str]:

@@ -9,19 +9,10 @@ from __future__ import annotations
 import asyncio
 
 from auditor.store.resources import EcsCluster, EcsTask
-from collectors.base import (
-    Api,
-    Collector,
-    Context,
-    Item,
-    Record,
-    chunks,
-    gather_lists,
-    jsonable,
-    text,
-    utc,
-)
+from collectors.calls import Api, Item, chunks, gather_lists
+from collectors.declaration import Collector, Context, Record
 from collectors.ecs.clusters import raise_on_failures
+from collectors.fields import jsonable, text, utc
 
 DESCRIBE_BATCH = 100  # DescribeTasks accepts at most 100 tasks
 DESIRED_STATUSES = ("RUNNING", "STOPPED")

@@ -4,17 +4,9 @@ task definition's volume mounts through an access point; none for the others."""
 from __future__ import annotations
 
 from auditor.store.resources import EcsTaskDefinition, EfsAccessPoint, EfsFileSystem
-from collectors.base import (
-    Api,
-    Collector,
-    Context,
-    Item,
-    Record,
-    gather_lists,
-    jsonable,
-    text,
-    unique,
-)
+from collectors.calls import Api, Item, gather_lists, unique
+from collectors.declaration import Collector, Context, Record
+from collectors.fields import jsonable, text
 
 
 def file_systems_with_access_points(definitions: list[EcsTaskDefinition]) -> list[str]:

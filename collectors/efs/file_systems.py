@@ -8,7 +8,9 @@ Nothing is called when no collected task definition has an EFS volume.
 from __future__ import annotations
 
 from auditor.store.resources import EcsTaskDefinition, EfsFileSystem
-from collectors.base import Api, Collector, Context, Item, Record, jsonable, text, unique
+from collectors.calls import Api, Item, unique
+from collectors.declaration import Collector, Context, Record
+from collectors.fields import jsonable, text
 
 
 def referenced_file_systems(definitions: list[EcsTaskDefinition]) -> list[str]:

@@ -9,7 +9,9 @@ DescribeMountTargetSecurityGroups call per mount target.
 from __future__ import annotations
 
 from auditor.store.resources import EfsFileSystem, EfsMountTarget
-from collectors.base import Api, Collector, Context, Item, Record, gather_lists, jsonable, text
+from collectors.calls import Api, Item, gather_lists
+from collectors.declaration import Collector, Context, Record
+from collectors.fields import jsonable, text
 
 
 async def fetch_mount_targets(api: Api, file_system_ids: list[str]) -> list[Item]:

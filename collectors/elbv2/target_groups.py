@@ -12,7 +12,9 @@ import asyncio
 from botocore.exceptions import ClientError
 
 from auditor.store.resources import EcsService, Elbv2TargetGroup
-from collectors.base import Api, Collector, Context, Item, Record, chunks, jsonable, text, unique
+from collectors.calls import Api, Item, chunks, unique
+from collectors.declaration import Collector, Context, Record
+from collectors.fields import jsonable, text
 
 # DescribeTargetGroups documents no limit on TargetGroupArns; 20 keeps requests small.
 ARN_BATCH = 20

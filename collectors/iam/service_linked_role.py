@@ -9,7 +9,9 @@ from __future__ import annotations
 from botocore.exceptions import ClientError
 
 from auditor.store.resources import IamRole
-from collectors.base import Api, Collector, Context, Item, Record, Scope, jsonable, text
+from collectors.calls import Api, Item
+from collectors.declaration import Collector, Context, Record, Scope
+from collectors.fields import jsonable, text
 
 ROLE_NAME = "AWSServiceRoleForECS"
 

@@ -20,7 +20,7 @@ from collectors_estate import (
 
 from auditor.store.resources import EcsService, EcsTask, EcsTaskDefinition
 from auditor.store.scans import OutcomeStatus
-from collectors.base import Api
+from collectors.calls import Api
 from collectors.ec2.network_interfaces import fetch_network_interfaces
 from collectors.ecs.tasks import fetch_tasks
 from collectors.run import collect_account
@@ -148,7 +148,7 @@ async def test_list_tasks_follows_next_tokens_across_odd_pages(
 async def test_describe_tasks_failure_other_than_missing_fails_the_collector(
     ecs_and_ec2: tuple[Any, Any],
 ) -> None:
-    from collectors.base import IncompleteResponseError
+    from collectors.calls import IncompleteResponseError
 
     ecs, _ = ecs_and_ec2
     arn = task_item(1)["taskArn"]

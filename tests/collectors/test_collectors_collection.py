@@ -34,8 +34,8 @@ from auditor.store.resources import (
     ResourceMixin,
 )
 from auditor.store.scans import OutcomeStatus
-from collectors.api import Collected
 from collectors.registry import COLLECTORS
+from collectors.results import Collected
 from collectors.run import collect_account
 
 
@@ -251,7 +251,7 @@ async def test_regions_are_collected_separately_and_global_once(boto3_client: Bo
 async def test_progress_is_reported_once_per_collector_and_region(
     boto3_client: Boto3Factory,
 ) -> None:
-    from collectors.api import ProgressEvent
+    from collectors.results import ProgressEvent
 
     events: list[ProgressEvent] = []
     account = await open_moto_account()

@@ -9,7 +9,7 @@ from collectors_estate import REGION, Boto3Factory, Estate, open_moto_account
 
 from auditor.aws import enabled_regions
 from auditor.cli.iam_cmd import iam_policy_command
-from collectors.base import Scope
+from collectors.declaration import Scope
 from collectors.registry import BY_NAME, COLLECTORS, iam_policy
 from collectors.run import collect_account
 

@@ -14,7 +14,7 @@ from auditor.engine import scan_accounts
 from auditor.store import repository
 from auditor.store.database import open_store
 from auditor.store.scans import OutcomeStatus, ScanStatus
-from collectors.api import Collected
+from collectors.results import Collected
 from collectors.run import collect_account
 
 

@@ -18,7 +18,7 @@ from auditor.demo import DemoEstate, DemoMoto, seed_estate
 from auditor.demo.estate import ROLE_NAME, SECOND_ACCOUNT
 from auditor.store.resources import Ec2NetworkInterface, EcsTask, IamRole
 from auditor.store.scans import OutcomeStatus
-from collectors.api import Collected
+from collectors.results import Collected
 from collectors.run import collect_account
 
 PROD = "123456789012"

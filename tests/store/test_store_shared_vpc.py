@@ -33,8 +33,7 @@ from auditor.store import repository
 from auditor.store.database import Store, open_store
 from auditor.store.resources import Ec2TransitGateway, Ec2TransitGatewayAttachment
 from auditor.store.scans import Finding, OutcomeStatus, Scan, ScanStatus
-from collectors.api import Collected, CollectorOutcome
-from collectors.base import Scope
+from collectors.declaration import Scope
 from collectors.ec2.network_interfaces import transform_network_interface
 from collectors.ec2.security_groups import transform_security_group
 from collectors.ec2.subnets import transform_subnet
@@ -43,6 +42,7 @@ from collectors.ecs.clusters import transform_cluster
 from collectors.ecs.task_definitions import transform_task_definition
 from collectors.ecs.tasks import transform_task
 from collectors.registry import COLLECTORS
+from collectors.results import Collected, CollectorOutcome
 from collectors.run import collect_account
 from tests.checks.test_checks_moto_paths import Seeder
 from tests.collectors.collectors_estate import open_moto_account

@@ -1,4 +1,5 @@
-"""What a collection run hands to the engine: records, per-collector outcomes, call counts.
+"""What a collection run hands back to the engine: records, per-collector outcomes, call counts,
+and the progress events it reports on the way.
 
 The engine owns the store; collectors only fetch, transform and hand records over.
 """

@@ -1,0 +1,69 @@
+"""Calling AWS from a collector: the bounded client, and batching its requests.
+
+Every request a collector sends goes through :class:`Api`, which holds the account's one
+concurrency bound around it. Retries are botocore's alone; nothing here retries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+# One item of an AWS response, as botocore parsed it.
+Item = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Api:
+    """One client plus the account's single concurrency bound, held around each request."""
+
+    client: Any
+    limit: asyncio.Semaphore
+
+    async def call(self, operation: str, **params: Any) -> Item:
+        async with self.limit:
+            response: Item = await getattr(self.client, operation)(**params)
+        return response
+
+    async def pages(self, operation: str, **params: Any) -> AsyncIterator[Item]:
+        """The pages of a paginated operation; the bound is held per page, not per listing."""
+        iterator = self.client.get_paginator(operation).paginate(**params).__aiter__()
+        while True:
+            async with self.limit:
+                try:
+                    page: Item = await anext(iterator)
+                except StopAsyncIteration:
+                    return
+            yield page
+
+    async def items(self, operation: str, key: str, **params: Any) -> list[Any]:
+        """Every item under ``key`` across all pages (dicts, or ARNs for ECS List calls)."""
+        return [item async for page in self.pages(operation, **params) for item in page[key]]
+
+
+class IncompleteResponseError(Exception):
+    """AWS answered, but said it could not return some of what was asked for."""
+
+
+def chunks(values: Iterable[str], size: int) -> Iterator[list[str]]:
+    batch: list[str] = []
+    for value in values:
+        batch.append(value)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def unique(values: Iterable[str | None]) -> list[str]:
+    """Distinct non-empty values, in first-seen order (keeps batches deterministic)."""
+    return list(dict.fromkeys(value for value in values if value))
+
+
+async def gather_lists(awaitables: Iterable[Awaitable[list[Item]]]) -> list[Item]:
+    """Run batch calls concurrently (the shared bound still applies) and join their items."""
+    results = await asyncio.gather(*awaitables)
+    return [item for result in results for item in result]

@@ -1,0 +1,63 @@
+"""What a collector is: its declaration, and the context one run of it sees.
+
+A collector is declared once: its name (checks refer to it), the IAM actions it needs, the
+botocore service it talks to, the record classes it produces, whether it is optional, regional
+or global, and which other collectors' records it reads. Its ``collect`` function fetches
+(async, paginated, nothing else; see :mod:`collectors.calls`) and transforms (pure, see
+:mod:`collectors.fields`) into those record classes.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import TypeVar
+
+from auditor.store.resources import ResourceMixin
+from collectors.calls import Api
+
+Record = ResourceMixin
+RecordT = TypeVar("RecordT", bound=ResourceMixin)
+
+
+class Scope(enum.StrEnum):
+    REGIONAL = "regional"
+    GLOBAL = "global"
+
+
+@dataclass(frozen=True)
+class Context:
+    """What one collector run sees: where it runs, its API, and its inputs' records."""
+
+    account_id: str
+    region: str
+    api: Api
+    inputs: Mapping[str, list[Record]]
+
+    def records(self, collector: str, kind: type[RecordT]) -> list[RecordT]:
+        return [record for record in self.inputs[collector] if isinstance(record, kind)]
+
+
+CollectFunction = Callable[[Context], Awaitable[list[Record]]]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Collector:
+    name: str
+    service: str  # botocore client name
+    actions: tuple[str, ...]  # IAM actions, "service:Operation"
+    collect: CollectFunction
+    # The record classes (store tables) this collector produces; the registry derives the
+    # store's table list and the inventory's fields from these.
+    records: tuple[type[Record], ...]
+    # Why the auditor needs these actions: one line for docs/iam-policy.md.
+    purpose: str
+    needs: tuple[str, ...] = ()  # collectors whose records this one reads
+    # Inputs read when they succeeded; when one did not, this collector still runs, without
+    # that input's records (the checks needing that input are UNKNOWN on its own outcome).
+    optional_needs: tuple[str, ...] = ()
+    optional: bool = False  # a failure never makes the scan partial
+    scope: Scope = Scope.REGIONAL
+    # Fewer attempts than the account's retry budget, for data that must not hold a scan up.
+    max_attempts: int | None = None
