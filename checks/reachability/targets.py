@@ -4,8 +4,8 @@ Every target field of the EC2 ``Route`` shape maps to one :class:`TargetKind`. T
 paths follow internet gateways, NAT gateways, egress-only gateways and transit gateways; a
 default route through a VPC peering connection never reaches the internet (no edge-to-edge
 routing); every other kind gives UNKNOWN with its name, never PASS. The sweep test in
-``tests/checks`` enumerates botocore's ``Route`` members so that a new target kind cannot slip
-through as a PASS.
+``tests/checks/reachability/test_targets.py`` enumerates botocore's ``Route`` members so that a
+new target kind cannot slip through as a PASS.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from checks_factories import Estate
+
+from tests.checks.checks_factories import Estate
 
 
 @pytest.fixture

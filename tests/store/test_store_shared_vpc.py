@@ -44,7 +44,7 @@ from collectors.ecs.tasks import transform_task
 from collectors.registry import COLLECTORS
 from collectors.results import Collected, CollectorOutcome
 from collectors.run import collect_account
-from tests.checks.test_checks_moto_paths import Seeder
+from tests.checks.moto_seeding import Seeder
 from tests.collectors.collectors_estate import open_moto_account
 
 NETWORK = "123456789012"  # moto's default account: the owner of the shared VPC

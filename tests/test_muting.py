@@ -7,7 +7,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from checks_factories import ACCOUNT, Estate
 
 from auditor.muting import (
     SuppressionFileError,
@@ -17,6 +16,7 @@ from auditor.muting import (
     tags_from_inventory,
 )
 from checks.base import ResourceType, Result, Severity, Status
+from tests.checks.checks_factories import ACCOUNT, Estate
 
 TODAY = date(2026, 11, 26)
 

@@ -1,19 +1,26 @@
-"""log-delivery-path and secrets-path: endpoint paths, other regions, legacy platforms."""
+"""secrets-path: one endpoint per secret service, other regions, legacy platforms."""
 
 from __future__ import annotations
 
-from checks_factories import ACCOUNT, Estate, https_from_group, statuses
+from typing import Any
 
 from checks.base import Result, Status
-from checks.paths import log_delivery_path, secrets_path
+from checks.paths import secrets_path
+from tests.checks.checks_factories import (
+    ACCOUNT,
+    Estate,
+    https_from_group,
+    https_to_cidr,
+    statuses,
+)
 
 SECRET = f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:db"
+
+
 SECRET_EU = f"arn:aws:secretsmanager:eu-west-1:{ACCOUNT}:secret:db"
+
+
 PARAMETER = f"arn:aws:ssm:us-east-1:{ACCOUNT}:parameter/app/token"
-
-
-def logs(estate: Estate) -> list[Result]:
-    return list(log_delivery_path.evaluate(estate.inventory()))
 
 
 def secrets(estate: Estate) -> list[Result]:
@@ -22,44 +29,6 @@ def secrets(estate: Estate) -> list[Result]:
 
 def endpoint_group(estate: Estate) -> None:
     estate.security_group(group_id="sg-endpoints", ingress=[https_from_group("sg-task")], egress=[])
-
-
-def test_logs_endpoint_with_private_dns_passes(estate: Estate) -> None:
-    estate.private_vpc()
-    endpoint_group(estate)
-    estate.endpoint("logs")
-    task = estate.task(definition=estate.task_definition(awslogs=True))
-    (result,) = logs(estate)
-    assert statuses([result]) == {("log-delivery-path", task.task_arn, Status.PASS)}
-    assert "via logs endpoint" in result.message
-
-
-def test_logs_endpoint_that_is_pending_fails(estate: Estate) -> None:
-    estate.private_vpc()
-    endpoint_group(estate)
-    estate.endpoint("logs", endpoint_id="vpce-logs", state="pendingAcceptance")
-    estate.task(definition=estate.task_definition(awslogs=True))
-    (result,) = logs(estate)
-    assert result.status is Status.FAIL
-    assert "endpoint vpce-logs (com.amazonaws.us-east-1.logs) is pendingAcceptance" in (
-        result.message
-    )
-
-
-def test_log_group_in_another_region_ignores_local_endpoints(estate: Estate) -> None:
-    estate.private_vpc()
-    endpoint_group(estate)
-    estate.endpoint("logs")
-    estate.task(definition=estate.task_definition(awslogs=True, awslogs_region="eu-west-1"))
-    (result,) = logs(estate)
-    assert result.status is Status.FAIL
-    assert "awslogs in eu-west-1" in result.message
-
-
-def test_tasks_without_awslogs_are_out_of_scope(estate: Estate) -> None:
-    estate.private_vpc()
-    estate.task()
-    assert logs(estate) == []
 
 
 def test_each_secret_service_needs_its_own_endpoint(estate: Estate) -> None:
@@ -111,3 +80,41 @@ def test_task_without_secrets_is_out_of_scope(estate: Estate) -> None:
     estate.private_vpc()
     estate.task()
     assert secrets(estate) == []
+
+
+def only(results: Any) -> Result:
+    found = list(results)
+    assert len(found) == 1, found
+    return found[0]
+
+
+def all_hops(result: Result) -> list[dict[str, Any]]:
+    return [
+        hop
+        for source in result.evidence["sources"]
+        for leg in source["legs"]
+        for path in leg["paths"]
+        for hop in path["hops"]
+    ]
+
+
+def test_legacy_platform_secrets_ignore_the_task_security_group_on_the_nat_path(
+    estate: Estate,
+) -> None:
+    estate.nat_vpc()
+    estate.records["security_groups"].clear()
+    estate.security_group(egress=[https_to_cidr("10.0.0.0/16")])
+    estate.task(definition=estate.task_definition(secrets=[SECRET]), platform_version="1.3.0")
+    result = only(secrets_path.evaluate(estate.inventory()))
+    assert result.status is Status.PASS
+    assert not [h for h in all_hops(result) if h["step"] == "security-group-egress"]
+    assert result.evidence["security_groups_checked"] is False
+    assert "Fargate-owned ENI" in result.evidence["fargate_owned_eni"]
+
+
+def test_platform_1_4_secrets_still_need_the_task_security_group(estate: Estate) -> None:
+    estate.nat_vpc()
+    estate.records["security_groups"].clear()
+    estate.security_group(egress=[https_to_cidr("10.0.0.0/16")])
+    estate.task(definition=estate.task_definition(secrets=[SECRET]), platform_version="1.4.0")
+    assert only(secrets_path.evaluate(estate.inventory())).status is Status.FAIL

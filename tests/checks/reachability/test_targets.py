@@ -11,12 +11,12 @@ from typing import Any
 
 import botocore.loaders
 import pytest
-from checks_factories import Estate, route
 
 from auditor.store.resources import Ec2RouteTable
 from checks.base import Status
 from checks.paths.image_pull_path import evaluate
 from collectors.ec2.route_tables import TARGETS, normalise_route
+from tests.checks.checks_factories import Estate, route
 
 # Route members that are not targets: where the route goes, and facts about the route.
 NOT_TARGETS = frozenset(

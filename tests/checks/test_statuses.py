@@ -11,7 +11,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
-from checks_factories import (
+
+from checks import all_checks, get_check
+from checks.base import ResourceType, Status
+from tests.checks.checks_factories import (
     ACCOUNT,
     ECR_IMAGE,
     Estate,
@@ -19,9 +22,6 @@ from checks_factories import (
     route,
     statuses,
 )
-
-from checks import all_checks, get_check
-from checks.base import ResourceType, Status
 
 SECRET = f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:db-password"
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)

@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from checks_factories import (
+
+from checks.base import Result, Status
+from checks.paths.image_pull_path import evaluate
+from tests.checks.checks_factories import (
     ACCOUNT,
     ALL_TRAFFIC,
     S3_PREFIX_LIST,
@@ -14,9 +17,6 @@ from checks_factories import (
     route,
     statuses,
 )
-
-from checks.base import Result, Status
-from checks.paths.image_pull_path import evaluate
 
 CHECK = "image-pull-path"
 DOCKER_HUB = "nginx:1.27"

@@ -1,176 +1,27 @@
-"""End to end on moto: seed an estate with boto3, collect it, evaluate image-pull-path.
+"""image-pull-path end to end on moto: seed an estate with boto3, collect it, evaluate.
 
-The estates follow the reachability cases of the brief: public IP + internet gateway, no public
-IP, NAT, a deleted NAT whose route moto leaves active, the main-table fallback (and another
-VPC's main table not leaking in), ECR endpoints complete and each piece missing, a Docker Hub
-image behind endpoints only, a group without egress, and a Fargate Spot task.
+The estates follow the reachability cases of the Fargate networking guide: public IP + internet
+gateway, no public IP, NAT, a deleted NAT whose route moto leaves active, the main-table fallback
+(and another VPC's main table not leaking in), ECR endpoints complete and each piece missing, a
+Docker Hub image behind endpoints only, a group without egress, a Fargate Spot task, network ACLs,
+and a transit gateway hub with a peering connection.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable
-from datetime import UTC, datetime
-from typing import Any
-
 import pytest
 
-from auditor.aws import open_account
-from auditor.config import Settings
 from auditor.demo.moto_gaps import list_tgw_route_attachments
-from auditor.inventory import RECORD_FIELDS, Inventory
-from auditor.store.scans import CollectionOutcome, Scan
+from auditor.inventory import Inventory
 from checks.base import Status
 from checks.paths.image_pull_path import evaluate
-from collectors.run import collect_account
-
-ACCOUNT = "123456789012"
-REGION = "us-east-1"
-ECR_IMAGE = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/web:1"
-Boto3Factory = Callable[..., Any]
-
-
-async def collect_inventory() -> Inventory:
-    account = await open_account(ACCOUNT, Settings(max_attempts=2, concurrency=4))
-    collected = await collect_account(account, [REGION], concurrency=4)
-    fields: dict[str, list[Any]] = defaultdict(list)
-    for record in collected.records:
-        fields[RECORD_FIELDS[type(record)]].append(record)
-    scan = Scan(id="e2e", account_id=ACCOUNT, regions=[REGION], started_at=datetime.now(UTC))
-    outcomes = [
-        CollectionOutcome(
-            scan_id="e2e",
-            collector=o.collector,
-            account_id=o.account_id,
-            region=o.region,
-            status=o.status.value,
-            optional=o.optional,
-            error=o.error,
-        )
-        for o in collected.outcomes
-    ]
-    return Inventory(scan=scan, outcomes=outcomes, **fields)
-
-
-class Seeder:
-    """Plain boto3 calls that build VPCs, routes and Fargate tasks on the moto server."""
-
-    def __init__(self, boto3_client: Boto3Factory) -> None:
-        self.ec2 = boto3_client("ec2", REGION)
-        self.ecs = boto3_client("ecs", REGION)
-        self.ecs.create_cluster(clusterName="prod", capacityProviders=["FARGATE", "FARGATE_SPOT"])
-        self.definitions: dict[str, str] = {}
-
-    def vpc(self, cidr: str) -> str:
-        vpc_id: str = self.ec2.create_vpc(CidrBlock=cidr)["Vpc"]["VpcId"]
-        # moto's run_task needs DNS host names on.
-        self.ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsHostnames={"Value": True})
-        self.ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsSupport={"Value": True})
-        return vpc_id
-
-    def subnet(self, vpc_id: str, cidr: str, *, routes: dict[str, str] | None = None) -> str:
-        subnet_id: str = self.ec2.create_subnet(
-            VpcId=vpc_id, CidrBlock=cidr, AvailabilityZone=f"{REGION}a"
-        )["Subnet"]["SubnetId"]
-        if routes is not None:
-            table = self.ec2.create_route_table(VpcId=vpc_id)["RouteTable"]["RouteTableId"]
-            self.ec2.associate_route_table(RouteTableId=table, SubnetId=subnet_id)
-            for destination, target in routes.items():
-                self.route(table, destination, target)
-        return subnet_id
-
-    def route(self, table: str, destination: str, target: str) -> None:
-        key = {
-            "nat-": "NatGatewayId",
-            "tgw-": "TransitGatewayId",
-            "pcx-": "VpcPeeringConnectionId",
-        }.get(target[: target.index("-") + 1], "GatewayId")
-        self.ec2.create_route(RouteTableId=table, DestinationCidrBlock=destination, **{key: target})
-
-    def main_table(self, vpc_id: str) -> str:
-        tables = self.ec2.describe_route_tables(
-            Filters=[
-                {"Name": "vpc-id", "Values": [vpc_id]},
-                {"Name": "association.main", "Values": ["true"]},
-            ]
-        )["RouteTables"]
-        return str(tables[0]["RouteTableId"])
-
-    def igw(self, vpc_id: str) -> str:
-        igw_id: str = self.ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
-        self.ec2.attach_internet_gateway(InternetGatewayId=igw_id, VpcId=vpc_id)
-        return igw_id
-
-    def nat(self, subnet_id: str) -> str:
-        allocation = self.ec2.allocate_address(Domain="vpc")["AllocationId"]
-        nat_id: str = self.ec2.create_nat_gateway(SubnetId=subnet_id, AllocationId=allocation)[
-            "NatGateway"
-        ]["NatGatewayId"]
-        return nat_id
-
-    def group(self, vpc_id: str, name: str, *, egress: bool = True) -> str:
-        group_id: str = self.ec2.create_security_group(
-            VpcId=vpc_id, GroupName=name, Description=name
-        )["GroupId"]
-        if not egress:
-            self.ec2.revoke_security_group_egress(
-                GroupId=group_id,
-                IpPermissions=[{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
-            )
-        return group_id
-
-    def definition(self, image: str) -> str:
-        if image not in self.definitions:
-            arn = self.ecs.register_task_definition(
-                family=f"app{len(self.definitions)}",
-                networkMode="awsvpc",
-                requiresCompatibilities=["FARGATE"],
-                cpu="256",
-                memory="512",
-                executionRoleArn=f"arn:aws:iam::{ACCOUNT}:role/exec",
-                containerDefinitions=[{"name": "app", "image": image, "memory": 512}],
-            )["taskDefinition"]["taskDefinitionArn"]
-            self.definitions[image] = arn
-        return self.definitions[image]
-
-    def task(
-        self,
-        subnet_id: str,
-        group_id: str,
-        *,
-        image: str = ECR_IMAGE,
-        public_ip: bool = False,
-        spot: bool = False,
-    ) -> str:
-        launch: dict[str, Any] = (
-            {"capacityProviderStrategy": [{"capacityProvider": "FARGATE_SPOT", "weight": 1}]}
-            if spot
-            else {"launchType": "FARGATE"}
-        )
-        task = self.ecs.run_task(
-            cluster="prod",
-            taskDefinition=self.definition(image),
-            platformVersion="1.4.0",
-            networkConfiguration={
-                "awsvpcConfiguration": {
-                    "subnets": [subnet_id],
-                    "securityGroups": [group_id],
-                    "assignPublicIp": "ENABLED" if public_ip else "DISABLED",
-                }
-            },
-            **launch,
-        )["tasks"][0]
-        if public_ip:
-            # moto gives task ENIs no public IP: an Elastic IP models one.
-            eni = next(
-                d["value"]
-                for a in task["attachments"]
-                for d in a["details"]
-                if d["name"] == "networkInterfaceId"
-            )
-            allocation = self.ec2.allocate_address(Domain="vpc")["AllocationId"]
-            self.ec2.associate_address(AllocationId=allocation, NetworkInterfaceId=eni)
-        return str(task["taskArn"])
+from tests.checks.moto_seeding import (
+    ACCOUNT,
+    REGION,
+    Boto3Factory,
+    Seeder,
+    collect_inventory,
+)
 
 
 def verdicts(inventory: Inventory) -> dict[str, Status]:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from checks_factories import Estate, route
-
 from checks.base import RootCause, Status
 from checks.paths.image_pull_path import evaluate
 from checks.reachability.model import Hop, Path, Reachability, decisive_hop
+from tests.checks.checks_factories import Estate, route
 
 
 def _hop(step: str, ok: bool | None) -> Hop:

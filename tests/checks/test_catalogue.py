@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 import typer
-from checks_factories import ACCOUNT, Estate
 
 from auditor.checkdocs import DOCS_PATH, render_catalogue
 from auditor.cli.checks_cmd import explain_command, list_checks_command
 from checks import all_checks, evaluate_all, failing
 from checks.base import ResourceType, Result, Severity, Status
 from collectors import registry
+from tests.checks.checks_factories import ACCOUNT, Estate
 
 SEED = Path(__file__).parent / "data" / "seed_000_d9ec1ff19514a6b3.txt"
 

@@ -6,13 +6,12 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from checks_factories import S3_CIDRS, Estate, acl_entry
-
 from checks.base import Result, Status
 from checks.paths.image_pull_path import evaluate
 from checks.reachability.acl_hops import between_subnets
 from checks.reachability.network import NetworkView
 from checks.support import EC2_NETWORK_ACLS
+from tests.checks.checks_factories import S3_CIDRS, Estate, acl_entry
 
 DOCKER_HUB = "nginx:1.27"
 

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-
-from checks_factories import Estate, statuses
+from typing import Any
 
 from auditor.inventory import Inventory
-from checks.base import Status
+from checks.base import Result, Status
+from checks.tasks import stale_dhcp_options
 from checks.tasks.stale_dhcp_options import evaluate
+from tests.checks.checks_factories import (
+    Estate,
+    statuses,
+)
 
 CHECK = "stale-dhcp-options"
+
+
 STARTED = datetime(2026, 11, 20, tzinfo=UTC)
 
 
@@ -121,3 +127,47 @@ def test_task_without_start_time_falls_back_to_history(
     assert statuses(evaluate(estate.inventory(previous=previous))) == {
         (CHECK, task.task_arn, Status.FAIL)
     }
+
+
+def only(results: Any) -> Result:
+    found = list(results)
+    assert len(found) == 1, found
+    return found[0]
+
+
+def _stale_scans(
+    estate: Estate, make_estate: Callable[..., Estate], *, started_at: datetime | None
+) -> Result:
+    before = make_estate(scan_id="scan-0", started_at=datetime(2026, 11, 25, 10, tzinfo=UTC))
+    before.vpc(dhcp_options_id="dopt-A")
+    before.subnet()
+    previous = before.inventory()
+    estate.vpc(dhcp_options_id="dopt-B")
+    estate.subnet()
+    estate.fail("cloudtrail.dhcp_associations", status="error", error="HTTP 500")
+    estate.task(task_id="t", eni=False, started_at=started_at)
+    return only(stale_dhcp_options.evaluate(estate.inventory(previous=previous)))
+
+
+def test_stale_dhcp_changed_set_new_task_started_before_previous_scan_is_unknown(
+    estate: Estate, make_estate: Callable[..., Estate]
+) -> None:
+    result = _stale_scans(estate, make_estate, started_at=datetime(2026, 11, 20, tzinfo=UTC))
+    assert result.status is Status.UNKNOWN
+    assert "before that scan, yet was not seen in it" in result.message
+
+
+def test_stale_dhcp_changed_set_new_task_without_start_time_is_unknown(
+    estate: Estate, make_estate: Callable[..., Estate]
+) -> None:
+    result = _stale_scans(estate, make_estate, started_at=None)
+    assert result.status is Status.UNKNOWN
+    assert "its start time is not known" in result.message
+
+
+def test_stale_dhcp_changed_set_new_task_started_after_previous_scan_passes(
+    estate: Estate, make_estate: Callable[..., Estate]
+) -> None:
+    result = _stale_scans(estate, make_estate, started_at=datetime(2026, 11, 25, 12, tzinfo=UTC))
+    assert result.status is Status.PASS
+    assert result.evidence["task_started_at"] == "2026-11-25T12:00:00+00:00"

@@ -3,10 +3,9 @@ inspection subnet and onward; the appliance itself is UNKNOWN (class appliance),
 
 from __future__ import annotations
 
-from checks_factories import Estate, route
-
 from checks.base import Result, Status
 from checks.paths.image_pull_path import evaluate
+from tests.checks.checks_factories import Estate, route
 
 GWLB_SERVICE = "com.amazonaws.vpce.us-east-1.vpce-svc-0inspection"
 

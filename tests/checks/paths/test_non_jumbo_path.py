@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from checks_factories import Estate, route
-
 from checks.base import Result, Status
 from checks.paths.non_jumbo_path import evaluate
+from tests.checks.checks_factories import Estate, route
 
 
 def only(estate: Estate) -> Result:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from checks_factories import Estate, acl_entry, route, tgw_route
-
 from checks.base import Result, Status
 from checks.paths.image_pull_path import evaluate
 from checks.support import EC2_TRANSIT_GATEWAY_ROUTE_TABLES
+from tests.checks.checks_factories import Estate, acl_entry, route, tgw_route
 
 DOCKER_HUB = "nginx:1.27"
 OTHER_ACCOUNT = "210987654321"
