@@ -1,7 +1,7 @@
 """#11 item 6 through the CLI: an endpoint that refuses connections is one line, a failed scan.
 
 That it gives up after CONNECTION_ATTEMPTS attempts however many throttling may use is counted
-in tests/collectors/test_collectors_retries.py (never timed).
+in tests/collectors/test_retries.py (never timed).
 """
 
 from __future__ import annotations

@@ -1,13 +1,18 @@
-"""Helpers for the collector tests: a small seeded estate and an account opened on moto."""
+"""Helpers for the collector tests: a small estate seeded on moto, an account opened on it, and
+one collection of that estate shared by the per-collector tests."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from auditor.aws import AwsAccount, open_account
 from auditor.config import Settings
+from auditor.store.resources import ResourceMixin
+from collectors.results import Collected
+from collectors.run import collect_account
 
 ACCOUNT_ID = "123456789012"
 REGION = "us-east-1"
@@ -27,7 +32,9 @@ async def open_moto_account(**overrides: Any) -> AwsAccount:
 
 
 @dataclass
-class Estate:
+class SeededMotoEstate:
+    """The IDs of what ``seed_estate`` created on the moto server, for tests to compare with."""
+
     vpc_id: str
     public_subnet: str
     private_subnet: str
@@ -174,7 +181,7 @@ def register_task_definition(
     )
 
 
-def seed_estate(make: Boto3Factory, region: str = REGION) -> Estate:
+def seed_estate(make: Boto3Factory, region: str = REGION) -> SeededMotoEstate:
     net = seed_network(make, region)
     ecs = make("ecs", region)
     cluster = ecs.create_cluster(clusterName="prod")["cluster"]["clusterArn"]
@@ -246,7 +253,7 @@ def seed_estate(make: Boto3Factory, region: str = REGION) -> Estate:
                         return str(detail["value"])
         raise AssertionError("moto task without ENI")
 
-    return Estate(
+    return SeededMotoEstate(
         **net,
         cluster_arn=cluster,
         task_definition_arn=task_def,
@@ -270,3 +277,47 @@ def seed_service_linked_role(make: Boto3Factory) -> None:
         Path="/aws-service-role/ecs.amazonaws.com/",
         AssumeRolePolicyDocument='{"Version":"2012-10-17","Statement":[]}',
     )
+
+
+Record = TypeVar("Record", bound=ResourceMixin)
+
+
+@dataclass(frozen=True)
+class SeededCollection:
+    """One collection of the seeded estate, and what moto itself lists, taken right after it."""
+
+    estate: SeededMotoEstate
+    collected: Collected
+    default_vpc_id: str
+    subnet_ids: set[str]
+    security_group_ids: set[str]
+    s3_prefix_list_cidrs: set[str]
+
+    def records(self, kind: type[Record]) -> list[Record]:
+        return [r for r in self.collected.records if type(r) is kind]
+
+
+async def collect_seeded_estate(make: Boto3Factory) -> SeededCollection:
+    """Seed the estate (with the ECS service-linked role), collect it, and note moto's view."""
+    estate = seed_estate(make)
+    seed_service_linked_role(make)
+    account = await open_moto_account()
+    collected = await collect_account(account, [REGION], concurrency=4)
+    ec2 = make("ec2", REGION)
+    default_vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])
+    entries = ec2.get_managed_prefix_list_entries(PrefixListId=estate.s3_prefix_list)
+    return SeededCollection(
+        estate=estate,
+        collected=collected,
+        default_vpc_id=default_vpc["Vpcs"][0]["VpcId"],
+        subnet_ids={s["SubnetId"] for s in ec2.describe_subnets()["Subnets"]},
+        security_group_ids={g["GroupId"] for g in ec2.describe_security_groups()["SecurityGroups"]},
+        s3_prefix_list_cidrs={e["Cidr"] for e in entries["Entries"]},
+    )
+
+
+def records_by_kind(collected: Collected) -> dict[type[ResourceMixin], list[Any]]:
+    kinds: dict[type[ResourceMixin], list[Any]] = defaultdict(list)
+    for record in collected.records:
+        kinds[type(record)].append(record)
+    return kinds

@@ -7,11 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from collectors_estate import ACCOUNT_ID, REGION, Boto3Factory, make_settings
 
 from auditor.aws import Caller, open_account, shared_loader
 from collectors.registry import account_wide, regional
 from collectors.run import collect_account
+from tests.collectors.collectors_estate import ACCOUNT_ID, REGION, Boto3Factory, make_settings
 
 OTHER_ACCOUNT = "111111111111"
 SECOND_REGION = "eu-west-1"

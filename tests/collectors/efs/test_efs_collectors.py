@@ -8,13 +8,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from collectors_estate import (
-    REGION,
-    Boto3Factory,
-    open_moto_account,
-    register_task_definition,
-    seed_network,
-)
 
 from auditor.store.resources import (
     Ec2NetworkInterface,
@@ -26,6 +19,14 @@ from collectors.efs.access_points import transform_access_point
 from collectors.efs.file_systems import transform_file_system
 from collectors.efs.mount_targets import transform_mount_target
 from collectors.run import collect_account
+from tests.collectors.collectors_estate import (
+    REGION,
+    Boto3Factory,
+    SeededCollection,
+    open_moto_account,
+    register_task_definition,
+    seed_network,
+)
 
 ACCOUNT = "123456789012"
 
@@ -227,3 +228,40 @@ async def test_calls_per_mounted_file_system(boto3_client: Boto3Factory) -> None
     assert collected.api_calls[(REGION, "ec2", "DescribeNetworkInterfaces")] == 1
     enis = {r.network_interface_id for r in collected.records if isinstance(r, Ec2NetworkInterface)}
     assert {t.network_interface_id for t in targets} <= enis
+
+
+def test_collects_only_the_mounted_file_system(seeded_collection: SeededCollection) -> None:
+    # "not-mounted" exists but no task definition names it.
+    assert {f.file_system_id for f in seeded_collection.records(EfsFileSystem)} == {
+        seeded_collection.estate.file_system_id
+    }
+
+
+def test_collects_the_mount_target_of_the_mounted_file_system(
+    seeded_collection: SeededCollection,
+) -> None:
+    estate = seeded_collection.estate
+    (target,) = seeded_collection.records(EfsMountTarget)
+    assert (
+        target.mount_target_id,
+        target.file_system_id,
+        target.subnet_id,
+        target.network_interface_id,
+        target.life_cycle_state,
+    ) == (
+        estate.mount_target_id,
+        estate.file_system_id,
+        estate.private_subnet,
+        estate.mount_target_eni,
+        "available",
+    )
+    assert target.availability_zone_name is not None
+
+
+def test_collects_the_access_point_of_the_mounted_file_system(
+    seeded_collection: SeededCollection,
+) -> None:
+    estate = seeded_collection.estate
+    assert {
+        (a.access_point_id, a.file_system_id) for a in seeded_collection.records(EfsAccessPoint)
+    } == {(estate.access_point_id, estate.file_system_id)}

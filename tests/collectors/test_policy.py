@@ -5,13 +5,18 @@ from __future__ import annotations
 import json
 
 import pytest
-from collectors_estate import REGION, Boto3Factory, Estate, open_moto_account
 
 from auditor.aws import enabled_regions
 from auditor.cli.iam_cmd import iam_policy_command
 from collectors.declaration import Scope
 from collectors.registry import BY_NAME, COLLECTORS, iam_policy
 from collectors.run import collect_account
+from tests.collectors.collectors_estate import (
+    REGION,
+    Boto3Factory,
+    SeededMotoEstate,
+    open_moto_account,
+)
 
 # botocore service name -> IAM action prefix
 IAM_PREFIX = {
@@ -100,7 +105,7 @@ def test_iam_policy_command_prints_the_policy(capsys: pytest.CaptureFixture[str]
 
 @pytest.mark.asyncio
 async def test_every_operation_a_collection_sends_is_in_the_policy(
-    estate: Estate, boto3_client: Boto3Factory
+    estate: SeededMotoEstate, boto3_client: Boto3Factory
 ) -> None:
     account = await open_moto_account()
     regions = await enabled_regions(account)

@@ -6,8 +6,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from collectors_estate import ACCOUNT_ID, REGION, Estate, make_settings, open_moto_account
-from collectors_fault_proxy import UNAVAILABLE_BODIES, FaultProxy
 
 from auditor.aws import AwsAccount
 from auditor.engine import scan_accounts
@@ -16,6 +14,14 @@ from auditor.store.database import open_store
 from auditor.store.scans import OutcomeStatus, ScanStatus
 from collectors.results import Collected
 from collectors.run import collect_account
+from tests.collectors.collectors_estate import (
+    ACCOUNT_ID,
+    REGION,
+    SeededMotoEstate,
+    make_settings,
+    open_moto_account,
+)
+from tests.collectors.collectors_fault_proxy import UNAVAILABLE_BODIES, FaultProxy
 
 
 def fingerprint(collected: Collected) -> set[tuple[str, str, str, str]]:
@@ -41,7 +47,7 @@ async def collect_through(
 @pytest.mark.asyncio
 @pytest.mark.slow
 async def test_throttling_and_503s_do_not_change_what_is_collected(
-    estate: Estate, moto: Any, monkeypatch: pytest.MonkeyPatch
+    estate: SeededMotoEstate, moto: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     clean, _, clean_account = await collect_through(moto.url, monkeypatch)
     faulty, proxy, faulty_account = await collect_through(
@@ -74,7 +80,7 @@ async def test_throttling_and_503s_do_not_change_what_is_collected(
 @pytest.mark.asyncio
 @pytest.mark.slow
 async def test_a_scan_through_faults_is_complete_with_the_same_verdicts(
-    estate: Estate, moto: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    estate: SeededMotoEstate, moto: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """#11 item 7 end to end: 20% throttling and 5% non-AWS 503s change nothing."""
     settings = make_settings(max_attempts=10)

@@ -8,7 +8,6 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from collectors_estate import ACCOUNT_ID, REGION, open_moto_account, seed_estate
 
 from auditor.store.resources import (
     Ec2NetworkInterface,
@@ -22,6 +21,7 @@ from auditor.store.resources import (
 from auditor.store.scans import OutcomeStatus
 from collectors.errors import classify
 from collectors.run import collect_account
+from tests.collectors.collectors_estate import ACCOUNT_ID, REGION, open_moto_account, seed_estate
 from tests.enforcing import enforcing_moto_server, restricted_user
 
 DENIED_ACTIONS = [

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from collectors_estate import ACCOUNT_ID, REGION, Boto3Factory, open_moto_account
 
 from auditor.store.resources import Ec2NetworkAcl
 from auditor.store.scans import OutcomeStatus
 from collectors.ec2.network_acls import transform_network_acl
 from collectors.run import collect_account
+from tests.collectors.collectors_estate import ACCOUNT_ID, REGION, Boto3Factory, open_moto_account
 
 # Shaped like the DescribeNetworkAcls example in the EC2 API reference
 # (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeNetworkAcls.html),

@@ -4,7 +4,6 @@ documented items, and a collection on moto with its call counts."""
 from __future__ import annotations
 
 import pytest
-from collectors_estate import ACCOUNT_ID, REGION, Boto3Factory, open_moto_account
 
 from auditor.demo.moto_gaps import list_tgw_route_attachments
 from auditor.store.resources import (
@@ -24,6 +23,7 @@ from collectors.ec2.transit_gateways import (
 from collectors.ec2.vpc_peering_connections import transform_peering_connection
 from collectors.ec2.vpn_gateways import transform_vpn_gateway
 from collectors.run import collect_account
+from tests.collectors.collectors_estate import ACCOUNT_ID, REGION, Boto3Factory, open_moto_account
 
 # Shaped like the examples of the EC2 API reference: DescribeTransitGateways,
 # DescribeTransitGatewayAttachments, DescribeTransitGatewayVpcAttachments and

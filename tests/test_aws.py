@@ -8,7 +8,6 @@ import boto3
 import pytest
 from aiobotocore.credentials import AioRefreshableCredentials
 from botocore.exceptions import ClientError, NoCredentialsError
-from collectors_estate import ACCOUNT_ID, REGION, Boto3Factory, make_settings
 
 from auditor.aws import (
     AccountAccessError,
@@ -20,6 +19,7 @@ from auditor.aws import (
 )
 from auditor.store.resources import EcsCluster
 from collectors.run import collect_account
+from tests.collectors.collectors_estate import ACCOUNT_ID, REGION, Boto3Factory, make_settings
 
 OTHER_ACCOUNT = "111111111111"
 

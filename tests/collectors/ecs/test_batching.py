@@ -1,4 +1,5 @@
-"""Batch sizes and pagination, proven by the call counter (moto) or by stubbed pages."""
+"""The ECS collectors batch DescribeServices, DescribeTasks and task definitions, follow
+ListTasks' next tokens, and fail (not shrink) on a DescribeTasks failure."""
 
 from __future__ import annotations
 
@@ -10,20 +11,19 @@ import pytest
 import pytest_asyncio
 from aiobotocore.session import get_session
 from aiobotocore.stub import AioStubber
-from collectors_estate import (
+
+from auditor.store.resources import EcsService, EcsTask, EcsTaskDefinition
+from auditor.store.scans import OutcomeStatus
+from collectors.calls import Api
+from collectors.ecs.tasks import fetch_tasks
+from collectors.run import collect_account
+from tests.collectors.collectors_estate import (
     REGION,
     Boto3Factory,
     open_moto_account,
     register_task_definition,
     seed_network,
 )
-
-from auditor.store.resources import EcsService, EcsTask, EcsTaskDefinition
-from auditor.store.scans import OutcomeStatus
-from collectors.calls import Api
-from collectors.ec2.network_interfaces import fetch_network_interfaces
-from collectors.ecs.tasks import fetch_tasks
-from collectors.run import collect_account
 
 CLUSTER = "arn:aws:ecs:us-east-1:123456789012:cluster/prod"
 
@@ -162,50 +162,3 @@ async def test_describe_tasks_failure_other_than_missing_fails_the_collector(
         )
         with pytest.raises(IncompleteResponseError, match="INTERNAL_ERROR"):
             await fetch_tasks(Api(ecs, asyncio.Semaphore(1)), CLUSTER)
-
-
-@pytest.mark.asyncio
-async def test_network_interfaces_follow_pages_and_batch_filter_values(
-    ecs_and_ec2: tuple[Any, Any],
-) -> None:
-    _, ec2 = ecs_and_ec2
-    ids = [f"eni-{n:017x}" for n in range(250)]
-
-    def params(batch: list[str], token: str | None = None) -> dict[str, Any]:
-        expected: dict[str, Any] = {
-            "Filters": [{"Name": "network-interface-id", "Values": batch}],
-            "IncludeManagedResources": True,
-            "MaxResults": 1000,
-        }
-        if token:
-            expected["NextToken"] = token
-        return expected
-
-    def enis(batch: list[str]) -> list[dict[str, Any]]:
-        return [{"NetworkInterfaceId": eni} for eni in batch]
-
-    with AioStubber(ec2) as stubber:
-        stubber.add_response(
-            "describe_network_interfaces",
-            {"NetworkInterfaces": [], "NextToken": "n1"},
-            params(ids[:200]),
-        )
-        stubber.add_response(
-            "describe_network_interfaces",
-            {"NetworkInterfaces": enis(ids[:200])},
-            params(ids[:200], "n1"),
-        )
-        stubber.add_response(
-            "describe_network_interfaces", {"NetworkInterfaces": enis(ids[200:])}, params(ids[200:])
-        )
-        items = await fetch_network_interfaces(Api(ec2, asyncio.Semaphore(1)), ids)
-        stubber.assert_no_pending_responses()
-    assert [item["NetworkInterfaceId"] for item in items] == ids
-
-
-@pytest.mark.asyncio
-async def test_no_tasks_means_no_network_interface_call(ecs_and_ec2: tuple[Any, Any]) -> None:
-    _, ec2 = ecs_and_ec2
-    with AioStubber(ec2) as stubber:
-        assert await fetch_network_interfaces(Api(ec2, asyncio.Semaphore(1)), []) == []
-        stubber.assert_no_pending_responses()

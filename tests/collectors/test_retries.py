@@ -13,8 +13,6 @@ from typing import Any
 import pytest
 from aiobotocore.session import get_session
 from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError
-from collectors_estate import REGION, make_settings
-from collectors_fault_proxy import UNAVAILABLE_BODIES, FaultProxy
 
 from auditor.aws import (
     CONNECT_TIMEOUT_SECONDS,
@@ -23,6 +21,8 @@ from auditor.aws import (
     client_config,
     counted_client,
 )
+from tests.collectors.collectors_estate import REGION, make_settings
+from tests.collectors.collectors_fault_proxy import UNAVAILABLE_BODIES, FaultProxy
 
 UNAVAILABLE_KINDS = [kind for kind, _, _ in UNAVAILABLE_BODIES]
 

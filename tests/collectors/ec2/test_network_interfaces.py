@@ -1,0 +1,128 @@
+"""ec2.network_interfaces: the transform, and the paged, batched calls a collection makes."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from aiobotocore.session import get_session
+from aiobotocore.stub import AioStubber
+
+from auditor.store.resources import Ec2NetworkInterface
+from collectors.calls import Api
+from collectors.ec2.network_interfaces import fetch_network_interfaces, transform_network_interface
+from tests.collectors.collectors_estate import (
+    REGION,
+    SeededCollection,
+)
+
+ACCOUNT = "123456789012"
+
+
+def test_network_interface_with_public_ip_owner_and_ipv6() -> None:
+    item = {
+        "NetworkInterfaceId": "eni-1",
+        "SubnetId": "subnet-1",
+        "VpcId": "vpc-1",
+        "InterfaceType": "nat_gateway",
+        "Status": "in-use",
+        "PrivateIpAddress": "10.0.1.7",
+        "Association": {"PublicIp": "54.1.2.3", "IpOwnerId": "amazon"},
+        "Ipv6Addresses": [
+            {"Ipv6Address": "2600:1f18::7", "IsPrimaryIpv6": True},
+            {"Ipv6Address": "2600:1f18::8"},
+        ],
+        "Groups": [{"GroupId": "sg-1", "GroupName": "task"}],
+        "RequesterManaged": True,
+        "Description": "arn:aws:ecs:eu-west-1:123456789012:attachment/uuid",
+    }
+    eni = transform_network_interface(item, ACCOUNT, "eu-west-1")
+    assert (eni.public_ip, eni.public_ip_owner) == ("54.1.2.3", "amazon")
+    assert eni.ipv6_addresses == ["2600:1f18::7", "2600:1f18::8"]
+    assert eni.interface_type == "nat_gateway"
+    assert eni.security_group_ids == ["sg-1"]
+    assert eni.requester_managed is True
+
+
+def test_network_interface_without_association() -> None:
+    eni = transform_network_interface({"NetworkInterfaceId": "eni-2"}, ACCOUNT, "eu-west-1")
+    assert (eni.public_ip, eni.public_ip_owner, eni.ipv6_addresses, eni.requester_managed) == (
+        None,
+        None,
+        [],
+        False,
+    )
+
+
+@pytest_asyncio.fixture
+async def ecs_and_ec2() -> AsyncIterator[tuple[Any, Any]]:
+    session = get_session()
+    async with (
+        session.create_client("ecs", region_name=REGION) as ecs,
+        session.create_client("ec2", region_name=REGION) as ec2,
+    ):
+        yield ecs, ec2
+
+
+@pytest.mark.asyncio
+async def test_network_interfaces_follow_pages_and_batch_filter_values(
+    ecs_and_ec2: tuple[Any, Any],
+) -> None:
+    _, ec2 = ecs_and_ec2
+    ids = [f"eni-{n:017x}" for n in range(250)]
+
+    def params(batch: list[str], token: str | None = None) -> dict[str, Any]:
+        expected: dict[str, Any] = {
+            "Filters": [{"Name": "network-interface-id", "Values": batch}],
+            "IncludeManagedResources": True,
+            "MaxResults": 1000,
+        }
+        if token:
+            expected["NextToken"] = token
+        return expected
+
+    def enis(batch: list[str]) -> list[dict[str, Any]]:
+        return [{"NetworkInterfaceId": eni} for eni in batch]
+
+    with AioStubber(ec2) as stubber:
+        stubber.add_response(
+            "describe_network_interfaces",
+            {"NetworkInterfaces": [], "NextToken": "n1"},
+            params(ids[:200]),
+        )
+        stubber.add_response(
+            "describe_network_interfaces",
+            {"NetworkInterfaces": enis(ids[:200])},
+            params(ids[:200], "n1"),
+        )
+        stubber.add_response(
+            "describe_network_interfaces", {"NetworkInterfaces": enis(ids[200:])}, params(ids[200:])
+        )
+        items = await fetch_network_interfaces(Api(ec2, asyncio.Semaphore(1)), ids)
+        stubber.assert_no_pending_responses()
+    assert [item["NetworkInterfaceId"] for item in items] == ids
+
+
+@pytest.mark.asyncio
+async def test_no_tasks_means_no_network_interface_call(ecs_and_ec2: tuple[Any, Any]) -> None:
+    _, ec2 = ecs_and_ec2
+    with AioStubber(ec2) as stubber:
+        assert await fetch_network_interfaces(Api(ec2, asyncio.Semaphore(1)), []) == []
+        stubber.assert_no_pending_responses()
+
+
+def test_collects_only_the_interfaces_of_tasks_and_mount_targets(
+    seeded_collection: SeededCollection,
+) -> None:
+    estate = seeded_collection.estate
+    interfaces = seeded_collection.records(Ec2NetworkInterface)
+    assert {e.network_interface_id for e in interfaces} == {
+        *estate.task_enis.values(),
+        estate.mount_target_eni,
+    }
+    # The mount target's interface keeps its security group.
+    mount_target = next(e for e in interfaces if e.network_interface_id == estate.mount_target_eni)
+    assert mount_target.security_group_ids == [estate.task_sg]
