@@ -198,6 +198,13 @@ class Settings(BaseSettings):
     account_concurrency: int = Field(
         default=4, ge=1, le=64, description="Accounts scanned at once."
     )
+    scan_workers: int = Field(
+        default=0,
+        ge=0,
+        le=32,
+        description="Processes scanning accounts (1: in the auditor process itself; 0: one "
+        "per CPU core, at most one per 8 accounts).",
+    )
     max_attempts: int = Field(
         default=10, ge=1, le=30, description="botocore attempts per call (standard retry mode)."
     )

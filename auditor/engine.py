@@ -9,7 +9,7 @@ import asyncio
 import logging
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -95,12 +95,90 @@ def scan_status(outcomes: Sequence[CollectionOutcome]) -> ScanStatus:
 
 @dataclass(kw_only=True)
 class StoredScan:
-    """An account collected and stored (its scan still running), awaiting the run's
-    evaluation: its paths may cross the VPCs of other accounts of the same run."""
+    """An account collected and stored (its scan still running), awaiting evaluation: its
+    paths may cross the VPCs of other accounts of the same run."""
 
     scan_id: str
     collected: Collected
     outcomes: list[CollectionOutcome]
+
+
+@dataclass(frozen=True)
+class DeferredScan:
+    """A stored scan whose evaluation waits for an owner account of the same run to store
+    its records; its own records are in the store, not in memory."""
+
+    scan_id: str
+    account_id: str
+
+
+class _Pending:
+    """An owner account of the run whose records are not stored yet."""
+
+
+PENDING = _Pending()
+
+
+class RunView:
+    """The network records a run's accounts are judged on, across accounts.
+
+    A shared VPC or transit gateway is judged on its owner's records: the owner's scan in
+    this run once stored, else its latest complete scan no older than
+    ``owner_scan_max_age_hours``, else nothing (paths through it are UNKNOWN). Owners' views
+    are read from the store when first needed and kept; nobody else's records are held, so
+    a run of a thousand accounts holds the few network accounts' records, not all of them.
+    """
+
+    def __init__(self, run_id: str, accounts: Iterable[str], settings: Settings) -> None:
+        self.run_id = run_id
+        self.accounts = frozenset(accounts)
+        self.newer_than = _now() - timedelta(hours=settings.owner_scan_max_age_hours)
+        self._network: dict[str, Inventory | None] = {}
+
+    def peers(
+        self, session: Session, inventory: Inventory, *, final: bool
+    ) -> list[Inventory] | None:
+        """The views of the accounts owning what ``inventory`` names, and of their owners in
+        turn (a TGW's egress VPC in a third account); None while an owner of this run has
+        not stored its records yet, unless ``final`` (every account of the run is done)."""
+        peers: list[Inventory] = []
+        seen, todo = {inventory.account_id}, sorted(inventory.unscanned_owners)
+        while todo:
+            owner = todo.pop(0)
+            if owner in seen:
+                continue
+            seen.add(owner)
+            peer = self._network_of(session, owner, final=final)
+            if peer is PENDING:
+                return None
+            if isinstance(peer, Inventory):
+                peers.append(peer)
+                todo.extend(sorted(peer.unscanned_owners))
+        return peers
+
+    def _network_of(
+        self, session: Session, owner: str, *, final: bool
+    ) -> Inventory | _Pending | None:
+        if owner in self._network:
+            return self._network[owner]
+        found: Inventory | None = None
+        scan = repository.run_scan(session, self.run_id, owner) if owner in self.accounts else None
+        if scan is not None and repository.has_outcomes(session, scan.id):
+            found = repository.load_network_inventory(session, scan)
+        elif (
+            owner in self.accounts
+            and not final
+            and (scan is None or scan.status == ScanStatus.RUNNING)
+        ):
+            return PENDING
+        else:  # not in the run, or its scan failed before storing anything
+            stand_in = repository.latest_complete_scans(
+                session, [owner], newer_than=self.newer_than
+            )
+            if owner in stand_in:
+                found = repository.load_network_inventory(session, stand_in[owner])
+        self._network[owner] = found
+        return found
 
 
 async def scan_accounts(
@@ -112,10 +190,18 @@ async def scan_accounts(
     trigger: str = "cli",
     progress: ProgressCallback | None = None,
     max_parallel_accounts: int = 4,
+    workers: int | None = None,
 ) -> list[ScanOutcome]:
     """Scan every account as one run, a few at a time; one account failing never stops the
-    others. Every account is collected and stored first, then each is evaluated on the
-    network records of the whole run (shared VPCs are judged with their owner's records)."""
+    others. Each account is stored, then evaluated as soon as every account of the run
+    owning VPCs or transit gateways it uses has stored its records (shared VPCs are judged
+    with their owner's records); then its records are released.
+
+    ``workers`` > 1 scans in that many processes (``auditor.scan_pool``), each with its own
+    event loop and ``max_parallel_accounts / workers`` accounts at a time; default
+    ``settings.scan_workers`` (see ``scan_pool.worker_count``)."""
+    from auditor import scan_pool
+
     if regions:
         validate_regions(regions)
     with store.session() as session:
@@ -124,39 +210,100 @@ async def scan_accounts(
         ):
             log.warning("marked abandoned scan %s as failed", scan_id)
     run_id = str(uuid.uuid4())
-    bound = asyncio.Semaphore(max_parallel_accounts)
-    caller = Caller(settings)
-
-    async def one(account_id: str) -> ScanOutcome | StoredScan:
-        async with bound:
-            return await collect_and_store(
+    count = scan_pool.worker_count(workers or settings.scan_workers, len(account_ids))
+    heartbeat = asyncio.create_task(_heartbeat(store, run_id))
+    try:
+        if count > 1:
+            gathered = await scan_pool.scan_in_workers(
                 settings,
-                account_id,
+                account_ids,
                 regions,
                 store=store,
                 trigger=trigger,
                 progress=progress,
                 run_id=run_id,
-                caller=caller,
+                workers=count,
+                max_parallel_accounts=max_parallel_accounts,
             )
-
-    heartbeat = asyncio.create_task(_heartbeat(store, run_id))
-    try:
-        gathered = await asyncio.gather(*(one(a) for a in account_ids))
-        stored = [g for g in gathered if isinstance(g, StoredScan)]
-        try:
-            evaluated = await asyncio.to_thread(evaluate_run, store, settings, stored)
-        except (asyncio.CancelledError, KeyboardInterrupt):
-            await asyncio.shield(
-                asyncio.to_thread(_fail_unfinished, store, stored, "interrupted before it finished")
+        else:
+            gathered = await scan_run_here(
+                settings,
+                account_ids,
+                regions,
+                store=store,
+                trigger=trigger,
+                progress=progress,
+                run_id=run_id,
+                run_accounts=account_ids,
+                max_parallel_accounts=max_parallel_accounts,
             )
-            raise
+        deferred = [g for g in gathered if isinstance(g, DeferredScan)]
+        view = RunView(run_id, account_ids, settings)
+        evaluated = await asyncio.to_thread(evaluate_deferred, store, settings, view, deferred)
+    except (asyncio.CancelledError, KeyboardInterrupt):
+        await asyncio.shield(
+            asyncio.to_thread(fail_unfinished_run, store, run_id, "interrupted before it finished")
+        )
+        raise
     finally:
         heartbeat.cancel()
         with suppress(asyncio.CancelledError):
             await heartbeat
     by_scan = {o.scan_id: o for o in evaluated}
-    return [g if isinstance(g, ScanOutcome) else by_scan[g.scan_id] for g in gathered]
+    return [by_scan[g.scan_id] if isinstance(g, DeferredScan) else g for g in gathered]
+
+
+async def scan_run_here(
+    settings: Settings,
+    account_ids: Sequence[str],
+    regions: Sequence[str] | None,
+    *,
+    store: Store,
+    trigger: str,
+    progress: ProgressCallback | None,
+    run_id: str,
+    run_accounts: Iterable[str],
+    max_parallel_accounts: int,
+    next_account: Callable[[], Awaitable[str | None]] | None = None,
+) -> list[ScanOutcome | DeferredScan]:
+    """Scan accounts in this process and event loop, ``max_parallel_accounts`` at a time:
+    ``account_ids``, or when ``next_account`` is given, the accounts it hands out until it
+    returns None (a worker process of a pool). The run is ``run_accounts``."""
+    caller = Caller(settings)
+    view = RunView(run_id, run_accounts, settings)
+
+    async def one(account_id: str) -> ScanOutcome | DeferredScan:
+        stored = await collect_and_store(
+            settings,
+            account_id,
+            regions,
+            store=store,
+            trigger=trigger,
+            progress=progress,
+            run_id=run_id,
+            caller=caller,
+        )
+        if isinstance(stored, ScanOutcome):
+            return stored
+        return await asyncio.to_thread(evaluate_when_ready, store, settings, view, stored)
+
+    if next_account is None:
+        bound = asyncio.Semaphore(max_parallel_accounts)
+
+        async def bounded(account_id: str) -> ScanOutcome | DeferredScan:
+            async with bound:
+                return await one(account_id)
+
+        return list(await asyncio.gather(*(bounded(a) for a in account_ids)))
+
+    async def consume() -> list[ScanOutcome | DeferredScan]:
+        done = []
+        while (account_id := await next_account()) is not None:
+            done.append(await one(account_id))
+        return done
+
+    lanes = await asyncio.gather(*(consume() for _ in range(max_parallel_accounts)))
+    return [outcome for lane in lanes for outcome in lane]
 
 
 async def collect_and_store(
@@ -235,13 +382,18 @@ def _record_failure(store: Store, scan_id: str, error: str) -> ScanOutcome:
         )
 
 
-def _fail_unfinished(store: Store, stored: Sequence[StoredScan], error: str) -> None:
-    for item in stored:
-        with store.session() as session:
-            if session.get_one(Scan, item.scan_id).status != ScanStatus.RUNNING:
-                continue
+def fail_unfinished_run(store: Store, run_id: str, error: str) -> list[str]:
+    """Mark every scan of the run still running as failed; their IDs."""
+    with store.session() as session:
+        running = [
+            scan.id
+            for scan in repository.scans_of_run(session, run_id)
+            if scan.status == ScanStatus.RUNNING
+        ]
+    for scan_id in running:
         with suppress(Exception):
-            _record_failure(store, item.scan_id, error)
+            _record_failure(store, scan_id, error)
+    return running
 
 
 def store_collected(store: Store, scan_id: str, collected: Collected) -> StoredScan:
@@ -266,6 +418,7 @@ def store_collected(store: Store, scan_id: str, collected: Collected) -> StoredS
             ]
             repository.save_outcomes(session, outcomes)
             repository.save_api_calls(session, scan_id, dict(collected.api_calls))
+            scan.api_calls = collected.total_api_calls
             session.flush()
             repository.save_records(session, scan_id, collected.records)
     except Exception as exc:
@@ -278,57 +431,66 @@ def store_collected(store: Store, scan_id: str, collected: Collected) -> StoredS
     return StoredScan(scan_id=scan_id, collected=collected, outcomes=outcomes)
 
 
+def evaluate_when_ready(
+    store: Store, settings: Settings, view: RunView, item: StoredScan
+) -> ScanOutcome | DeferredScan:
+    """Evaluate a stored account and finish its scan, unless an owner account of the run
+    has not stored its records yet: then it waits (deferred), its records in the store."""
+    with store.session() as session:
+        scan = session.get_one(Scan, item.scan_id)
+        peers = view.peers(session, _plain_inventory(scan, item), final=False)
+    if peers is None:
+        return DeferredScan(scan_id=item.scan_id, account_id=scan.account_id)
+    return _evaluate_and_finish(store, item, settings, peers)
+
+
+def evaluate_deferred(
+    store: Store, settings: Settings, view: RunView, deferred: Sequence[DeferredScan]
+) -> list[ScanOutcome]:
+    """Evaluate the deferred scans of a run once every account of it is done, one at a
+    time, each read back from the store."""
+    outcomes = []
+    for waiting in deferred:
+        with store.session() as session:
+            scan = session.get_one(Scan, waiting.scan_id)
+            stored = StoredScan(
+                scan_id=scan.id,
+                collected=Collected(
+                    account_id=scan.account_id,
+                    regions=list(scan.regions),
+                    records=repository.load_records(session, scan.id),
+                ),
+                outcomes=repository.outcomes_of(session, scan.id),
+            )
+            peers = view.peers(session, _plain_inventory(scan, stored), final=True)
+        assert peers is not None  # final: nothing is pending any more
+        outcomes.append(_evaluate_and_finish(store, stored, settings, peers))
+    return outcomes
+
+
 def evaluate_run(
     store: Store, settings: Settings, stored: Sequence[StoredScan]
 ) -> list[ScanOutcome]:
-    """Evaluate every stored account of a run on the run's network records and finish its
-    scan. An owner account not in the run stands in with its latest complete scan, if it
-    is no older than ``settings.owner_scan_max_age_hours``; otherwise paths through its
-    VPCs are UNKNOWN and the outcome names it (``unscanned_owners``)."""
+    """Evaluate stored accounts of one run, all of them stored: each on the run's network
+    records (see RunView)."""
+    if not stored:
+        return []
     with store.session() as session:
-        scans = {item.scan_id: session.get_one(Scan, item.scan_id) for item in stored}
-    alone = {
-        scans[item.scan_id].account_id: _plain_inventory(scans[item.scan_id], item)
-        for item in stored
-    }
-    newer_than = _now() - timedelta(hours=settings.owner_scan_max_age_hours)
-    network: dict[str, Inventory | None] = dict(alone)
-    peers_of: dict[str, list[Inventory]] = {}
-    with store.session() as session:
-
-        def network_of(owner: str) -> Inventory | None:
-            if owner not in network:
-                scans_found = repository.latest_complete_scans(
-                    session, [owner], newer_than=newer_than
-                )
-                scan = scans_found.get(owner)
-                network[owner] = repository.load_network_inventory(session, scan) if scan else None
-            return network[owner]
-
-        for account, inventory in alone.items():
-            # Owners of owners too: a workload VPC attached to a network account's TGW whose
-            # egress VPC belongs to a third account is followed into that account.
-            peers: list[Inventory] = []
-            seen, todo = {account}, sorted(inventory.unscanned_owners)
-            while todo:
-                owner = todo.pop(0)
-                if owner in seen:
-                    continue
-                seen.add(owner)
-                peer = network_of(owner)
-                if peer is not None:
-                    peers.append(peer)
-                    todo.extend(sorted(peer.unscanned_owners))
-            peers_of[account] = peers
+        run_id = session.get_one(Scan, stored[0].scan_id).run_id
+        accounts = [scan.account_id for scan in repository.scans_of_run(session, run_id or "")]
+    view = RunView(run_id or "", accounts, settings)
     outcomes = []
     for item in stored:
-        account = scans[item.scan_id].account_id
-        outcomes.append(_evaluate_and_finish(store, item, settings, peers_of[account]))
+        with store.session() as session:
+            scan = session.get_one(Scan, item.scan_id)
+            peers = view.peers(session, _plain_inventory(scan, item), final=True)
+        assert peers is not None
+        outcomes.append(_evaluate_and_finish(store, item, settings, peers))
     return outcomes
 
 
 def _plain_inventory(scan: Scan, item: StoredScan) -> Inventory:
-    """One account's records alone, as a peer of the others (no history, no peers)."""
+    """One account's records alone: whose VPCs and transit gateways it names."""
     tables: dict[str, Any] = {
         RECORD_FIELDS[table]: rows
         for table, rows in repository.records_by_table(item.collected.records).items()
@@ -365,7 +527,6 @@ def _write_findings(
     repository.save_findings(session, findings)
 
     scan.status = scan_status(outcomes)
-    scan.api_calls = collected.total_api_calls
     scan.finished_at = _now()
     if scan.status == ScanStatus.FAILED:
         scan.error = (

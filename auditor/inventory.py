@@ -344,6 +344,9 @@ NETWORK_KEYS: tuple[tuple[str, str], ...] = (
     ("vpn_gateways", "vpn_gateway_id"),
 )
 NETWORK_FIELDS: tuple[str, ...] = tuple(name for name, _ in NETWORK_KEYS)
+# What another account's evaluation reads of a peer: its network records, and the flow logs
+# the owner of a shared VPC creates.
+PEER_FIELDS: tuple[str, ...] = (*NETWORK_FIELDS, "flow_logs")
 _INDEX_OF = {
     "vpcs": "vpc_by_id",
     "subnets": "subnet_by_id",

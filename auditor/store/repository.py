@@ -11,7 +11,7 @@ from typing import Any, cast
 from sqlalchemy import Table, delete, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
-from auditor.inventory import NETWORK_FIELDS, RECORD_FIELDS, Inventory
+from auditor.inventory import PEER_FIELDS, RECORD_FIELDS, Inventory
 from auditor.store.resources import ResourceMixin
 from auditor.store.scans import (
     ApiCallCount,
@@ -57,6 +57,28 @@ def heartbeat_run(session: Session, run_id: str, now: datetime) -> None:
         .where(Scan.run_id == run_id, Scan.status == ScanStatus.RUNNING)
         .values(heartbeat_at=now)
     )
+
+
+def run_scan(session: Session, run_id: str, account_id: str) -> Scan | None:
+    """The scan of ``account_id`` in run ``run_id``, if it has started."""
+    return session.scalars(
+        select(Scan).where(Scan.run_id == run_id, Scan.account_id == account_id)
+    ).first()
+
+
+def has_outcomes(session: Session, scan_id: str) -> bool:
+    """True once the scan's records are stored (outcomes and records share a transaction)."""
+    query = select(CollectionOutcome.id).where(CollectionOutcome.scan_id == scan_id).limit(1)
+    return session.scalar(query) is not None
+
+
+def load_records(session: Session, scan_id: str) -> list[ResourceMixin]:
+    """Every resource record of a scan, table by table."""
+    return [
+        record
+        for table in RESOURCE_TABLES
+        for record in session.scalars(select(table).where(table.scan_id == scan_id))
+    ]
 
 
 def scans_of_run(session: Session, run_id: str) -> list[Scan]:
@@ -259,12 +281,12 @@ def latest_complete_scans(
 
 
 def load_network_inventory(session: Session, scan: Scan) -> Inventory:
-    """Only the network records of a scan (VPCs, subnets, route tables, gateways, ...): what
-    another account's paths through this account's VPCs need."""
+    """Only the network records of a scan (VPCs, subnets, route tables, gateways, flow
+    logs, ...): what another account's paths through this account's VPCs need."""
     tables: dict[str, Any] = {
         name: list(session.scalars(select(table).where(table.scan_id == scan.id)))
         for table, name in RECORD_FIELDS.items()
-        if name in NETWORK_FIELDS
+        if name in PEER_FIELDS
     }
     return Inventory(scan=scan, outcomes=outcomes_of(session, scan.id), **tables)
 
