@@ -403,20 +403,8 @@ def store_collected(store: Store, scan_id: str, collected: Collected) -> StoredS
         with store.session() as session:
             scan = session.get_one(Scan, scan_id)
             scan.regions = list(collected.regions)
-            outcomes = [
-                CollectionOutcome(
-                    scan_id=scan_id,
-                    collector=o.collector,
-                    account_id=o.account_id,
-                    region=o.region,
-                    status=o.status.value,
-                    optional=o.optional,
-                    error=o.error,
-                    error_code=o.error_code,
-                )
-                for o in collected.outcomes
-            ]
-            repository.save_outcomes(session, outcomes)
+            outcomes = list(collected.outcomes)
+            repository.save_outcomes(session, scan_id, outcomes)
             repository.save_api_calls(session, scan_id, dict(collected.api_calls))
             scan.api_calls = collected.total_api_calls
             session.flush()

@@ -281,7 +281,6 @@ def build(task_count: int) -> Inventory:
     )
     outcomes = [
         CollectionOutcome(
-            scan_id="bench",
             collector=name,
             account_id=ACCOUNT,
             region="global" if name.startswith("iam.") else REGION,

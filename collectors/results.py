@@ -11,20 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from auditor.store.resources import ResourceMixin
-from auditor.store.scans import OutcomeStatus
-
-
-@dataclass(frozen=True, kw_only=True)
-class CollectorOutcome:
-    """How one collector fared in one account and region ("global" for IAM)."""
-
-    collector: str
-    account_id: str
-    region: str
-    status: OutcomeStatus
-    optional: bool = False
-    error: str | None = None
-    error_code: str | None = None
+from auditor.store.scans import CollectionOutcome, OutcomeStatus
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -50,7 +37,8 @@ class Collected:
     account_id: str
     regions: list[str]
     records: list[ResourceMixin] = field(default_factory=list)
-    outcomes: list[CollectorOutcome] = field(default_factory=list)
+    # How each collector fared in each region ("global" for IAM); the store sets scan_id.
+    outcomes: list[CollectionOutcome] = field(default_factory=list)
     # (region, service, operation) -> number of HTTP requests actually sent, retries included.
     api_calls: Counter[tuple[str, str, str]] = field(default_factory=Counter)
 

@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 
 from auditor.aws import AwsAccount
 from auditor.store.resources import GLOBAL_REGION
-from auditor.store.scans import OutcomeStatus
+from auditor.store.scans import CollectionOutcome, OutcomeStatus
 from collectors.calls import Api
 from collectors.declaration import Collector, Context, Record
 from collectors.errors import COLLECTOR_ERRORS, classify
 from collectors.registry import account_wide, regional
-from collectors.results import Collected, CollectorOutcome, ProgressCallback, ProgressEvent
+from collectors.results import Collected, ProgressCallback, ProgressEvent
 
-Result = tuple[CollectorOutcome, list[Record]]
+Result = tuple[CollectionOutcome, list[Record]]
 
 
 @dataclass
@@ -34,7 +34,7 @@ class _Run:
     # region → collectors still to finish there (for "n of N regions" in the progress).
     pending: dict[str, int] = field(default_factory=dict)
 
-    def report(self, outcome: CollectorOutcome) -> None:
+    def report(self, outcome: CollectionOutcome) -> None:
         if self.on_progress is None:
             return
         if outcome.region in self.pending:
@@ -45,7 +45,7 @@ class _Run:
                 account_id=outcome.account_id,
                 region=outcome.region,
                 collector=outcome.collector,
-                status=outcome.status,
+                status=OutcomeStatus(outcome.status),
                 api_calls=sum(self.account.calls.values()) - sum(self.before.values()),
                 regions_done=sum(1 for n in regions.values() if n <= 0),
                 regions=len(regions),
@@ -59,12 +59,12 @@ class _Run:
         status: OutcomeStatus,
         error: str | None = None,
         error_code: str | None = None,
-    ) -> CollectorOutcome:
-        return CollectorOutcome(
+    ) -> CollectionOutcome:
+        return CollectionOutcome(
             collector=collector.name,
             account_id=self.account.account_id,
             region=region,
-            status=status,
+            status=status.value,
             optional=collector.optional,
             error=error,
             error_code=error_code,
@@ -81,13 +81,13 @@ class _Run:
         missing: list[str] = []
         for need in collector.needs:
             outcome, records = await inputs[need]
-            if outcome.status is OutcomeStatus.OK:
+            if outcome.status == OutcomeStatus.OK:
                 records_in[need] = records
             else:
                 missing.append(need)
         for need in collector.optional_needs:
             outcome, records = await inputs[need]
-            records_in[need] = records if outcome.status is OutcomeStatus.OK else []
+            records_in[need] = records if outcome.status == OutcomeStatus.OK else []
         if missing:
             result: Result = (
                 self.outcome(

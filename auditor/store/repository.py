@@ -137,8 +137,20 @@ def save_findings(session: Session, findings: Sequence[Mapping[str, Any]]) -> No
         session.execute(insert(Finding.__table__), list(findings))  # type: ignore[arg-type]
 
 
-def save_outcomes(session: Session, outcomes: Iterable[CollectionOutcome]) -> None:
-    session.add_all(list(outcomes))
+def save_outcomes(session: Session, scan_id: str, outcomes: Iterable[CollectionOutcome]) -> None:
+    """Insert a collection's outcomes in one executemany. Like the records, the objects stay
+    detached (only their ``scan_id`` is set), so storing a collection never moves a row."""
+    values = []
+    for outcome in outcomes:
+        outcome.scan_id = scan_id
+        values.append({column: getattr(outcome, column) for column in _OUTCOME_COLUMNS})
+    if values:
+        session.execute(insert(CollectionOutcome), values)
+
+
+_OUTCOME_COLUMNS = tuple(
+    attribute.key for attribute in inspect(CollectionOutcome).column_attrs if attribute.key != "id"
+)
 
 
 def save_api_calls(session: Session, scan_id: str, counts: dict[tuple[str, str, str], int]) -> None:

@@ -51,13 +51,18 @@ class Scan(Base):
     run_id: Mapped[str | None] = mapped_column(String(36), index=True, default=None)
 
 
+# The one outcome type of a collection: collectors/run.py makes them, the engine stores them
+# (setting scan_id, as for resource records), the inventory, JSON document and report read
+# them back. ``status`` holds an OutcomeStatus value.
 class CollectionOutcome(Base):
     """How one collector fared in one account and region of a scan."""
 
     __tablename__ = "collection_outcomes"
 
     id: Mapped[int] = mapped_column(primary_key=True, init=False)
-    scan_id: Mapped[str] = mapped_column(ForeignKey("scans.id", ondelete="CASCADE"), index=True)
+    scan_id: Mapped[str] = mapped_column(
+        ForeignKey("scans.id", ondelete="CASCADE"), index=True, init=False
+    )
     collector: Mapped[str] = mapped_column(String(64))
     account_id: Mapped[str] = mapped_column(String(12))
     region: Mapped[str] = mapped_column(String(32))

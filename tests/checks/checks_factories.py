@@ -245,7 +245,6 @@ class Estate:
                 status, error = self.failures.get((region, collector), ("ok", None))
                 result.append(
                     CollectionOutcome(
-                        scan_id=self.scan_id,
                         collector=collector,
                         account_id=self.account_id,
                         region=region,

@@ -11,7 +11,7 @@ from typing import Any
 from auditor.aws import open_account
 from auditor.config import Settings
 from auditor.inventory import RECORD_FIELDS, Inventory
-from auditor.store.scans import CollectionOutcome, Scan
+from auditor.store.scans import Scan
 from collectors.run import collect_account
 
 ACCOUNT = "123456789012"
@@ -29,19 +29,7 @@ async def collect_inventory() -> Inventory:
     for record in collected.records:
         fields[RECORD_FIELDS[type(record)]].append(record)
     scan = Scan(id="e2e", account_id=ACCOUNT, regions=[REGION], started_at=datetime.now(UTC))
-    outcomes = [
-        CollectionOutcome(
-            scan_id="e2e",
-            collector=o.collector,
-            account_id=o.account_id,
-            region=o.region,
-            status=o.status.value,
-            optional=o.optional,
-            error=o.error,
-        )
-        for o in collected.outcomes
-    ]
-    return Inventory(scan=scan, outcomes=outcomes, **fields)
+    return Inventory(scan=scan, outcomes=collected.outcomes, **fields)
 
 
 def efs_volume(fs: str, **authorization: str) -> list[dict[str, Any]]:

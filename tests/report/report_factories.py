@@ -111,7 +111,6 @@ def outcome_row(
     optional: bool = False,
 ) -> CollectionOutcome:
     outcome = CollectionOutcome(
-        scan_id=scan.id,
         collector=collector,
         account_id=scan.account_id,
         region=region or scan.regions[0],
@@ -120,6 +119,7 @@ def outcome_row(
         error=error,
         error_code=error_code,
     )
+    outcome.scan_id = scan.id
     session.add(outcome)
     return outcome
 

@@ -32,7 +32,7 @@ from auditor.engine import ScanOutcome, evaluate_run, store_collected
 from auditor.store import repository
 from auditor.store.database import Store, open_store
 from auditor.store.resources import Ec2TransitGateway, Ec2TransitGatewayAttachment
-from auditor.store.scans import Finding, OutcomeStatus, Scan, ScanStatus
+from auditor.store.scans import CollectionOutcome, Finding, OutcomeStatus, Scan, ScanStatus
 from collectors.declaration import Scope
 from collectors.ec2.network_interfaces import transform_network_interface
 from collectors.ec2.security_groups import transform_security_group
@@ -42,7 +42,7 @@ from collectors.ecs.clusters import transform_cluster
 from collectors.ecs.task_definitions import transform_task_definition
 from collectors.ecs.tasks import transform_task
 from collectors.registry import COLLECTORS
-from collectors.results import Collected, CollectorOutcome
+from collectors.results import Collected
 from collectors.run import collect_account
 from tests.checks.moto_seeding import Seeder
 from tests.collectors.collectors_estate import open_moto_account
@@ -177,11 +177,11 @@ def participant_view(owner: dict[str, Any]) -> Collected:
     # Every collector answered: the participant's DescribeRouteTables, DescribeNatGateways,
     # DescribeNetworkAcls, ... are simply empty (the owner's resources are not visible).
     outcomes = [
-        CollectorOutcome(
+        CollectionOutcome(
             collector=c.name,
             account_id=WORKLOAD,
             region="global" if c.scope is Scope.GLOBAL else REGION,
-            status=OutcomeStatus.OK,
+            status=OutcomeStatus.OK.value,
             optional=c.optional,
         )
         for c in COLLECTORS

@@ -170,7 +170,7 @@ async def test_collects_every_acl_with_its_subnets_and_rules(boto3_client: Boto3
     collected = await collect_account(account, [REGION], concurrency=4)
 
     [outcome] = [o for o in collected.outcomes if o.collector == "ec2.network_acls"]
-    assert outcome.status is OutcomeStatus.OK
+    assert outcome.status == OutcomeStatus.OK
     acls = {r.network_acl_id: r for r in collected.records if isinstance(r, Ec2NetworkAcl)}
     assert set(acls) == {acl["NetworkAclId"] for acl in ec2.describe_network_acls()["NetworkAcls"]}
     ours = {acl_id: acl for acl_id, acl in acls.items() if acl.vpc_id == vpc}

@@ -56,7 +56,7 @@ async def test_a_deleted_target_group_is_absent_not_fatal(boto3_client: Boto3Fac
 
     collected = await collect([REGION])
     outcome = next(o for o in collected.outcomes if o.collector == "elbv2.target_groups")
-    assert outcome.status is OutcomeStatus.OK
+    assert outcome.status == OutcomeStatus.OK
     assert {t.target_group_arn for t in records_by_kind(collected)[Elbv2TargetGroup]} == {kept}
     # The ARN lookup failed on the missing one, then the region's target groups were listed.
     assert collected.api_calls[(REGION, "elbv2", "DescribeTargetGroups")] == 2
