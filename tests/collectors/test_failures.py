@@ -64,7 +64,7 @@ async def test_denied_calls_are_recorded_and_contribute_no_records(
     failed = {
         name: (o.status, o.error_code, o.optional)
         for name, o in outcomes.items()
-        if o.status is not OutcomeStatus.OK
+        if o.status != OutcomeStatus.OK
     }
     assert failed == {
         "ec2.network_interfaces": (OutcomeStatus.DENIED, "AccessDenied", False),

@@ -62,7 +62,7 @@ async def test_services_tasks_and_definitions_are_batched(boto3_client: Boto3Fac
     account = await open_moto_account()
     collected = await collect_account(account, [REGION], concurrency=8)
 
-    assert {o.collector for o in collected.outcomes if o.status is not OutcomeStatus.OK} == {
+    assert {o.collector for o in collected.outcomes if o.status != OutcomeStatus.OK} == {
         "cloudtrail.dhcp_associations"
     }
     assert len([r for r in collected.records if isinstance(r, EcsService)]) == 25
