@@ -16,7 +16,7 @@ from auditor.muting import (
     tags_from_inventory,
 )
 from checks.base import ResourceType, Result, Severity, Status
-from tests.checks.checks_factories import ACCOUNT, Estate
+from tests.checks.checks_factories import ACCOUNT, InventoryEstate
 
 TODAY = date(2026, 11, 26)
 
@@ -211,7 +211,7 @@ def test_empty_file_has_no_rules(tmp_path: Path) -> None:
 
 
 def test_tags_come_from_the_scans_raw_items() -> None:
-    estate = Estate()
+    estate = InventoryEstate()
     estate.vpc(name="prod")
     task = estate.task(eni=False)
     task.raw["tags"] = [{"key": "team", "value": "data-platform"}]

@@ -1,12 +1,15 @@
-"""Hand-built inventories for check tests: an ``Estate`` builder with keyword-only factories.
+"""Inventories for check tests without AWS: ``InventoryEstate`` and raw-item builders.
 
-Every collector succeeds unless a test calls ``estate.fail(...)``. Nothing here talks to AWS.
-The module name is unique on purpose: test directories have no ``__init__.py``, so a plain
-``factories`` module could clash with another area's.
+The builders write items shaped like the AWS API reference's responses (``route``,
+``acl_entry``, ``tgw_route``, security group permissions, ...) and every ``InventoryEstate``
+method passes its item through the collector's own transform, so a check test sees exactly
+the records a collection would store. Every collector succeeds unless a test calls
+``estate.fail(...)``.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -46,6 +49,39 @@ from auditor.store.resources import (
 from auditor.store.scans import CollectionOutcome, Scan
 from checks.base import Result, Status
 from checks.support import IAM_SERVICE_LINKED_ROLE, KNOWN_COLLECTORS
+from collectors.cloudtrail.dhcp_associations import transform_event
+from collectors.ec2.dhcp_options import transform_dhcp_options
+from collectors.ec2.flow_logs import transform_flow_log
+from collectors.ec2.internet_gateways import (
+    transform_egress_only_internet_gateway,
+    transform_internet_gateway,
+)
+from collectors.ec2.nat_gateways import transform_nat_gateway
+from collectors.ec2.network_acls import transform_network_acl
+from collectors.ec2.network_interfaces import transform_network_interface
+from collectors.ec2.prefix_lists import transform_prefix_list
+from collectors.ec2.route_tables import normalise_route, transform_route_table
+from collectors.ec2.security_groups import transform_security_group
+from collectors.ec2.subnets import transform_subnet
+from collectors.ec2.transit_gateways import (
+    transform_attachment,
+    transform_transit_gateway,
+)
+from collectors.ec2.transit_gateways import transform_route_table as transform_tgw_route_table
+from collectors.ec2.vpc_endpoints import transform_vpc_endpoint
+from collectors.ec2.vpc_peering_connections import transform_peering_connection
+from collectors.ec2.vpcs import transform_vpc
+from collectors.ec2.vpn_gateways import transform_vpn_gateway
+from collectors.ecs.account_settings import transform_account_setting
+from collectors.ecs.clusters import transform_cluster
+from collectors.ecs.services import transform_service
+from collectors.ecs.task_definitions import transform_task_definition
+from collectors.ecs.tasks import transform_task
+from collectors.efs.access_points import transform_access_point
+from collectors.efs.file_systems import transform_file_system
+from collectors.efs.mount_targets import transform_mount_target
+from collectors.elbv2.target_groups import transform_target_group
+from collectors.iam.service_linked_role import transform_role
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -60,30 +96,30 @@ ALL_TRAFFIC = {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
 def route(
     destination: str, target: str, *, state: str = "active", origin: str = "CreateRoute"
 ) -> dict[str, Any]:
-    """A normalised route, its family and target type inferred from the IDs."""
+    """A ``Route`` as DescribeRouteTables returns it (EC2 API reference, ``Route``): the
+    destination field by its form (``pl-``, IPv6 or IPv4), the target field by the ID's prefix
+    (``local``, ``igw-``, ``vgw-`` and ``vpce-`` are all ``GatewayId``)."""
     if destination.startswith("pl-"):
-        family = "prefix-list"
+        where = "DestinationPrefixListId"
     elif ":" in destination:
-        family = "ipv6"
+        where = "DestinationIpv6CidrBlock"
     else:
-        family = "ipv4"
-    prefixes = {
-        "nat-": "nat-gateway",
-        "eigw-": "egress-only-internet-gateway",
-        "tgw-": "transit-gateway",
-        "pcx-": "vpc-peering-connection",
-        "eni-": "network-interface",
-        "i-": "instance",
+        where = "DestinationCidrBlock"
+    fields = {
+        "nat-": "NatGatewayId",
+        "eigw-": "EgressOnlyInternetGatewayId",
+        "tgw-": "TransitGatewayId",
+        "pcx-": "VpcPeeringConnectionId",
+        "eni-": "NetworkInterfaceId",
+        "i-": "InstanceId",
     }
-    target_type = next((t for p, t in prefixes.items() if target.startswith(p)), "gateway")
-    return {
-        "destination": destination,
-        "family": family,
-        "target_type": target_type,
-        "target_id": target,
-        "state": state,
-        "origin": origin,
-    }
+    field = next((f for prefix, f in fields.items() if target.startswith(prefix)), "GatewayId")
+    return {where: destination, field: target, "State": state, "Origin": origin}
+
+
+def normalised_route(destination: str, target: str, **options: Any) -> dict[str, Any]:
+    """``route(...)`` as the ec2.route_tables collector records it (its own normaliser)."""
+    return normalise_route(route(destination, target, **options))
 
 
 def https_from_group(group_id: str) -> dict[str, Any]:
@@ -134,21 +170,19 @@ def tgw_route(
     resource_type: str = "vpc",
     resource_id: str | None = None,
 ) -> dict[str, Any]:
-    """A normalised transit gateway route (collectors/ec2/transit_gateways.py)."""
+    """A ``TransitGatewayRoute`` as SearchTransitGatewayRoutes returns it; a blackhole route
+    (no ``attachment_id``) has no attachments."""
+    attachment: dict[str, Any] = {
+        "TransitGatewayAttachmentId": attachment_id,
+        "ResourceType": resource_type,
+    }
+    if resource_id:
+        attachment["ResourceId"] = resource_id
     return {
-        "destination": destination,
-        "prefix_list_id": None,
-        "type": route_type,
-        "state": state,
-        "attachments": [
-            {
-                "attachment_id": attachment_id,
-                "resource_id": resource_id,
-                "resource_type": resource_type,
-            }
-        ]
-        if attachment_id
-        else [],
+        "DestinationCidrBlock": destination,
+        "Type": route_type,
+        "State": state,
+        "TransitGatewayAttachments": [attachment] if attachment_id else [],
     }
 
 
@@ -162,19 +196,28 @@ def acl_entry(
     protocol: str = "-1",
     ports: tuple[int, int] | None = None,
 ) -> dict[str, Any]:
-    """A normalised NACL entry, as collectors/ec2/network_acls.py records it."""
-    return {
-        "rule_number": number,
-        "egress": egress,
-        "protocol": protocol,
-        "rule_action": action,
-        "cidr_block": None if ipv6 else cidr,
-        "ipv6_cidr_block": ipv6,
-        "port_from": ports[0] if ports else None,
-        "port_to": ports[1] if ports else None,
-        "icmp_type": None,
-        "icmp_code": None,
+    """A ``NetworkAclEntry`` as DescribeNetworkAcls returns it (protocol "-1" all, "6" TCP)."""
+    entry: dict[str, Any] = {
+        "RuleNumber": number,
+        "Protocol": protocol,
+        "RuleAction": action,
+        "Egress": egress,
     }
+    if ipv6:
+        entry["Ipv6CidrBlock"] = ipv6
+    else:
+        entry["CidrBlock"] = cidr
+    if ports:
+        entry["PortRange"] = {"From": ports[0], "To": ports[1]}
+    return entry
+
+
+def closing_acl_entries() -> list[dict[str, Any]]:
+    """The * rules every network ACL ends with (32767 for IPv4, 32768 for IPv6), both ways."""
+    return [
+        *(acl_entry(32767, "deny", egress=egress) for egress in (True, False)),
+        *(acl_entry(32768, "deny", egress=egress, ipv6="::/0") for egress in (True, False)),
+    ]
 
 
 # The default NACL of a VPC with IPv6: rule 100 (IPv4) and 101 (IPv6) allow all, then *.
@@ -190,8 +233,40 @@ DEFAULT_ACL_ENTRIES: list[dict[str, Any]] = [
 ]
 
 
-class Estate:
-    """One account's resources in one scan; ``inventory()`` freezes them into an Inventory."""
+def network_acl(
+    entries: Iterable[dict[str, Any]],
+    *,
+    acl_id: str = "acl-1",
+    vpc_id: str = "vpc-1",
+    subnets: Iterable[str] = (),
+    default: bool = False,
+    account_id: str = ACCOUNT,
+    region: str = REGION,
+) -> Ec2NetworkAcl:
+    """A ``NetworkAcl`` item with these entries and subnet associations, through the
+    ec2.network_acls collector's transform."""
+    item = {
+        "NetworkAclId": acl_id,
+        "VpcId": vpc_id,
+        "OwnerId": account_id,
+        "IsDefault": default,
+        "Associations": [
+            {
+                "NetworkAclAssociationId": f"aclassoc-{acl_id}-{subnet}",
+                "NetworkAclId": acl_id,
+                "SubnetId": subnet,
+            }
+            for subnet in subnets
+        ],
+        "Entries": list(entries),
+    }
+    return transform_network_acl(item, account_id, region)
+
+
+class InventoryEstate:
+    """One account's resources in one scan, held as records in memory (no AWS, no moto):
+    each builder writes the item AWS would return and passes it through the collector's own
+    transform; ``inventory()`` freezes the records into an Inventory."""
 
     def __init__(
         self,
@@ -219,12 +294,8 @@ class Estate:
         self._counter += 1
         return f"{prefix}{self._counter:08x}"
 
-    def _common(self, region: str | None, raw: dict[str, Any] | None = None) -> dict[str, Any]:
-        return {
-            "account_id": self.account_id,
-            "region": region or self.regions[0],
-            "raw": raw or {},
-        }
+    def _where(self, region: str | None) -> str:
+        return region or self.regions[0]
 
     def fail(
         self,
@@ -234,7 +305,7 @@ class Estate:
         status: str = "denied",
         error: str = "AccessDenied",
     ) -> None:
-        where = "global" if collector == IAM_SERVICE_LINKED_ROLE else (region or self.regions[0])
+        where = "global" if collector == IAM_SERVICE_LINKED_ROLE else self._where(region)
         self.failures[(where, collector)] = (status, error)
 
     def outcomes(self) -> list[CollectionOutcome]:
@@ -310,14 +381,14 @@ class Estate:
                 loose.setdefault((subnet.region, subnet.vpc_id), []).append(subnet.subnet_id)
         for (region, vpc_id), subnet_ids in sorted(loose.items()):
             acls.append(
-                Ec2NetworkAcl(
-                    **self._common(region),
-                    network_acl_id=f"acl-default-{vpc_id}",
+                network_acl(
+                    DEFAULT_ACL_ENTRIES,
+                    acl_id=f"acl-default-{vpc_id}",
                     vpc_id=vpc_id,
-                    owner_id=self.account_id,
-                    is_default=True,
-                    subnet_ids=subnet_ids,
-                    entries=DEFAULT_ACL_ENTRIES,
+                    subnets=subnet_ids,
+                    default=True,
+                    account_id=self.account_id,
+                    region=region,
                 )
             )
         return acls
@@ -333,12 +404,14 @@ class Estate:
         attachment_state: str = "attached",
         region: str | None = None,
     ) -> Ec2VpnGateway:
-        attachments = [{"vpc_id": vpc_id, "state": attachment_state}] if vpc_id else []
+        item = {
+            "VpnGatewayId": vgw_id,
+            "State": state,
+            "Type": "ipsec.1",
+            "VpcAttachments": [{"VpcId": vpc_id, "State": attachment_state}] if vpc_id else [],
+        }
         return self._add(
-            "vpn_gateways",
-            Ec2VpnGateway(
-                **self._common(region), vpn_gateway_id=vgw_id, state=state, attachments=attachments
-            ),
+            "vpn_gateways", transform_vpn_gateway(item, self.account_id, self._where(region))
         )
 
     def tgw(
@@ -349,14 +422,16 @@ class Estate:
         state: str = "available",
         region: str | None = None,
     ) -> Ec2TransitGateway:
+        where = self._where(region)
+        owner = owner_id or self.account_id
+        item = {
+            "TransitGatewayId": tgw_id,
+            "TransitGatewayArn": f"arn:aws:ec2:{where}:{owner}:transit-gateway/{tgw_id}",
+            "State": state,
+            "OwnerId": owner,
+        }
         return self._add(
-            "transit_gateways",
-            Ec2TransitGateway(
-                **self._common(region),
-                transit_gateway_id=tgw_id,
-                owner_id=owner_id or self.account_id,
-                state=state,
-            ),
+            "transit_gateways", transform_transit_gateway(item, self.account_id, where)
         )
 
     def tgw_attachment(
@@ -374,22 +449,38 @@ class Estate:
         resource_owner_id: str | None = None,
         region: str | None = None,
     ) -> Ec2TransitGatewayAttachment:
+        """A DescribeTransitGatewayAttachments item; for a VPC attachment also the
+        DescribeTransitGatewayVpcAttachments item that brings its subnets and options."""
+        item: dict[str, Any] = {
+            "TransitGatewayAttachmentId": attachment_id,
+            "TransitGatewayId": tgw_id,
+            "TransitGatewayOwnerId": tgw_owner_id or self.account_id,
+            "ResourceOwnerId": resource_owner_id or self.account_id,
+            "ResourceType": resource_type,
+            "ResourceId": vpc_id,
+            "State": state,
+        }
+        if route_table_id:
+            item["Association"] = {
+                "TransitGatewayRouteTableId": route_table_id,
+                "State": "associated",
+            }
+        vpc_item = (
+            {
+                "TransitGatewayAttachmentId": attachment_id,
+                "TransitGatewayId": tgw_id,
+                "VpcId": vpc_id,
+                "VpcOwnerId": resource_owner_id or self.account_id,
+                "State": state,
+                "SubnetIds": list(subnets),
+                "Options": {"ApplianceModeSupport": appliance_mode},
+            }
+            if resource_type == "vpc"
+            else None
+        )
         return self._add(
             "transit_gateway_attachments",
-            Ec2TransitGatewayAttachment(
-                **self._common(region),
-                transit_gateway_attachment_id=attachment_id,
-                transit_gateway_id=tgw_id,
-                transit_gateway_owner_id=tgw_owner_id or self.account_id,
-                resource_type=resource_type,
-                resource_id=vpc_id,
-                resource_owner_id=resource_owner_id or self.account_id,
-                state=state,
-                association_route_table_id=route_table_id,
-                association_state="associated" if route_table_id else None,
-                subnet_ids=list(subnets),
-                appliance_mode_support=appliance_mode,
-            ),
+            transform_attachment(item, vpc_item, self.account_id, self._where(region)),
         )
 
     def tgw_route_table(
@@ -401,15 +492,18 @@ class Estate:
         complete: bool = True,
         region: str | None = None,
     ) -> Ec2TransitGatewayRouteTable:
+        """``routes``: ``tgw_route(...)`` items, as SearchTransitGatewayRoutes returns them."""
+        item = {
+            "TransitGatewayRouteTableId": route_table_id,
+            "TransitGatewayId": tgw_id,
+            "State": "available",
+            "DefaultAssociationRouteTable": False,
+            "DefaultPropagationRouteTable": False,
+        }
         return self._add(
             "transit_gateway_route_tables",
-            Ec2TransitGatewayRouteTable(
-                **self._common(region),
-                transit_gateway_route_table_id=route_table_id,
-                transit_gateway_id=tgw_id,
-                state="available",
-                routes=list(routes),
-                routes_complete=complete,
+            transform_tgw_route_table(
+                item, list(routes), complete, self.account_id, self._where(region)
             ),
         )
 
@@ -422,15 +516,15 @@ class Estate:
         status: str = "active",
         region: str | None = None,
     ) -> Ec2VpcPeeringConnection:
+        item = {
+            "VpcPeeringConnectionId": peering_id,
+            "Status": {"Code": status, "Message": status.capitalize()},
+            "RequesterVpcInfo": {"VpcId": "vpc-1", "Region": requester_region},
+            "AccepterVpcInfo": {"VpcId": "vpc-peer", "Region": accepter_region},
+        }
         return self._add(
             "vpc_peering_connections",
-            Ec2VpcPeeringConnection(
-                **self._common(region),
-                vpc_peering_connection_id=peering_id,
-                status=status,
-                requester={"vpc_id": "vpc-1", "region": requester_region, "cidrs": []},
-                accepter={"vpc_id": "vpc-peer", "region": accepter_region, "cidrs": []},
-            ),
+            transform_peering_connection(item, self.account_id, self._where(region)),
         )
 
     def network_acl(
@@ -443,21 +537,20 @@ class Estate:
         closing: bool = True,
         region: str | None = None,
     ) -> Ec2NetworkAcl:
-        """A custom NACL; ``closing`` adds the * deny entries AWS always lists."""
+        """A custom NACL (``acl_entry(...)`` items); ``closing`` adds the * deny entries AWS
+        always lists."""
         rules = list(entries)
         if closing:
-            rules.extend(acl_entry(32767, "deny", egress=e) for e in (True, False))
-            rules.extend(acl_entry(32768, "deny", egress=e, ipv6="::/0") for e in (True, False))
+            rules.extend(closing_acl_entries())
         return self._add(
             "network_acls",
-            Ec2NetworkAcl(
-                **self._common(region),
-                network_acl_id=acl_id,
+            network_acl(
+                rules,
+                acl_id=acl_id,
                 vpc_id=vpc_id,
-                owner_id=self.account_id,
-                is_default=False,
-                subnet_ids=list(subnets),
-                entries=rules,
+                subnets=subnets,
+                account_id=self.account_id,
+                region=self._where(region),
             ),
         )
 
@@ -473,26 +566,42 @@ class Estate:
         name: str | None = None,
         region: str | None = None,
     ) -> Ec2Vpc:
-        raw = {"Tags": [{"Key": "Name", "Value": name}]} if name else {}
-        where = region or self.regions[0]
+        """``dns_support``/``dns_hostnames`` None: DescribeVpcAttribute did not answer."""
+        where = self._where(region)
         known = {
             d.dhcp_options_id for d in self.records.get("dhcp_options", []) if d.region == where
         }
         if dhcp_options_id is not None and dhcp_options_id not in known:
             # The option set a VPC names exists; dhcp_options() replaces it when called.
             self.dhcp_options(dhcp_options_id=dhcp_options_id, region=region)
-        return self._add(
-            "vpcs",
-            Ec2Vpc(
-                **self._common(region, raw),
-                vpc_id=vpc_id,
-                cidr_block=cidr,
-                ipv6_cidr_blocks=list(ipv6_cidrs),
-                dhcp_options_id=dhcp_options_id,
-                enable_dns_support=dns_support,
-                enable_dns_hostnames=dns_hostnames,
-            ),
-        )
+        item: dict[str, Any] = {
+            "VpcId": vpc_id,
+            "OwnerId": self.account_id,
+            "State": "available",
+            "CidrBlock": cidr,
+            "IsDefault": False,
+            "Ipv6CidrBlockAssociationSet": [
+                {
+                    "AssociationId": f"vpc-cidr-assoc-{vpc_id}-{index}",
+                    "Ipv6CidrBlock": block,
+                    "Ipv6CidrBlockState": {"State": "associated"},
+                }
+                for index, block in enumerate(ipv6_cidrs)
+            ],
+        }
+        if dhcp_options_id is not None:
+            item["DhcpOptionsId"] = dhcp_options_id
+        if name:
+            item["Tags"] = [{"Key": "Name", "Value": name}]
+        dns = {
+            key: value
+            for key, value in (
+                ("enableDnsSupport", dns_support),
+                ("enableDnsHostnames", dns_hostnames),
+            )
+            if value is not None
+        }
+        return self._add("vpcs", transform_vpc(item, dns, self.account_id, where))
 
     def subnet(
         self,
@@ -507,20 +616,30 @@ class Estate:
         zone: str = "us-east-1a",
         region: str | None = None,
     ) -> Ec2Subnet:
-        """``dns64`` None leaves EnableDns64 out of the raw record (not read)."""
-        return self._add(
-            "subnets",
-            Ec2Subnet(
-                **self._common(region, {} if dns64 is None else {"EnableDns64": dns64}),
-                subnet_id=subnet_id,
-                vpc_id=vpc_id,
-                cidr_block=cidr,
-                ipv6_cidr_blocks=list(ipv6_cidrs),
-                assign_ipv6_address_on_creation=assign_ipv6,
-                ipv6_native=ipv6_native,
-                availability_zone=zone,
-            ),
-        )
+        """``dns64`` None leaves EnableDns64 out of the item (the check must not guess it)."""
+        item: dict[str, Any] = {
+            "SubnetId": subnet_id,
+            "VpcId": vpc_id,
+            "OwnerId": self.account_id,
+            "State": "available",
+            "AvailabilityZone": zone,
+            "Ipv6CidrBlockAssociationSet": [
+                {
+                    "AssociationId": f"subnet-cidr-assoc-{subnet_id}-{index}",
+                    "Ipv6CidrBlock": block,
+                    "Ipv6CidrBlockState": {"State": "associated"},
+                }
+                for index, block in enumerate(ipv6_cidrs)
+            ],
+            "AssignIpv6AddressOnCreation": assign_ipv6,
+            "Ipv6Native": ipv6_native,
+            "MapPublicIpOnLaunch": False,
+        }
+        if cidr is not None:
+            item["CidrBlock"] = cidr
+        if dns64 is not None:
+            item["EnableDns64"] = dns64
+        return self._add("subnets", transform_subnet(item, self.account_id, self._where(region)))
 
     def route_table(
         self,
@@ -533,24 +652,35 @@ class Estate:
         vpc_cidr: str = "10.0.0.0/16",
         region: str | None = None,
     ) -> Ec2RouteTable:
+        """``routes``: ``route(...)`` items; the VPC's local route comes first, as in AWS."""
         associations: list[dict[str, Any]] = [
-            {"subnet_id": s, "gateway_id": None, "main": False, "state": "associated"}
-            for s in subnets
+            {
+                "RouteTableAssociationId": f"rtbassoc-{route_table_id}-{subnet}",
+                "RouteTableId": route_table_id,
+                "SubnetId": subnet,
+                "Main": False,
+                "AssociationState": {"State": "associated"},
+            }
+            for subnet in subnets
         ]
         if main:
             associations.append(
-                {"subnet_id": None, "gateway_id": None, "main": True, "state": "associated"}
+                {
+                    "RouteTableAssociationId": f"rtbassoc-{route_table_id}-main",
+                    "RouteTableId": route_table_id,
+                    "Main": True,
+                    "AssociationState": {"State": "associated"},
+                }
             )
-        all_routes = [route(vpc_cidr, "local", origin="CreateRouteTable"), *routes]
+        item = {
+            "RouteTableId": route_table_id,
+            "VpcId": vpc_id,
+            "OwnerId": self.account_id,
+            "Routes": [route(vpc_cidr, "local", origin="CreateRouteTable"), *routes],
+            "Associations": associations,
+        }
         return self._add(
-            "route_tables",
-            Ec2RouteTable(
-                **self._common(region),
-                route_table_id=route_table_id,
-                vpc_id=vpc_id,
-                routes=all_routes,
-                associations=associations,
-            ),
+            "route_tables", transform_route_table(item, self.account_id, self._where(region))
         )
 
     def igw(
@@ -561,24 +691,27 @@ class Estate:
         state: str = "available",
         region: str | None = None,
     ) -> Ec2InternetGateway:
-        attachments = [{"vpc_id": vpc_id, "state": state}] if vpc_id else []
+        item = {
+            "InternetGatewayId": igw_id,
+            "OwnerId": self.account_id,
+            # An attached internet gateway reports "available", not "attached".
+            "Attachments": [{"VpcId": vpc_id, "State": state}] if vpc_id else [],
+        }
         return self._add(
             "internet_gateways",
-            Ec2InternetGateway(
-                **self._common(region), internet_gateway_id=igw_id, attachments=attachments
-            ),
+            transform_internet_gateway(item, self.account_id, self._where(region)),
         )
 
     def eigw(
         self, *, eigw_id: str = "eigw-1", vpc_id: str = "vpc-1", region: str | None = None
     ) -> Ec2EgressOnlyInternetGateway:
+        item = {
+            "EgressOnlyInternetGatewayId": eigw_id,
+            "Attachments": [{"VpcId": vpc_id, "State": "attached"}],
+        }
         return self._add(
             "egress_only_internet_gateways",
-            Ec2EgressOnlyInternetGateway(
-                **self._common(region),
-                egress_only_internet_gateway_id=eigw_id,
-                attachments=[{"vpc_id": vpc_id, "state": "attached"}],
-            ),
+            transform_egress_only_internet_gateway(item, self.account_id, self._where(region)),
         )
 
     def nat(
@@ -592,18 +725,32 @@ class Estate:
         mode: str | None = "zonal",
         region: str | None = None,
     ) -> Ec2NatGateway:
-        return self._add(
-            "nat_gateways",
-            Ec2NatGateway(
-                **self._common(region),
-                nat_gateway_id=nat_id,
-                vpc_id=vpc_id,
-                subnet_id=subnet_id,
-                state=state,
-                connectivity_type=connectivity,
-                availability_mode=mode,
-                public_ips=["54.0.0.1"] if connectivity == "public" else [],
+        """``subnet_id`` None: a regional NAT gateway (no subnet of its own)."""
+        item: dict[str, Any] = {
+            "NatGatewayId": nat_id,
+            "VpcId": vpc_id,
+            "State": state,
+            "NatGatewayAddresses": (
+                [
+                    {
+                        "AllocationId": f"eipalloc-{nat_id}",
+                        "NetworkInterfaceId": f"eni-{nat_id}",
+                        "PrivateIp": "10.0.0.9",
+                        "PublicIp": "54.0.0.1",
+                    }
+                ]
+                if connectivity == "public"
+                else []
             ),
+        }
+        if subnet_id is not None:
+            item["SubnetId"] = subnet_id
+        if connectivity is not None:
+            item["ConnectivityType"] = connectivity
+        if mode is not None:
+            item["AvailabilityMode"] = mode
+        return self._add(
+            "nat_gateways", transform_nat_gateway(item, self.account_id, self._where(region))
         )
 
     def endpoint(
@@ -620,22 +767,22 @@ class Estate:
         groups: Iterable[str] = ("sg-endpoints",),
         region: str | None = None,
     ) -> Ec2VpcEndpoint:
-        where = region or self.regions[0]
-        return self._add(
-            "vpc_endpoints",
-            Ec2VpcEndpoint(
-                **self._common(region),
-                vpc_endpoint_id=endpoint_id or self._next("vpce-"),
-                vpc_id=vpc_id,
-                service_name=f"com.amazonaws.{where}.{service}",
-                endpoint_type=endpoint_type,
-                state=state,
-                private_dns_enabled=private_dns,
-                subnet_ids=list(subnets) if endpoint_type == "Interface" else [],
-                route_table_ids=list(route_tables),
-                security_group_ids=list(groups) if endpoint_type == "Interface" else [],
-            ),
-        )
+        """Interface endpoints sit in subnets with groups; other types have neither."""
+        where = self._where(region)
+        interface = endpoint_type == "Interface"
+        item = {
+            "VpcEndpointId": endpoint_id or self._next("vpce-"),
+            "VpcEndpointType": endpoint_type,
+            "VpcId": vpc_id,
+            "OwnerId": self.account_id,
+            "ServiceName": f"com.amazonaws.{where}.{service}",
+            "State": state,
+            "PrivateDnsEnabled": private_dns,
+            "SubnetIds": list(subnets) if interface else [],
+            "RouteTableIds": list(route_tables),
+            "Groups": [{"GroupId": g, "GroupName": g} for g in groups] if interface else [],
+        }
+        return self._add("vpc_endpoints", transform_vpc_endpoint(item, self.account_id, where))
 
     def security_group(
         self,
@@ -647,16 +794,19 @@ class Estate:
         egress: Iterable[dict[str, Any]] = (ALL_TRAFFIC,),
         region: str | None = None,
     ) -> Ec2SecurityGroup:
+        """``ingress``/``egress``: ``IpPermission`` items as DescribeSecurityGroups has them."""
+        item = {
+            "GroupId": group_id,
+            "GroupName": name or group_id,
+            "Description": name or group_id,
+            "VpcId": vpc_id,
+            "OwnerId": self.account_id,
+            "IpPermissions": list(ingress),
+            "IpPermissionsEgress": list(egress),
+        }
         return self._add(
             "security_groups",
-            Ec2SecurityGroup(
-                **self._common(region),
-                group_id=group_id,
-                group_name=name or group_id,
-                vpc_id=vpc_id,
-                ingress=list(ingress),
-                egress=list(egress),
-            ),
+            transform_security_group(item, self.account_id, self._where(region)),
         )
 
     def prefix_list(
@@ -666,15 +816,19 @@ class Estate:
         cidrs: Iterable[str] = S3_CIDRS,
         region: str | None = None,
     ) -> Ec2ManagedPrefixList:
+        """An AWS-managed prefix list (DescribeManagedPrefixLists) and its entries
+        (GetManagedPrefixListEntries)."""
+        item = {
+            "PrefixListId": prefix_list_id,
+            "PrefixListName": "com.amazonaws.us-east-1.s3",
+            "AddressFamily": "IPv4",
+            "State": "create-complete",
+            "OwnerId": "AWS",
+        }
+        entries = [{"Cidr": cidr} for cidr in cidrs]
         return self._add(
             "prefix_lists",
-            Ec2ManagedPrefixList(
-                **self._common(region),
-                prefix_list_id=prefix_list_id,
-                prefix_list_name="com.amazonaws.us-east-1.s3",
-                address_family="IPv4",
-                cidrs=list(cidrs),
-            ),
+            transform_prefix_list(item, entries, self.account_id, self._where(region)),
         )
 
     def eni(
@@ -689,22 +843,24 @@ class Estate:
         groups: Iterable[str] = ("sg-task",),
         region: str | None = None,
     ) -> Ec2NetworkInterface:
+        """A requester-managed interface (Fargate's, a mount target's)."""
+        item: dict[str, Any] = {
+            "NetworkInterfaceId": eni_id,
+            "SubnetId": subnet_id,
+            "VpcId": vpc_id,
+            "OwnerId": self.account_id,
+            "InterfaceType": "interface",
+            "Status": "in-use",
+            "PrivateIpAddress": private_ip,
+            "Ipv6Addresses": [{"Ipv6Address": address} for address in ipv6],
+            "Groups": [{"GroupId": g, "GroupName": g} for g in groups],
+            "RequesterManaged": True,
+        }
+        if public_ip:
+            item["Association"] = {"PublicIp": public_ip, "IpOwnerId": "amazon"}
         return self._add(
             "network_interfaces",
-            Ec2NetworkInterface(
-                **self._common(region),
-                network_interface_id=eni_id,
-                subnet_id=subnet_id,
-                vpc_id=vpc_id,
-                interface_type="interface",
-                status="in-use",
-                private_ip=private_ip,
-                public_ip=public_ip,
-                public_ip_owner="amazon" if public_ip else None,
-                ipv6_addresses=list(ipv6),
-                security_group_ids=list(groups),
-                requester_managed=True,
-            ),
+            transform_network_interface(item, self.account_id, self._where(region)),
         )
 
     def flow_log(
@@ -715,17 +871,18 @@ class Estate:
         delivery: str | None = "SUCCESS",
         region: str | None = None,
     ) -> Ec2FlowLog:
+        item: dict[str, Any] = {
+            "FlowLogId": self._next("fl-"),
+            "ResourceId": resource_id,
+            "FlowLogStatus": status,
+            "TrafficType": "ALL",
+            "LogDestinationType": "cloud-watch-logs",
+            "LogGroupName": "flow",
+        }
+        if delivery is not None:
+            item["DeliverLogsStatus"] = delivery
         return self._add(
-            "flow_logs",
-            Ec2FlowLog(
-                **self._common(region),
-                flow_log_id=self._next("fl-"),
-                resource_id=resource_id,
-                flow_log_status=status,
-                deliver_logs_status=delivery,
-                traffic_type="ALL",
-                log_destination_type="cloud-watch-logs",
-            ),
+            "flow_logs", transform_flow_log(item, self.account_id, self._where(region))
         )
 
     def dhcp_options(
@@ -735,20 +892,23 @@ class Estate:
         servers: Iterable[str] = ("AmazonProvidedDNS",),
         region: str | None = None,
     ) -> Ec2DhcpOptions:
-        where = region or self.regions[0]
+        where = self._where(region)
         self.records["dhcp_options"] = [
             d
             for d in self.records.get("dhcp_options", [])
             if (d.dhcp_options_id, d.region) != (dhcp_options_id, where)
         ]
-        return self._add(
-            "dhcp_options",
-            Ec2DhcpOptions(
-                **self._common(region),
-                dhcp_options_id=dhcp_options_id,
-                configurations={"domain-name-servers": list(servers)},
-            ),
-        )
+        item = {
+            "DhcpOptionsId": dhcp_options_id,
+            "OwnerId": self.account_id,
+            "DhcpConfigurations": [
+                {
+                    "Key": "domain-name-servers",
+                    "Values": [{"Value": server} for server in servers],
+                }
+            ],
+        }
+        return self._add("dhcp_options", transform_dhcp_options(item, self.account_id, where))
 
     def dhcp_event(
         self,
@@ -759,31 +919,35 @@ class Estate:
         error_code: str | None = None,
         region: str | None = None,
     ) -> DhcpOptionsAssociationEvent:
+        """A LookupEvents item for AssociateDhcpOptions, its CloudTrail event as a JSON text."""
+        event: dict[str, Any] = {
+            "eventName": "AssociateDhcpOptions",
+            "eventSource": "ec2.amazonaws.com",
+            "requestParameters": {"dhcpOptionsId": dhcp_options_id, "vpcId": vpc_id},
+        }
+        if error_code:
+            event["errorCode"] = error_code
+        item = {
+            "EventId": self._next("evt-"),
+            "EventName": "AssociateDhcpOptions",
+            "EventSource": "ec2.amazonaws.com",
+            "EventTime": at,
+            "CloudTrailEvent": json.dumps(event),
+        }
         return self._add(
-            "dhcp_association_events",
-            DhcpOptionsAssociationEvent(
-                **self._common(region),
-                event_id=self._next("evt-"),
-                vpc_id=vpc_id,
-                dhcp_options_id=dhcp_options_id,
-                event_time=at,
-                error_code=error_code,
-            ),
+            "dhcp_association_events", transform_event(item, self.account_id, self._where(region))
         )
 
     # ------------------------------------------------------------------ ECS
 
     def cluster(self, *, name: str = "prod", region: str | None = None) -> EcsCluster:
-        where = region or self.regions[0]
-        return self._add(
-            "clusters",
-            EcsCluster(
-                **self._common(region),
-                cluster_arn=f"arn:aws:ecs:{where}:{self.account_id}:cluster/{name}",
-                cluster_name=name,
-                status="ACTIVE",
-            ),
-        )
+        where = self._where(region)
+        item = {
+            "clusterArn": f"arn:aws:ecs:{where}:{self.account_id}:cluster/{name}",
+            "clusterName": name,
+            "status": "ACTIVE",
+        }
+        return self._add("clusters", transform_cluster(item, self.account_id, where))
 
     def task_definition(
         self,
@@ -805,7 +969,7 @@ class Estate:
     ) -> EcsTaskDefinition:
         """``firelens`` gives the app containers the awsfirelens driver with these options and
         adds a log router container (``firelens_config_file``: its custom config file)."""
-        where = region or self.regions[0]
+        where = self._where(region)
         if revision is None:
             revision = (
                 sum(1 for d in self.records.get("task_definitions", []) if d.family == family) + 1
@@ -841,23 +1005,28 @@ class Estate:
                     "config-file-value": firelens_config_file,
                 }
             containers.append(router)
-        return self._add(
-            "task_definitions",
-            EcsTaskDefinition(
-                **self._common(region),
-                task_definition_arn=(
-                    f"arn:aws:ecs:{where}:{self.account_id}:task-definition/{family}:{revision}"
-                ),
-                family=family,
-                revision=revision,
-                network_mode="awsvpc",
-                requires_compatibilities=["FARGATE"],
-                execution_role_arn=execution_role,
-                task_role_arn=task_role,
-                os_family=os_family,
-                container_definitions=containers,
-                volumes=list(volumes),
+        item: dict[str, Any] = {
+            "taskDefinitionArn": (
+                f"arn:aws:ecs:{where}:{self.account_id}:task-definition/{family}:{revision}"
             ),
+            "family": family,
+            "revision": revision,
+            "status": "ACTIVE",
+            "networkMode": "awsvpc",
+            "requiresCompatibilities": ["FARGATE"],
+            "cpu": "256",
+            "memory": "512",
+            "containerDefinitions": containers,
+            "volumes": list(volumes),
+        }
+        if execution_role is not None:
+            item["executionRoleArn"] = execution_role
+        if task_role is not None:
+            item["taskRoleArn"] = task_role
+        if os_family is not None:
+            item["runtimePlatform"] = {"operatingSystemFamily": os_family}
+        return self._add(
+            "task_definitions", transform_task_definition(item, self.account_id, where)
         )
 
     def task(
@@ -882,7 +1051,9 @@ class Estate:
         container_reasons: Iterable[str] = (),
         region: str | None = None,
     ) -> EcsTask:
-        where = region or self.regions[0]
+        """A DescribeTasks item with its ENI attachment; ``eni`` False leaves the interface
+        itself out of the inventory (the attachment still names it)."""
+        where = self._where(region)
         definition = definition or self.task_definition(region=region)
         task_id = task_id or self._next("t")
         eni_id = f"eni-{task_id}"
@@ -896,30 +1067,39 @@ class Estate:
                 groups=groups,
                 region=region,
             )
-        raw: dict[str, Any] = {
-            "containers": [{"name": f"c{i}", "reason": r} for i, r in enumerate(container_reasons)]
+        item: dict[str, Any] = {
+            "taskArn": f"arn:aws:ecs:{where}:{self.account_id}:task/prod/{task_id}",
+            "clusterArn": f"arn:aws:ecs:{where}:{self.account_id}:cluster/prod",
+            "taskDefinitionArn": definition.task_definition_arn,
+            "lastStatus": status,
+            "desiredStatus": status,
+            "group": f"service:{service}" if service else "family:web",
+            "attachments": [
+                {
+                    "id": f"attachment-{task_id}",
+                    "type": "ElasticNetworkInterface",
+                    "status": "ATTACHED",
+                    "details": [
+                        {"name": "subnetId", "value": subnet_id},
+                        {"name": "networkInterfaceId", "value": eni_id},
+                        {"name": "privateIPv4Address", "value": "10.0.1.10"},
+                    ],
+                }
+            ],
+            "containers": [
+                {"name": f"c{i}", "reason": reason} for i, reason in enumerate(container_reasons)
+            ],
         }
-        return self._add(
-            "tasks",
-            EcsTask(
-                **self._common(region, raw),
-                task_arn=f"arn:aws:ecs:{where}:{self.account_id}:task/prod/{task_id}",
-                cluster_arn=f"arn:aws:ecs:{where}:{self.account_id}:cluster/prod",
-                task_definition_arn=definition.task_definition_arn,
-                last_status=status,
-                desired_status=status,
-                group=f"service:{service}" if service else "family:web",
-                launch_type=launch_type,
-                capacity_provider_name=capacity_provider,
-                platform_version=platform_version,
-                platform_family=platform_family,
-                started_at=started_at,
-                stopped_reason=stopped_reason,
-                eni_id=eni_id,
-                subnet_id=subnet_id,
-                private_ipv4="10.0.1.10",
-            ),
-        )
+        optional = {
+            "launchType": launch_type,
+            "capacityProviderName": capacity_provider,
+            "platformVersion": platform_version,
+            "platformFamily": platform_family,
+            "startedAt": started_at,
+            "stoppedReason": stopped_reason,
+        }
+        item.update({key: value for key, value in optional.items() if value is not None})
+        return self._add("tasks", transform_task(item, self.account_id, where))
 
     def service(
         self,
@@ -936,41 +1116,43 @@ class Estate:
         status: str = "ACTIVE",
         region: str | None = None,
     ) -> EcsService:
-        where = region or self.regions[0]
+        where = self._where(region)
         definition = definition or self.task_definition(region=region)
-        return self._add(
-            "services",
-            EcsService(
-                **self._common(region),
-                service_arn=f"arn:aws:ecs:{where}:{self.account_id}:service/prod/{name}",
-                service_name=name,
-                cluster_arn=f"arn:aws:ecs:{where}:{self.account_id}:cluster/prod",
-                status=status,
-                launch_type=launch_type,
-                capacity_providers=list(capacity_providers),
-                platform_version=platform_version,
-                task_definition_arn=definition.task_definition_arn,
-                desired_count=1,
-                running_count=1,
-                subnet_ids=list(subnets),
-                security_group_ids=list(groups),
-                assign_public_ip=assign_public_ip,
-                load_balancers=list(load_balancers),
-            ),
-        )
+        awsvpc: dict[str, Any] = {"subnets": list(subnets), "securityGroups": list(groups)}
+        if assign_public_ip is not None:
+            awsvpc["assignPublicIp"] = assign_public_ip
+        item: dict[str, Any] = {
+            "serviceArn": f"arn:aws:ecs:{where}:{self.account_id}:service/prod/{name}",
+            "serviceName": name,
+            "clusterArn": f"arn:aws:ecs:{where}:{self.account_id}:cluster/prod",
+            "status": status,
+            "capacityProviderStrategy": [
+                {"capacityProvider": provider, "weight": 1} for provider in capacity_providers
+            ],
+            "taskDefinition": definition.task_definition_arn,
+            "desiredCount": 1,
+            "runningCount": 1,
+            "networkConfiguration": {"awsvpcConfiguration": awsvpc},
+            "loadBalancers": list(load_balancers),
+        }
+        if launch_type is not None:
+            item["launchType"] = launch_type
+        if platform_version is not None:
+            item["platformVersion"] = platform_version
+        return self._add("services", transform_service(item, self.account_id, where))
 
     def setting(
         self, *, name: str = "dualStackIPv6", value: str = "enabled", region: str | None = None
     ) -> EcsAccountSetting:
+        item = {
+            "name": name,
+            "value": value,
+            "principalArn": f"arn:aws:iam::{self.account_id}:root",
+            "type": "user",
+        }
         return self._add(
             "account_settings",
-            EcsAccountSetting(
-                **self._common(region),
-                name=name,
-                value=value,
-                principal_arn=f"arn:aws:iam::{self.account_id}:root",
-                setting_type="user",
-            ),
+            transform_account_setting(item, self.account_id, self._where(region)),
         )
 
     # ------------------------------------------------------------------ EFS
@@ -983,20 +1165,24 @@ class Estate:
         one_zone: str | None = None,
         region: str | None = None,
     ) -> EfsFileSystem:
-        where = region or self.regions[0]
-        return self._add(
-            "file_systems",
-            EfsFileSystem(
-                **self._common(region),
-                file_system_id=file_system_id,
-                file_system_arn=(
-                    f"arn:aws:elasticfilesystem:{where}:{self.account_id}:file-system/"
-                    f"{file_system_id}"
-                ),
-                life_cycle_state=state,
-                availability_zone_name=one_zone,
+        """``one_zone``: the zone of a One Zone file system (None: Regional)."""
+        where = self._where(region)
+        item: dict[str, Any] = {
+            "OwnerId": self.account_id,
+            "CreationToken": file_system_id,
+            "FileSystemId": file_system_id,
+            "FileSystemArn": (
+                f"arn:aws:elasticfilesystem:{where}:{self.account_id}:file-system/{file_system_id}"
             ),
-        )
+            "LifeCycleState": state,
+            "NumberOfMountTargets": 1,
+            "SizeInBytes": {"Value": 6144},
+            "PerformanceMode": "generalPurpose",
+            "Encrypted": True,
+        }
+        if one_zone:
+            item["AvailabilityZoneName"] = one_zone
+        return self._add("file_systems", transform_file_system(item, self.account_id, where))
 
     def mount_target(
         self,
@@ -1011,6 +1197,7 @@ class Estate:
         eni: bool = True,
         region: str | None = None,
     ) -> EfsMountTarget:
+        """``eni`` False leaves the mount target's interface out of the inventory."""
         target_id = self._next("fsmt-")
         eni_id = f"eni-{target_id}"
         if eni:
@@ -1022,19 +1209,19 @@ class Estate:
                 groups=groups,
                 region=region,
             )
+        item = {
+            "OwnerId": self.account_id,
+            "MountTargetId": target_id,
+            "FileSystemId": file_system_id,
+            "SubnetId": subnet_id,
+            "VpcId": vpc_id,
+            "LifeCycleState": state,
+            "AvailabilityZoneName": zone,
+            "IpAddress": ip,
+            "NetworkInterfaceId": eni_id,
+        }
         return self._add(
-            "mount_targets",
-            EfsMountTarget(
-                **self._common(region),
-                mount_target_id=target_id,
-                file_system_id=file_system_id,
-                subnet_id=subnet_id,
-                vpc_id=vpc_id,
-                life_cycle_state=state,
-                availability_zone_name=zone,
-                ip_address=ip,
-                network_interface_id=eni_id,
-            ),
+            "mount_targets", transform_mount_target(item, self.account_id, self._where(region))
         )
 
     def access_point(
@@ -1045,15 +1232,18 @@ class Estate:
         state: str = "available",
         region: str | None = None,
     ) -> EfsAccessPoint:
-        return self._add(
-            "access_points",
-            EfsAccessPoint(
-                **self._common(region),
-                access_point_id=access_point_id,
-                file_system_id=file_system_id,
-                life_cycle_state=state,
+        where = self._where(region)
+        item = {
+            "AccessPointId": access_point_id,
+            "AccessPointArn": (
+                f"arn:aws:elasticfilesystem:{where}:{self.account_id}:access-point/"
+                f"{access_point_id}"
             ),
-        )
+            "FileSystemId": file_system_id,
+            "OwnerId": self.account_id,
+            "LifeCycleState": state,
+        }
+        return self._add("access_points", transform_access_point(item, self.account_id, where))
 
     def efs_estate(self, *, mount_target_ingress: bool = True) -> None:
         """vpc-1/subnet-1 (us-east-1a) with fs-1 and its mount target there; sg-efs accepts
@@ -1072,33 +1262,29 @@ class Estate:
     def target_group(
         self, *, name: str = "web", target_type: str = "ip", region: str | None = None
     ) -> Elbv2TargetGroup:
-        where = region or self.regions[0]
-        return self._add(
-            "target_groups",
-            Elbv2TargetGroup(
-                **self._common(region),
-                target_group_arn=(
-                    f"arn:aws:elasticloadbalancing:{where}:{self.account_id}:targetgroup/{name}/1"
-                ),
-                target_group_name=name,
-                target_type=target_type,
-                vpc_id="vpc-1",
-                protocol="HTTP",
-                port=80,
+        where = self._where(region)
+        item = {
+            "TargetGroupArn": (
+                f"arn:aws:elasticloadbalancing:{where}:{self.account_id}:targetgroup/{name}/1"
             ),
-        )
+            "TargetGroupName": name,
+            "Protocol": "HTTP",
+            "Port": 80,
+            "VpcId": "vpc-1",
+            "TargetType": target_type,
+            "LoadBalancerArns": [],
+        }
+        return self._add("target_groups", transform_target_group(item, self.account_id, where))
 
     def role(self, *, name: str = "AWSServiceRoleForECS") -> IamRole:
-        return self._add(
-            "iam_roles",
-            IamRole(
-                account_id=self.account_id,
-                region="global",
-                role_name=name,
-                arn=f"arn:aws:iam::{self.account_id}:role/aws-service-role/ecs.amazonaws.com/{name}",
-                path="/aws-service-role/ecs.amazonaws.com/",
-            ),
-        )
+        path = "/aws-service-role/ecs.amazonaws.com/"
+        item = {
+            "Path": path,
+            "RoleName": name,
+            "RoleId": "AROA0000000000000ECS",
+            "Arn": f"arn:aws:iam::{self.account_id}:role{path}{name}",
+        }
+        return self._add("iam_roles", transform_role(item, self.account_id, "global"))
 
     # ------------------------------------------------------------------ ready-made networks
 
@@ -1148,7 +1334,7 @@ class Estate:
             )
             self.prefix_list()
             table = next(t for t in self.records["route_tables"] if t.route_table_id == "rtb-1")
-            table.routes.append(route(S3_PREFIX_LIST, "vpce-s3"))
+            table.routes.append(normalised_route(S3_PREFIX_LIST, "vpce-s3"))
 
 
 def statuses(results: Iterable[Result]) -> set[tuple[str, str, Status]]:

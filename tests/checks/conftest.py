@@ -6,14 +6,14 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.checks.checks_factories import Estate
+from tests.checks.checks_factories import InventoryEstate
 
 
 @pytest.fixture
-def estate() -> Estate:
-    return Estate()
+def estate() -> InventoryEstate:
+    return InventoryEstate()
 
 
 @pytest.fixture
-def make_estate() -> Callable[..., Estate]:
-    return Estate
+def make_estate() -> Callable[..., InventoryEstate]:
+    return InventoryEstate

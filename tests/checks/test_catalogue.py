@@ -14,7 +14,7 @@ from auditor.cli.checks_cmd import explain_command, list_checks_command
 from checks import all_checks, evaluate_all, failing
 from checks.base import ResourceType, Result, Severity, Status
 from collectors import registry
-from tests.checks.checks_factories import ACCOUNT, Estate
+from tests.checks.checks_factories import ACCOUNT, InventoryEstate
 
 SEED = Path(__file__).parent / "data" / "seed_000_d9ec1ff19514a6b3.txt"
 
@@ -125,7 +125,7 @@ def test_explain_unknown_check_is_one_line_and_exit_2(capsys: pytest.CaptureFixt
     assert err == "error: unknown check 'image-pull-paths'; did you mean image-pull-path?\n"
 
 
-def test_evaluate_all_runs_every_check_once_per_resource(estate: Estate) -> None:
+def test_evaluate_all_runs_every_check_once_per_resource(estate: InventoryEstate) -> None:
     estate.nat_vpc()
     estate.cluster()
     estate.role()

@@ -17,7 +17,7 @@ from checks.base import ResourceType, Status
 from tests.checks.checks_factories import (
     ACCOUNT,
     ECR_IMAGE,
-    Estate,
+    InventoryEstate,
     efs_volume,
     route,
     statuses,
@@ -33,21 +33,21 @@ class Case:
     status: Status
     name: str
     # Builds the estate and returns the resource ID the single result must be about.
-    build: Callable[[Estate], str]
+    build: Callable[[InventoryEstate], str]
 
 
-def _task_in_public(estate: Estate, *, public_ip: str | None) -> str:
+def _task_in_public(estate: InventoryEstate, *, public_ip: str | None) -> str:
     estate.public_vpc()
     return estate.task(public_ip=public_ip).task_arn
 
 
-def _image_unknown(estate: Estate) -> str:
+def _image_unknown(estate: InventoryEstate) -> str:
     arn = _task_in_public(estate, public_ip="54.1.2.3")
     estate.fail("ec2.route_tables")
     return arn
 
 
-def _logs(estate: Estate, network: str, *, deny: str | None = None) -> str:
+def _logs(estate: InventoryEstate, network: str, *, deny: str | None = None) -> str:
     getattr(estate, network)()
     arn = estate.task(definition=estate.task_definition(awslogs=True)).task_arn
     if deny:
@@ -55,7 +55,7 @@ def _logs(estate: Estate, network: str, *, deny: str | None = None) -> str:
     return arn
 
 
-def _secrets(estate: Estate, network: str, *, deny: str | None = None) -> str:
+def _secrets(estate: InventoryEstate, network: str, *, deny: str | None = None) -> str:
     getattr(estate, network)()
     arn = estate.task(definition=estate.task_definition(secrets=[SECRET])).task_arn
     if deny:
@@ -63,7 +63,7 @@ def _secrets(estate: Estate, network: str, *, deny: str | None = None) -> str:
     return arn
 
 
-def _stopped(estate: Estate, reason: str, *, deny: bool = False) -> str:
+def _stopped(estate: InventoryEstate, reason: str, *, deny: bool = False) -> str:
     task = estate.task(status="STOPPED", stopped_reason=reason, eni=False)
     if deny:
         estate.fail("ecs.tasks")
@@ -71,7 +71,7 @@ def _stopped(estate: Estate, reason: str, *, deny: bool = False) -> str:
     return task.task_arn
 
 
-def _dual_stack(estate: Estate, value: str | None) -> str:
+def _dual_stack(estate: InventoryEstate, value: str | None) -> str:
     estate.vpc(ipv6_cidrs=["2600:1f18::/56"])
     estate.subnet(ipv6_cidrs=["2600:1f18::/64"], assign_ipv6=True)
     estate.task(ipv6=["2600:1f18::10"] if value == "enabled" else ())
@@ -80,13 +80,13 @@ def _dual_stack(estate: Estate, value: str | None) -> str:
     return ACCOUNT
 
 
-def _ipv6_task(estate: Estate, *, ipv6: bool, eni: bool = True) -> str:
+def _ipv6_task(estate: InventoryEstate, *, ipv6: bool, eni: bool = True) -> str:
     estate.vpc(ipv6_cidrs=["2600:1f18::/56"])
     estate.subnet(ipv6_cidrs=["2600:1f18::/64"], assign_ipv6=False)
     return estate.task(ipv6=["2600:1f18::10"] if ipv6 else (), eni=eni).task_arn
 
 
-def _dhcp(estate: Estate, *, changed_at: datetime | None) -> str:
+def _dhcp(estate: InventoryEstate, *, changed_at: datetime | None) -> str:
     estate.vpc(dhcp_options_id="dopt-new")
     estate.subnet()
     if changed_at is None:
@@ -96,14 +96,14 @@ def _dhcp(estate: Estate, *, changed_at: datetime | None) -> str:
     return estate.task(started_at=T0).task_arn
 
 
-def _platform(estate: Estate, version: str | None, *, deny: str | None = None) -> str:
+def _platform(estate: InventoryEstate, version: str | None, *, deny: str | None = None) -> str:
     arn = estate.task(platform_version=version, eni=False).task_arn
     if deny:
         estate.fail(deny)
     return arn
 
 
-def _jumbo(estate: Estate, *, via_tgw: bool, deny: bool = False) -> str:
+def _jumbo(estate: InventoryEstate, *, via_tgw: bool, deny: bool = False) -> str:
     estate.vpc()
     estate.subnet()
     routes = [route("10.1.0.0/16", "tgw-1")] if via_tgw else [route("10.1.0.0/16", "pcx-1")]
@@ -114,7 +114,7 @@ def _jumbo(estate: Estate, *, via_tgw: bool, deny: bool = False) -> str:
     return arn
 
 
-def _flow_logs(estate: Estate, *, log: bool, deny: bool = False) -> str:
+def _flow_logs(estate: InventoryEstate, *, log: bool, deny: bool = False) -> str:
     estate.vpc()
     estate.subnet()
     estate.task(eni=False)
@@ -125,14 +125,14 @@ def _flow_logs(estate: Estate, *, log: bool, deny: bool = False) -> str:
     return "vpc-1"
 
 
-def _dns(estate: Estate, hostnames: bool | None) -> str:
+def _dns(estate: InventoryEstate, hostnames: bool | None) -> str:
     estate.vpc(dns_hostnames=hostnames)
     estate.subnet()
     estate.task(eni=False)
     return "vpc-1"
 
 
-def _execution_role(estate: Estate, *, role: bool, known: bool = True) -> str:
+def _execution_role(estate: InventoryEstate, *, role: bool, known: bool = True) -> str:
     definition = estate.task_definition(
         image=ECR_IMAGE, execution_role="arn:aws:iam::123456789012:role/exec" if role else None
     )
@@ -142,7 +142,7 @@ def _execution_role(estate: Estate, *, role: bool, known: bool = True) -> str:
     return definition.task_definition_arn
 
 
-def _service_role(estate: Estate, *, role: bool, deny: bool = False) -> str:
+def _service_role(estate: InventoryEstate, *, role: bool, deny: bool = False) -> str:
     estate.cluster()
     if role:
         estate.role()
@@ -151,7 +151,7 @@ def _service_role(estate: Estate, *, role: bool, deny: bool = False) -> str:
     return ACCOUNT
 
 
-def _load_balancer(estate: Estate, target_type: str, *, deny: bool = False) -> str:
+def _load_balancer(estate: InventoryEstate, target_type: str, *, deny: bool = False) -> str:
     group = estate.target_group(target_type=target_type)
     if deny:
         estate.records["target_groups"].remove(group)
@@ -160,7 +160,7 @@ def _load_balancer(estate: Estate, target_type: str, *, deny: bool = False) -> s
     return service.service_arn
 
 
-def _efs(estate: Estate, *, ingress: bool = True, deny: str | None = None) -> str:
+def _efs(estate: InventoryEstate, *, ingress: bool = True, deny: str | None = None) -> str:
     estate.efs_estate(mount_target_ingress=ingress)
     arn = estate.task(definition=estate.task_definition(volumes=[efs_volume()])).task_arn
     if deny:
@@ -168,7 +168,9 @@ def _efs(estate: Estate, *, ingress: bool = True, deny: str | None = None) -> st
     return arn
 
 
-def _firelens(estate: Estate, *, role: bool = True, options: dict[str, str] | None = None) -> str:
+def _firelens(
+    estate: InventoryEstate, *, role: bool = True, options: dict[str, str] | None = None
+) -> str:
     estate.nat_vpc()
     definition = estate.task_definition(
         firelens=options or {"Name": "cloudwatch_logs", "region": "us-east-1"},
@@ -327,7 +329,7 @@ CASES = [
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.check_id}-{c.status}-{c.name}" for c in CASES])
-def test_status_case(case: Case, estate: Estate) -> None:
+def test_status_case(case: Case, estate: InventoryEstate) -> None:
     resource_id = case.build(estate)
     check = get_check(case.check_id)
     assert check is not None

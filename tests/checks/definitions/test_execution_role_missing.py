@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from checks.base import Status
 from checks.definitions import execution_role_missing
-from tests.checks.checks_factories import ECR_IMAGE, Estate, statuses
+from tests.checks.checks_factories import ECR_IMAGE, InventoryEstate, statuses
 
 
-def test_execution_role_judged_once_per_definition(estate: Estate) -> None:
+def test_execution_role_judged_once_per_definition(estate: InventoryEstate) -> None:
     needs_role = estate.task_definition(image=ECR_IMAGE, execution_role=None)
     no_needs = estate.task_definition(family="hub", image="nginx:1", execution_role=None)
     logs_only = estate.task_definition(

@@ -7,7 +7,7 @@ from typing import Any
 from checks.base import Result, Status
 from checks.paths import efs_mount_path
 from tests.checks.checks_factories import (
-    Estate,
+    InventoryEstate,
     acl_entry,
     efs_volume,
     https_from_group,
@@ -22,11 +22,11 @@ def only(results: list[Result]) -> Result:
     return results[0]
 
 
-def efs_result(estate: Estate) -> Result:
+def efs_result(estate: InventoryEstate) -> Result:
     return only(list(efs_mount_path.evaluate(estate.inventory())))
 
 
-def efs_task(estate: Estate, *volumes: dict[str, Any], **definition: Any) -> str:
+def efs_task(estate: InventoryEstate, *volumes: dict[str, Any], **definition: Any) -> str:
     chosen = volumes or (efs_volume(),)
     return estate.task(definition=estate.task_definition(volumes=chosen, **definition)).task_arn
 
@@ -42,7 +42,7 @@ def first_failing_step(result: Result) -> str:
 
 
 def test_healthy_efs_volume_passes() -> None:
-    estate = Estate()
+    estate = InventoryEstate()
     estate.efs_estate()
     arn = efs_task(estate)
     result = efs_result(estate)
@@ -52,14 +52,14 @@ def test_healthy_efs_volume_passes() -> None:
 
 
 def test_tasks_without_efs_volumes_are_out_of_scope() -> None:
-    estate = Estate()
+    estate = InventoryEstate()
     estate.efs_estate()
     estate.task()
     assert list(efs_mount_path.evaluate(estate.inventory())) == []
 
 
 def test_mount_target_only_in_another_zone_fails_naming_the_zone() -> None:
-    estate = Estate()
+    estate = InventoryEstate()
     estate.private_vpc()
     estate.subnet(subnet_id="subnet-b", cidr="10.0.2.0/24", zone="us-east-1b")
     estate.security_group(group_id="sg-efs", ingress=[nfs_from_group("sg-task")], egress=[])
@@ -77,7 +77,7 @@ def test_mount_target_only_in_another_zone_fails_naming_the_zone() -> None:
 
 
 def test_mount_target_not_available_fails() -> None:
-    estate = Estate()
+    estate = InventoryEstate()
     estate.private_vpc()
     estate.security_group(group_id="sg-efs", ingress=[nfs_from_group("sg-task")], egress=[])
     estate.file_system()
@@ -89,7 +89,7 @@ def test_mount_target_not_available_fails() -> None:
 
 
 def test_one_zone_file_system_in_another_zone_fails() -> None:
-    estate = Estate()
+    estate = InventoryEstate()
     estate.private_vpc()
     estate.file_system(one_zone="us-east-1b")
     estate.mount_target(zone="us-east-1b", subnet_id="subnet-b")
@@ -101,7 +101,7 @@ def test_one_zone_file_system_in_another_zone_fails() -> None:
 
 
 def test_mount_target_group_without_nfs_ingress_fails() -> None:
-    estate = Estate()
+    estate = InventoryEstate()
     estate.efs_estate(mount_target_ingress=False)
     efs_task(estate)
     result = efs_result(estate)
@@ -114,7 +114,7 @@ def test_mount_target_group_without_nfs_ingress_fails() -> None:
 
 
 def test_https_only_ingress_is_not_nfs() -> None:
-    estate = Estate()
+    estate = InventoryEstate()
     estate.private_vpc()
     estate.security_group(group_id="sg-efs", ingress=[https_from_group("sg-task")], egress=[])
     estate.file_system()
@@ -124,7 +124,7 @@ def test_https_only_ingress_is_not_nfs() -> None:
 
 
 def test_task_group_without_nfs_egress_fails() -> None:
-    estate = Estate()
+    estate = InventoryEstate()
     estate.vpc()
     estate.subnet()
     estate.security_group(egress=[{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443}])
@@ -138,7 +138,7 @@ def test_task_group_without_nfs_egress_fails() -> None:
 
 
 def test_legacy_platform_fails() -> None:
-    estate = Estate()
+    estate = InventoryEstate()
     estate.efs_estate()
     definition = estate.task_definition(volumes=[efs_volume()])
     estate.task(definition=definition, platform_version="1.3.0")
@@ -148,7 +148,7 @@ def test_legacy_platform_fails() -> None:
 
 
 def test_dns_support_off_fails() -> None:
-    estate = Estate()
+    estate = InventoryEstate()
     estate.efs_estate()
     estate.records["vpcs"][0].enable_dns_support = False
     efs_task(estate)
@@ -158,7 +158,7 @@ def test_dns_support_off_fails() -> None:
 
 
 def test_custom_dns_servers_make_it_unknown() -> None:
-    estate = Estate()
+    estate = InventoryEstate()
     estate.efs_estate()
     estate.dhcp_options(servers=["10.0.0.2"])
     efs_task(estate)
@@ -168,7 +168,7 @@ def test_custom_dns_servers_make_it_unknown() -> None:
 
 
 def test_iam_authorization_without_task_role_fails_and_with_one_passes() -> None:
-    estate = Estate()
+    estate = InventoryEstate()
     estate.efs_estate()
     without = efs_task(estate, efs_volume(iam=True))
     with_role = efs_task(estate, efs_volume(iam=True), family="api", task_role=TASK_ROLE)
@@ -179,7 +179,7 @@ def test_iam_authorization_without_task_role_fails_and_with_one_passes() -> None
 
 
 def test_missing_access_point_fails() -> None:
-    estate = Estate()
+    estate = InventoryEstate()
     estate.efs_estate()
     estate.access_point(access_point_id="fsap-1")
     good = efs_task(estate, efs_volume(access_point="fsap-1"))
@@ -191,7 +191,7 @@ def test_missing_access_point_fails() -> None:
 
 
 def test_access_points_not_collected_is_unknown_only_where_named() -> None:
-    estate = Estate()
+    estate = InventoryEstate()
     estate.efs_estate()
     plain = efs_task(estate)
     named = efs_task(estate, efs_volume(access_point="fsap-1"), family="api")
@@ -201,7 +201,7 @@ def test_access_points_not_collected_is_unknown_only_where_named() -> None:
 
 
 def test_file_system_not_found_is_unknown() -> None:
-    estate = Estate()
+    estate = InventoryEstate()
     estate.efs_estate()
     efs_task(estate, efs_volume("fs-elsewhere"))
     result = efs_result(estate)
@@ -210,7 +210,7 @@ def test_file_system_not_found_is_unknown() -> None:
 
 
 def test_mount_target_interface_missing_is_unknown() -> None:
-    estate = Estate()
+    estate = InventoryEstate()
     estate.private_vpc()
     estate.file_system()
     estate.mount_target(eni=False)
@@ -221,7 +221,7 @@ def test_mount_target_interface_missing_is_unknown() -> None:
 
 
 def test_mount_target_in_another_vpc_is_unknown() -> None:
-    estate = Estate()
+    estate = InventoryEstate()
     estate.private_vpc()
     estate.security_group(group_id="sg-efs", ingress=[nfs_from_group("sg-task")], egress=[])
     estate.file_system()
@@ -231,7 +231,7 @@ def test_mount_target_in_another_vpc_is_unknown() -> None:
 
 
 def test_efs_collectors_denied_make_it_unknown() -> None:
-    estate = Estate()
+    estate = InventoryEstate()
     estate.efs_estate()
     arn = efs_task(estate)
     estate.fail("efs.mount_targets")
@@ -241,7 +241,7 @@ def test_efs_collectors_denied_make_it_unknown() -> None:
 
 
 def test_one_failing_volume_of_two_fails_the_task() -> None:
-    estate = Estate()
+    estate = InventoryEstate()
     estate.efs_estate()
     estate.file_system(file_system_id="fs-2")
     efs_task(estate, efs_volume(), efs_volume("fs-2", name="cache"))
@@ -253,9 +253,9 @@ def test_one_failing_volume_of_two_fails_the_task() -> None:
 ALLOW_ALL = [acl_entry(100, "allow", egress=False), acl_entry(100, "allow", egress=True)]
 
 
-def _two_subnet_estate(mount_target_acl: list[dict[str, Any]]) -> Estate:
+def _two_subnet_estate(mount_target_acl: list[dict[str, Any]]) -> InventoryEstate:
     """The task in subnet-1, the mount target in subnet-2 (same AZ), with ACLs on both."""
-    estate = Estate()
+    estate = InventoryEstate()
     estate.private_vpc()
     estate.subnet(subnet_id="subnet-2", cidr="10.0.2.0/24")
     estate.security_group(group_id="sg-efs", ingress=[nfs_from_group("sg-task")], egress=[])
@@ -296,7 +296,7 @@ def test_mount_target_acl_without_replies_fails() -> None:
 
 
 def test_network_acls_do_not_apply_inside_one_subnet() -> None:
-    estate = Estate()
+    estate = InventoryEstate()
     estate.efs_estate()
     estate.network_acl(entries=[])  # only the closing deny rules, on subnet-1
     efs_task(estate)
@@ -317,7 +317,7 @@ def test_network_acls_not_collected_make_only_the_two_subnet_case_unknown() -> N
 
 
 def test_ipv6_only_subnet_is_unknown() -> None:
-    estate = Estate()
+    estate = InventoryEstate()
     estate.vpc(ipv6_cidrs=["2600:1f18::/56"])
     estate.subnet(cidr=None, ipv6_cidrs=["2600:1f18::/64"], ipv6_native=True)
     estate.route_table(subnets=["subnet-1"])
@@ -332,7 +332,7 @@ def test_ipv6_only_subnet_is_unknown() -> None:
 
 
 def test_two_failing_volumes_get_both_fixes() -> None:
-    estate = Estate()
+    estate = InventoryEstate()
     estate.efs_estate(mount_target_ingress=False)
     estate.file_system(file_system_id="fs-2", one_zone="us-east-1b")
     efs_task(estate, efs_volume(), efs_volume("fs-2", name="cache"))

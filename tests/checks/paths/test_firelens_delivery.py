@@ -9,7 +9,7 @@ import pytest
 from checks.base import Result, Status
 from checks.paths import firelens_delivery
 from tests.checks.checks_factories import (
-    Estate,
+    InventoryEstate,
     https_from_group,
     route,
 )
@@ -35,17 +35,17 @@ def first_failing_step(result: Result) -> str:
     raise AssertionError("no failing hop")
 
 
-def firelens_result(estate: Estate) -> Result:
+def firelens_result(estate: InventoryEstate) -> Result:
     return only(list(firelens_delivery.evaluate(estate.inventory())))
 
 
-def firelens_task(estate: Estate, options: dict[str, str], **definition: Any) -> str:
+def firelens_task(estate: InventoryEstate, options: dict[str, str], **definition: Any) -> str:
     definition.setdefault("task_role", TASK_ROLE)
     return estate.task(definition=estate.task_definition(firelens=options, **definition)).task_arn
 
 
 def test_firelens_over_nat_with_task_role_passes() -> None:
-    estate = Estate()
+    estate = InventoryEstate()
     estate.nat_vpc()
     arn = firelens_task(estate, CLOUDWATCH)
     result = firelens_result(estate)
@@ -53,7 +53,7 @@ def test_firelens_over_nat_with_task_role_passes() -> None:
 
 
 def test_firelens_without_task_role_fails() -> None:
-    estate = Estate()
+    estate = InventoryEstate()
     estate.nat_vpc()
     firelens_task(estate, CLOUDWATCH, task_role=None)
     result = firelens_result(estate)
@@ -66,7 +66,7 @@ def test_firelens_without_task_role_fails() -> None:
 
 
 def test_firelens_isolated_subnet_fails() -> None:
-    estate = Estate()
+    estate = InventoryEstate()
     estate.private_vpc()
     firelens_task(estate, CLOUDWATCH)
     assert firelens_result(estate).status is Status.FAIL
@@ -85,7 +85,7 @@ def test_firelens_isolated_subnet_fails() -> None:
     ],
 )
 def test_each_output_needs_its_own_interface_endpoint(plugin: str, service: str) -> None:
-    estate = Estate()
+    estate = InventoryEstate()
     estate.private_vpc()
     estate.security_group(group_id="sg-endpoints", ingress=[https_from_group("sg-task")])
     estate.endpoint(service)
@@ -98,7 +98,7 @@ def test_each_output_needs_its_own_interface_endpoint(plugin: str, service: str)
 
 
 def test_s3_output_through_the_gateway_endpoint_passes() -> None:
-    estate = Estate()
+    estate = InventoryEstate()
     estate.private_vpc()
     estate.ecr_endpoints(skip=("ecr.dkr", "ecr.api"))
     firelens_task(estate, {"Name": "s3", "bucket": "logs", "region": "us-east-1"})
@@ -108,7 +108,7 @@ def test_s3_output_through_the_gateway_endpoint_passes() -> None:
 
 
 def test_output_in_another_region_needs_the_internet() -> None:
-    estate = Estate()
+    estate = InventoryEstate()
     estate.private_vpc()
     estate.security_group(group_id="sg-endpoints", ingress=[https_from_group("sg-task")])
     estate.endpoint("logs")
@@ -125,7 +125,7 @@ def test_output_in_another_region_needs_the_internet() -> None:
     ],
 )
 def test_unmodelled_outputs_are_unknown(options: dict[str, str], phrase: str) -> None:
-    estate = Estate()
+    estate = InventoryEstate()
     estate.nat_vpc()
     firelens_task(estate, options)
     result = firelens_result(estate)
@@ -134,7 +134,7 @@ def test_unmodelled_outputs_are_unknown(options: dict[str, str], phrase: str) ->
 
 
 def test_custom_config_file_is_unknown() -> None:
-    estate = Estate()
+    estate = InventoryEstate()
     estate.nat_vpc()
     firelens_task(estate, CLOUDWATCH, firelens_config_file="/fluent-bit/etc/extra.conf")
     result = firelens_result(estate)
@@ -143,7 +143,7 @@ def test_custom_config_file_is_unknown() -> None:
 
 
 def test_public_opensearch_domain_needs_only_the_internet() -> None:
-    estate = Estate()
+    estate = InventoryEstate()
     estate.nat_vpc()
     firelens_task(
         estate,
@@ -154,7 +154,7 @@ def test_public_opensearch_domain_needs_only_the_internet() -> None:
 
 
 def test_role_arn_needs_sts_over_the_internet() -> None:
-    estate = Estate()
+    estate = InventoryEstate()
     estate.private_vpc()
     estate.security_group(group_id="sg-endpoints", ingress=[https_from_group("sg-task")])
     estate.endpoint("logs")
@@ -165,7 +165,7 @@ def test_role_arn_needs_sts_over_the_internet() -> None:
 
 
 def test_firelens_group_without_egress_fails() -> None:
-    estate = Estate()
+    estate = InventoryEstate()
     estate.vpc()
     estate.subnet()
     estate.igw()

@@ -12,7 +12,7 @@ from tests.checks.checks_factories import (
     ACCOUNT,
     ALL_TRAFFIC,
     S3_PREFIX_LIST,
-    Estate,
+    InventoryEstate,
     https_to_cidr,
     route,
     statuses,
@@ -23,7 +23,7 @@ DOCKER_HUB = "nginx:1.27"
 OTHER_REGION_ECR = f"{ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/web:1"
 
 
-def only(estate: Estate) -> Result:
+def only(estate: InventoryEstate) -> Result:
     results = list(evaluate(estate.inventory()))
     assert len(results) == 1, results
     return results[0]
@@ -46,7 +46,7 @@ def failing_details(result: Result) -> set[str]:
 # ------------------------------------------------------------------------ internet gateway
 
 
-def test_public_ip_and_attached_igw_pass_with_every_hop_listed(estate: Estate) -> None:
+def test_public_ip_and_attached_igw_pass_with_every_hop_listed(estate: InventoryEstate) -> None:
     estate.public_vpc()
     task = estate.task(public_ip="54.1.2.3")
     result = only(estate)
@@ -62,7 +62,7 @@ def test_public_ip_and_attached_igw_pass_with_every_hop_listed(estate: Estate) -
     assert result.resource_name == f"task {task.short_id} (service web, cluster prod)"
 
 
-def test_no_public_ip_fails_naming_the_task_and_the_fix(estate: Estate) -> None:
+def test_no_public_ip_fails_naming_the_task_and_the_fix(estate: InventoryEstate) -> None:
     estate.public_vpc()
     task = estate.task(public_ip=None)
     result = only(estate)
@@ -72,7 +72,7 @@ def test_no_public_ip_fails_naming_the_task_and_the_fix(estate: Estate) -> None:
     assert "fix:" in result.message
 
 
-def test_igw_attached_to_another_vpc_fails(estate: Estate) -> None:
+def test_igw_attached_to_another_vpc_fails(estate: InventoryEstate) -> None:
     estate.vpc()
     estate.subnet()
     estate.igw(vpc_id="vpc-other")
@@ -82,7 +82,7 @@ def test_igw_attached_to_another_vpc_fails(estate: Estate) -> None:
     assert "internet gateway igw-1 is not attached to vpc-1" in failing_details(only(estate))
 
 
-def test_blackhole_default_route_fails(estate: Estate) -> None:
+def test_blackhole_default_route_fails(estate: InventoryEstate) -> None:
     estate.vpc()
     estate.subnet()
     estate.igw()
@@ -99,7 +99,7 @@ def test_blackhole_default_route_fails(estate: Estate) -> None:
 # ------------------------------------------------------------------------ NAT gateways
 
 
-def test_available_public_nat_passes(estate: Estate) -> None:
+def test_available_public_nat_passes(estate: InventoryEstate) -> None:
     estate.nat_vpc()
     estate.task()
     result = only(estate)
@@ -116,7 +116,7 @@ def test_available_public_nat_passes(estate: Estate) -> None:
     ],
 )
 def test_unusable_nat_fails_even_though_the_route_is_active(
-    estate: Estate, nat: dict[str, Any], expected: str
+    estate: InventoryEstate, nat: dict[str, Any], expected: str
 ) -> None:
     estate.nat_vpc(**nat)
     estate.task()
@@ -125,7 +125,7 @@ def test_unusable_nat_fails_even_though_the_route_is_active(
     assert any(d.startswith(expected) for d in failing_details(result))
 
 
-def test_route_left_over_to_a_vanished_nat_fails(estate: Estate) -> None:
+def test_route_left_over_to_a_vanished_nat_fails(estate: InventoryEstate) -> None:
     estate.nat_vpc()
     estate.records["nat_gateways"].clear()
     estate.task()
@@ -134,7 +134,7 @@ def test_route_left_over_to_a_vanished_nat_fails(estate: Estate) -> None:
     assert "NAT gateway nat-1 no longer exists (the route is left over)" in failing_details(result)
 
 
-def test_nat_in_a_subnet_without_internet_gateway_route_fails(estate: Estate) -> None:
+def test_nat_in_a_subnet_without_internet_gateway_route_fails(estate: InventoryEstate) -> None:
     estate.nat_vpc()
     table = next(t for t in estate.records["route_tables"] if t.route_table_id == "rtb-pub")
     table.routes = [r for r in table.routes if r["destination"] != "0.0.0.0/0"]
@@ -147,7 +147,7 @@ def test_nat_in_a_subnet_without_internet_gateway_route_fails(estate: Estate) ->
     )
 
 
-def test_regional_nat_needs_no_subnet_but_an_attached_igw(estate: Estate) -> None:
+def test_regional_nat_needs_no_subnet_but_an_attached_igw(estate: InventoryEstate) -> None:
     estate.nat_vpc(subnet_id=None, mode="regional")
     estate.task()
     assert only(estate).status is Status.PASS
@@ -162,7 +162,9 @@ def test_regional_nat_needs_no_subnet_but_an_attached_igw(estate: Estate) -> Non
 # ------------------------------------------------------------------------ route tables
 
 
-def test_subnet_without_explicit_association_uses_its_vpcs_main_table(estate: Estate) -> None:
+def test_subnet_without_explicit_association_uses_its_vpcs_main_table(
+    estate: InventoryEstate,
+) -> None:
     estate.vpc()
     estate.subnet()
     estate.igw()
@@ -174,7 +176,7 @@ def test_subnet_without_explicit_association_uses_its_vpcs_main_table(estate: Es
     assert any("the main table rtb-1 of vpc-1 applies" in h["detail"] for h in hops(result))
 
 
-def test_another_vpcs_main_table_never_leaks_in(estate: Estate) -> None:
+def test_another_vpcs_main_table_never_leaks_in(estate: InventoryEstate) -> None:
     estate.vpc()
     estate.subnet()
     estate.vpc(vpc_id="vpc-2", cidr="10.9.0.0/16")
@@ -193,7 +195,7 @@ def test_another_vpcs_main_table_never_leaks_in(estate: Estate) -> None:
     )
 
 
-def test_explicit_association_beats_the_main_table(estate: Estate) -> None:
+def test_explicit_association_beats_the_main_table(estate: InventoryEstate) -> None:
     estate.vpc()
     estate.subnet()
     estate.igw()
@@ -204,7 +206,7 @@ def test_explicit_association_beats_the_main_table(estate: Estate) -> None:
     assert only(estate).status is Status.FAIL
 
 
-def test_default_route_to_a_transit_gateway_is_unknown_not_fail(estate: Estate) -> None:
+def test_default_route_to_a_transit_gateway_is_unknown_not_fail(estate: InventoryEstate) -> None:
     estate.vpc()
     estate.subnet()
     estate.route_table(subnets=["subnet-1"], routes=[route("0.0.0.0/0", "tgw-1")])
@@ -218,7 +220,7 @@ def test_default_route_to_a_transit_gateway_is_unknown_not_fail(estate: Estate) 
 # ------------------------------------------------------------------------ ECR endpoints
 
 
-def test_complete_ecr_endpoints_pass_without_internet(estate: Estate) -> None:
+def test_complete_ecr_endpoints_pass_without_internet(estate: InventoryEstate) -> None:
     estate.private_vpc()
     estate.ecr_endpoints()
     estate.task()
@@ -239,7 +241,7 @@ def test_complete_ecr_endpoints_pass_without_internet(estate: Estate) -> None:
         ),
     ],
 )
-def test_each_missing_ecr_endpoint_fails(estate: Estate, skip: str, expected: str) -> None:
+def test_each_missing_ecr_endpoint_fails(estate: InventoryEstate, skip: str, expected: str) -> None:
     estate.private_vpc()
     estate.ecr_endpoints(skip=[skip])
     estate.task()
@@ -248,7 +250,7 @@ def test_each_missing_ecr_endpoint_fails(estate: Estate, skip: str, expected: st
     assert expected in failing_details(result)
 
 
-def test_ecr_endpoints_without_private_dns_fail(estate: Estate) -> None:
+def test_ecr_endpoints_without_private_dns_fail(estate: InventoryEstate) -> None:
     estate.private_vpc()
     estate.ecr_endpoints(private_dns=False)
     estate.task()
@@ -257,7 +259,7 @@ def test_ecr_endpoints_without_private_dns_fail(estate: Estate) -> None:
     assert any("private DNS is off" in d for d in failing_details(result))
 
 
-def test_ecr_endpoints_in_a_vpc_without_dns_hostnames_fail(estate: Estate) -> None:
+def test_ecr_endpoints_in_a_vpc_without_dns_hostnames_fail(estate: InventoryEstate) -> None:
     estate.private_vpc(dns=False)
     estate.ecr_endpoints()
     estate.task()
@@ -266,7 +268,7 @@ def test_ecr_endpoints_in_a_vpc_without_dns_hostnames_fail(estate: Estate) -> No
     assert any("enableDnsHostnames=false" in d for d in failing_details(result))
 
 
-def test_s3_gateway_not_on_the_subnets_route_table_fails(estate: Estate) -> None:
+def test_s3_gateway_not_on_the_subnets_route_table_fails(estate: InventoryEstate) -> None:
     estate.private_vpc()
     estate.ecr_endpoints()
     table = estate.records["route_tables"][0]
@@ -277,7 +279,7 @@ def test_s3_gateway_not_on_the_subnets_route_table_fails(estate: Estate) -> None
     assert any("has no prefix-list route to vpce-s3" in d for d in failing_details(result))
 
 
-def test_platform_1_3_needs_no_ecr_api_endpoint(estate: Estate) -> None:
+def test_platform_1_3_needs_no_ecr_api_endpoint(estate: InventoryEstate) -> None:
     estate.private_vpc()
     estate.ecr_endpoints(skip=["ecr.api"])
     estate.task(platform_version="1.3.0")
@@ -286,7 +288,7 @@ def test_platform_1_3_needs_no_ecr_api_endpoint(estate: Estate) -> None:
     assert "ECR endpoints (ecr.dkr, s3 gateway)" in result.message
 
 
-def test_task_without_version_runs_latest_and_needs_ecr_api(estate: Estate) -> None:
+def test_task_without_version_runs_latest_and_needs_ecr_api(estate: InventoryEstate) -> None:
     estate.private_vpc()
     estate.ecr_endpoints(skip=["ecr.api"])
     estate.task(platform_version=None)
@@ -304,7 +306,7 @@ def test_task_without_version_runs_latest_and_needs_ecr_api(estate: Estate) -> N
     "image", [DOCKER_HUB, "public.ecr.aws/nginx/nginx:1", OTHER_REGION_ECR, "ghcr.io/org/app:2"]
 )
 def test_images_outside_the_regions_private_ecr_need_the_internet(
-    estate: Estate, image: str
+    estate: InventoryEstate, image: str
 ) -> None:
     estate.private_vpc()
     estate.ecr_endpoints()
@@ -317,7 +319,7 @@ def test_images_outside_the_regions_private_ecr_need_the_internet(
 # ------------------------------------------------------------------------ security groups
 
 
-def test_group_without_egress_fails_even_with_a_nat(estate: Estate) -> None:
+def test_group_without_egress_fails_even_with_a_nat(estate: InventoryEstate) -> None:
     estate.nat_vpc()
     estate.records["security_groups"].clear()
     estate.security_group(egress=[])
@@ -327,7 +329,7 @@ def test_group_without_egress_fails_even_with_a_nat(estate: Estate) -> None:
     assert any("no egress rule of sg-task allows TCP 443" in d for d in failing_details(result))
 
 
-def test_egress_limited_to_the_vpc_cannot_reach_the_internet(estate: Estate) -> None:
+def test_egress_limited_to_the_vpc_cannot_reach_the_internet(estate: InventoryEstate) -> None:
     estate.nat_vpc()
     estate.records["security_groups"].clear()
     estate.security_group(egress=[https_to_cidr("10.0.0.0/16")])
@@ -335,7 +337,7 @@ def test_egress_limited_to_the_vpc_cannot_reach_the_internet(estate: Estate) -> 
     assert only(estate).status is Status.FAIL
 
 
-def test_endpoint_group_without_ingress_from_the_task_fails(estate: Estate) -> None:
+def test_endpoint_group_without_ingress_from_the_task_fails(estate: InventoryEstate) -> None:
     estate.private_vpc()
     estate.ecr_endpoints()
     endpoints_group = next(
@@ -350,7 +352,7 @@ def test_endpoint_group_without_ingress_from_the_task_fails(estate: Estate) -> N
     )
 
 
-def test_endpoint_ingress_by_the_tasks_address_range_counts(estate: Estate) -> None:
+def test_endpoint_ingress_by_the_tasks_address_range_counts(estate: InventoryEstate) -> None:
     estate.private_vpc()
     estate.ecr_endpoints()
     endpoints_group = next(
@@ -362,7 +364,7 @@ def test_endpoint_ingress_by_the_tasks_address_range_counts(estate: Estate) -> N
 
 
 def test_s3_egress_by_prefix_list_rule_counts_without_prefix_list_entries(
-    estate: Estate,
+    estate: InventoryEstate,
 ) -> None:
     estate.private_vpc()
     estate.ecr_endpoints()
@@ -385,7 +387,7 @@ def test_s3_egress_by_prefix_list_rule_counts_without_prefix_list_entries(
     assert only(estate).status is Status.PASS
 
 
-def test_missing_group_record_is_unknown_not_fail(estate: Estate) -> None:
+def test_missing_group_record_is_unknown_not_fail(estate: InventoryEstate) -> None:
     estate.nat_vpc()
     estate.records["security_groups"].clear()
     estate.task()
@@ -397,20 +399,20 @@ def test_missing_group_record_is_unknown_not_fail(estate: Estate) -> None:
 # ------------------------------------------------------------------------ scope and data
 
 
-def test_fargate_spot_task_without_launch_type_is_in_scope(estate: Estate) -> None:
+def test_fargate_spot_task_without_launch_type_is_in_scope(estate: InventoryEstate) -> None:
     estate.public_vpc()
     task = estate.task(launch_type=None, capacity_provider="FARGATE_SPOT", public_ip=None)
     assert statuses(evaluate(estate.inventory())) == {(CHECK, task.task_arn, Status.FAIL)}
 
 
-def test_ec2_and_stopped_tasks_are_out_of_scope(estate: Estate) -> None:
+def test_ec2_and_stopped_tasks_are_out_of_scope(estate: InventoryEstate) -> None:
     estate.public_vpc()
     estate.task(launch_type="EC2")
     estate.task(status="STOPPED")
     assert list(evaluate(estate.inventory())) == []
 
 
-def test_denied_collector_makes_each_task_unknown_naming_it(estate: Estate) -> None:
+def test_denied_collector_makes_each_task_unknown_naming_it(estate: InventoryEstate) -> None:
     estate.public_vpc()
     first = estate.task(public_ip="54.1.2.3")
     second = estate.task()
@@ -423,7 +425,7 @@ def test_denied_collector_makes_each_task_unknown_naming_it(estate: Estate) -> N
     assert all("ec2.nat_gateways (denied: UnauthorizedOperation)" in r.message for r in results)
 
 
-def test_unlisted_tasks_give_one_region_unknown(estate: Estate) -> None:
+def test_unlisted_tasks_give_one_region_unknown(estate: InventoryEstate) -> None:
     estate.public_vpc()
     estate.task()
     estate.fail("ecs.tasks")
@@ -432,14 +434,14 @@ def test_unlisted_tasks_give_one_region_unknown(estate: Estate) -> None:
     assert results[0].resource_type == "account-region"
 
 
-def test_missing_eni_is_unknown(estate: Estate) -> None:
+def test_missing_eni_is_unknown(estate: InventoryEstate) -> None:
     estate.public_vpc()
     estate.task(eni=False)
     result = only(estate)
     assert result.status is Status.UNKNOWN
 
 
-def test_missing_task_definition_is_unknown(estate: Estate) -> None:
+def test_missing_task_definition_is_unknown(estate: InventoryEstate) -> None:
     estate.public_vpc()
     definition = estate.task_definition()
     estate.task(definition=definition)
@@ -452,7 +454,7 @@ def test_missing_task_definition_is_unknown(estate: Estate) -> None:
 # ------------------------------------------------------------------------ services
 
 
-def test_service_fails_when_one_of_its_subnets_has_no_path(estate: Estate) -> None:
+def test_service_fails_when_one_of_its_subnets_has_no_path(estate: InventoryEstate) -> None:
     estate.nat_vpc()
     estate.subnet(subnet_id="subnet-isolated", cidr="10.0.9.0/24")
     estate.route_table(route_table_id="rtb-isolated", subnets=["subnet-isolated"])
@@ -463,13 +465,15 @@ def test_service_fails_when_one_of_its_subnets_has_no_path(estate: Estate) -> No
     assert "subnet-1" not in result.message.split("fix:")[0].replace("subnet-isolated", "")
 
 
-def test_service_assign_public_ip_enabled_passes_in_a_public_subnet(estate: Estate) -> None:
+def test_service_assign_public_ip_enabled_passes_in_a_public_subnet(
+    estate: InventoryEstate,
+) -> None:
     estate.public_vpc()
     estate.service(assign_public_ip="ENABLED")
     assert only(estate).status is Status.PASS
 
 
-def test_service_without_groups_uses_the_vpc_default_group(estate: Estate) -> None:
+def test_service_without_groups_uses_the_vpc_default_group(estate: InventoryEstate) -> None:
     estate.nat_vpc()
     estate.security_group(group_id="sg-default", name="default", egress=[])
     estate.service(groups=())
@@ -478,7 +482,7 @@ def test_service_without_groups_uses_the_vpc_default_group(estate: Estate) -> No
     assert result.evidence["sources"][0]["security_group_ids"] == ["sg-default"]
 
 
-def test_inactive_services_are_out_of_scope(estate: Estate) -> None:
+def test_inactive_services_are_out_of_scope(estate: InventoryEstate) -> None:
     estate.nat_vpc()
     estate.service(status="INACTIVE")
     assert list(evaluate(estate.inventory())) == []
@@ -487,7 +491,7 @@ def test_inactive_services_are_out_of_scope(estate: Estate) -> None:
 # ------------------------------------------------------------------------ IPv6-only subnets
 
 
-def test_ipv6_only_subnet_reaches_ipv4_registries_through_nat64(estate: Estate) -> None:
+def test_ipv6_only_subnet_reaches_ipv4_registries_through_nat64(estate: InventoryEstate) -> None:
     estate.vpc(ipv6_cidrs=["2600:1f18::/56"])
     estate.subnet(cidr=None, ipv6_cidrs=["2600:1f18::/64"], ipv6_native=True, dns64=True)
     estate.subnet(subnet_id="subnet-pub", cidr="10.0.0.0/24")
@@ -504,7 +508,7 @@ def test_ipv6_only_subnet_reaches_ipv4_registries_through_nat64(estate: Estate) 
     assert "NAT64 via nat-1" in result.message
 
 
-def test_all_traffic_rule_counts_as_https(estate: Estate) -> None:
+def test_all_traffic_rule_counts_as_https(estate: InventoryEstate) -> None:
     estate.nat_vpc()
     estate.records["security_groups"].clear()
     estate.security_group(egress=[ALL_TRAFFIC])
@@ -513,7 +517,7 @@ def test_all_traffic_rule_counts_as_https(estate: Estate) -> None:
 
 
 def test_egress_only_gateways_failing_alone_does_not_make_ipv4_paths_unknown(
-    estate: Estate,
+    estate: InventoryEstate,
 ) -> None:
     estate.nat_vpc()
     estate.task()

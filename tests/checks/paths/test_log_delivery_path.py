@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from checks.base import Result, Status
 from checks.paths import log_delivery_path
-from tests.checks.checks_factories import Estate, https_from_group, statuses
+from tests.checks.checks_factories import InventoryEstate, https_from_group, statuses
 
 
-def logs(estate: Estate) -> list[Result]:
+def logs(estate: InventoryEstate) -> list[Result]:
     return list(log_delivery_path.evaluate(estate.inventory()))
 
 
-def endpoint_group(estate: Estate) -> None:
+def endpoint_group(estate: InventoryEstate) -> None:
     estate.security_group(group_id="sg-endpoints", ingress=[https_from_group("sg-task")], egress=[])
 
 
-def test_logs_endpoint_with_private_dns_passes(estate: Estate) -> None:
+def test_logs_endpoint_with_private_dns_passes(estate: InventoryEstate) -> None:
     estate.private_vpc()
     endpoint_group(estate)
     estate.endpoint("logs")
@@ -25,7 +25,7 @@ def test_logs_endpoint_with_private_dns_passes(estate: Estate) -> None:
     assert "via logs endpoint" in result.message
 
 
-def test_logs_endpoint_that_is_pending_fails(estate: Estate) -> None:
+def test_logs_endpoint_that_is_pending_fails(estate: InventoryEstate) -> None:
     estate.private_vpc()
     endpoint_group(estate)
     estate.endpoint("logs", endpoint_id="vpce-logs", state="pendingAcceptance")
@@ -37,7 +37,7 @@ def test_logs_endpoint_that_is_pending_fails(estate: Estate) -> None:
     )
 
 
-def test_log_group_in_another_region_ignores_local_endpoints(estate: Estate) -> None:
+def test_log_group_in_another_region_ignores_local_endpoints(estate: InventoryEstate) -> None:
     estate.private_vpc()
     endpoint_group(estate)
     estate.endpoint("logs")
@@ -47,7 +47,7 @@ def test_log_group_in_another_region_ignores_local_endpoints(estate: Estate) -> 
     assert "awslogs in eu-west-1" in result.message
 
 
-def test_tasks_without_awslogs_are_out_of_scope(estate: Estate) -> None:
+def test_tasks_without_awslogs_are_out_of_scope(estate: InventoryEstate) -> None:
     estate.private_vpc()
     estate.task()
     assert logs(estate) == []

@@ -8,7 +8,7 @@ from checks.base import Result, Status
 from checks.paths import secrets_path
 from tests.checks.checks_factories import (
     ACCOUNT,
-    Estate,
+    InventoryEstate,
     https_from_group,
     https_to_cidr,
     statuses,
@@ -23,15 +23,15 @@ SECRET_EU = f"arn:aws:secretsmanager:eu-west-1:{ACCOUNT}:secret:db"
 PARAMETER = f"arn:aws:ssm:us-east-1:{ACCOUNT}:parameter/app/token"
 
 
-def secrets(estate: Estate) -> list[Result]:
+def secrets(estate: InventoryEstate) -> list[Result]:
     return list(secrets_path.evaluate(estate.inventory()))
 
 
-def endpoint_group(estate: Estate) -> None:
+def endpoint_group(estate: InventoryEstate) -> None:
     estate.security_group(group_id="sg-endpoints", ingress=[https_from_group("sg-task")], egress=[])
 
 
-def test_each_secret_service_needs_its_own_endpoint(estate: Estate) -> None:
+def test_each_secret_service_needs_its_own_endpoint(estate: InventoryEstate) -> None:
     estate.private_vpc()
     endpoint_group(estate)
     estate.endpoint("secretsmanager")
@@ -44,7 +44,7 @@ def test_each_secret_service_needs_its_own_endpoint(estate: Estate) -> None:
     assert [r.status for r in secrets(estate)] == [Status.PASS]
 
 
-def test_registry_credentials_count_as_a_secret(estate: Estate) -> None:
+def test_registry_credentials_count_as_a_secret(estate: InventoryEstate) -> None:
     estate.private_vpc()
     task = estate.task(
         definition=estate.task_definition(
@@ -56,7 +56,7 @@ def test_registry_credentials_count_as_a_secret(estate: Estate) -> None:
     assert "registry credentials" in result.message
 
 
-def test_secret_in_another_region_needs_the_internet(estate: Estate) -> None:
+def test_secret_in_another_region_needs_the_internet(estate: InventoryEstate) -> None:
     estate.private_vpc()
     endpoint_group(estate)
     estate.endpoint("secretsmanager")
@@ -66,7 +66,7 @@ def test_secret_in_another_region_needs_the_internet(estate: Estate) -> None:
     assert "secretsmanager in eu-west-1" in result.message
 
 
-def test_legacy_platform_secrets_skip_security_groups(estate: Estate) -> None:
+def test_legacy_platform_secrets_skip_security_groups(estate: InventoryEstate) -> None:
     # On 1.3.0 the fetch leaves through the Fargate-owned ENI: the endpoint's groups do not
     # see the task's group, so a group rule cannot be what breaks the path.
     estate.private_vpc()
@@ -76,7 +76,7 @@ def test_legacy_platform_secrets_skip_security_groups(estate: Estate) -> None:
     assert [r.status for r in secrets(estate)] == [Status.PASS]
 
 
-def test_task_without_secrets_is_out_of_scope(estate: Estate) -> None:
+def test_task_without_secrets_is_out_of_scope(estate: InventoryEstate) -> None:
     estate.private_vpc()
     estate.task()
     assert secrets(estate) == []
@@ -99,7 +99,7 @@ def all_hops(result: Result) -> list[dict[str, Any]]:
 
 
 def test_legacy_platform_secrets_ignore_the_task_security_group_on_the_nat_path(
-    estate: Estate,
+    estate: InventoryEstate,
 ) -> None:
     estate.nat_vpc()
     estate.records["security_groups"].clear()
@@ -112,7 +112,7 @@ def test_legacy_platform_secrets_ignore_the_task_security_group_on_the_nat_path(
     assert "Fargate-owned ENI" in result.evidence["fargate_owned_eni"]
 
 
-def test_platform_1_4_secrets_still_need_the_task_security_group(estate: Estate) -> None:
+def test_platform_1_4_secrets_still_need_the_task_security_group(estate: InventoryEstate) -> None:
     estate.nat_vpc()
     estate.records["security_groups"].clear()
     estate.security_group(egress=[https_to_cidr("10.0.0.0/16")])

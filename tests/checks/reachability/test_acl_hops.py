@@ -11,12 +11,12 @@ from checks.paths.image_pull_path import evaluate
 from checks.reachability.acl_hops import between_subnets
 from checks.reachability.network import NetworkView
 from checks.support import EC2_NETWORK_ACLS
-from tests.checks.checks_factories import S3_CIDRS, Estate, acl_entry
+from tests.checks.checks_factories import S3_CIDRS, InventoryEstate, acl_entry
 
 DOCKER_HUB = "nginx:1.27"
 
 
-def only(estate: Estate) -> Result:
+def only(estate: InventoryEstate) -> Result:
     results = list(evaluate(estate.inventory()))
     assert len(results) == 1, results
     return results[0]
@@ -41,12 +41,12 @@ def https_only(egress: bool) -> dict[str, Any]:
     return acl_entry(100, "allow", egress=egress, protocol="6", ports=(443, 443))
 
 
-def public_task(estate: Estate) -> None:
+def public_task(estate: InventoryEstate) -> None:
     estate.public_vpc()
     estate.task(definition=estate.task_definition(image=DOCKER_HUB), public_ip="54.1.2.3")
 
 
-def test_default_nacl_passes_with_both_directions_in_evidence(estate: Estate) -> None:
+def test_default_nacl_passes_with_both_directions_in_evidence(estate: InventoryEstate) -> None:
     public_task(estate)
     result = only(estate)
     assert result.status is Status.PASS
@@ -59,7 +59,7 @@ def test_default_nacl_passes_with_both_directions_in_evidence(estate: Estate) ->
     ]
 
 
-def test_deny_all_nacl_on_the_task_subnet_fails_naming_the_rule(estate: Estate) -> None:
+def test_deny_all_nacl_on_the_task_subnet_fails_naming_the_rule(estate: InventoryEstate) -> None:
     public_task(estate)
     estate.network_acl(acl_id="acl-deny")
     result = only(estate)
@@ -72,7 +72,7 @@ def test_deny_all_nacl_on_the_task_subnet_fails_naming_the_rule(estate: Estate) 
     assert (result.root_cause.kind, result.root_cause.resource_id) == ("network-acl", "acl-deny")
 
 
-def test_explicit_deny_rule_is_named(estate: Estate) -> None:
+def test_explicit_deny_rule_is_named(estate: InventoryEstate) -> None:
     public_task(estate)
     estate.network_acl(
         entries=[
@@ -86,7 +86,7 @@ def test_explicit_deny_rule_is_named(estate: Estate) -> None:
     assert "denied by rule 50" in result.message
 
 
-def test_443_out_without_the_ephemeral_return_fails(estate: Estate) -> None:
+def test_443_out_without_the_ephemeral_return_fails(estate: InventoryEstate) -> None:
     public_task(estate)
     estate.network_acl(entries=[https_only(True), https_only(False)])
     result = only(estate)
@@ -96,7 +96,7 @@ def test_443_out_without_the_ephemeral_return_fails(estate: Estate) -> None:
     assert outbound["ok"] is True
 
 
-def test_linux_ephemeral_range_passes_with_a_caveat(estate: Estate) -> None:
+def test_linux_ephemeral_range_passes_with_a_caveat(estate: InventoryEstate) -> None:
     public_task(estate)
     estate.network_acl(
         entries=[
@@ -109,12 +109,12 @@ def test_linux_ephemeral_range_passes_with_a_caveat(estate: Estate) -> None:
     assert any("not documented" in h["detail"] for h in acl_hops(result))
 
 
-def nat_task(estate: Estate) -> None:
+def nat_task(estate: InventoryEstate) -> None:
     estate.nat_vpc()
     estate.task(definition=estate.task_definition(image=DOCKER_HUB))
 
 
-def test_nat_subnet_nacl_both_legs_pass_by_default(estate: Estate) -> None:
+def test_nat_subnet_nacl_both_legs_pass_by_default(estate: InventoryEstate) -> None:
     nat_task(estate)
     result = only(estate)
     assert result.status is Status.PASS
@@ -127,7 +127,9 @@ def test_nat_subnet_nacl_both_legs_pass_by_default(estate: Estate) -> None:
     ]
 
 
-def test_nat_subnet_needing_all_nat_ports_fails_on_the_linux_range_only(estate: Estate) -> None:
+def test_nat_subnet_needing_all_nat_ports_fails_on_the_linux_range_only(
+    estate: InventoryEstate,
+) -> None:
     nat_task(estate)
     estate.network_acl(
         acl_id="acl-pub",
@@ -146,7 +148,7 @@ def test_nat_subnet_needing_all_nat_ports_fails_on_the_linux_range_only(estate: 
     )
 
 
-def test_nat_subnet_not_admitting_the_task_fails(estate: Estate) -> None:
+def test_nat_subnet_not_admitting_the_task_fails(estate: InventoryEstate) -> None:
     nat_task(estate)
     estate.network_acl(
         acl_id="acl-pub",
@@ -163,21 +165,21 @@ def test_nat_subnet_not_admitting_the_task_fails(estate: Estate) -> None:
 
 
 def test_nacls_not_collected_are_unknown_but_a_broken_route_still_fails(
-    estate: Estate,
+    estate: InventoryEstate,
 ) -> None:
     public_task(estate)
     estate.fail(EC2_NETWORK_ACLS)
     result = only(estate)
     assert result.status is Status.UNKNOWN
     assert "network ACLs were not collected (ec2.network_acls (denied" in result.message
-    broken = Estate()
+    broken = InventoryEstate()
     broken.public_vpc()
     broken.task(definition=broken.task_definition(image=DOCKER_HUB))  # no public IP
     broken.fail(EC2_NETWORK_ACLS)
     assert only(broken).status is Status.FAIL
 
 
-def test_subnet_in_no_nacl_is_unknown(estate: Estate) -> None:
+def test_subnet_in_no_nacl_is_unknown(estate: InventoryEstate) -> None:
     public_task(estate)
     # On AWS every subnet is in some NACL's associations; one that is not was not collected.
     inventory = replace(estate.inventory(), network_acls=[])
@@ -189,7 +191,7 @@ def test_subnet_in_no_nacl_is_unknown(estate: Estate) -> None:
     assert result.status is Status.UNKNOWN
 
 
-def endpoint_estate(estate: Estate, endpoint_subnet: str) -> None:
+def endpoint_estate(estate: InventoryEstate, endpoint_subnet: str) -> None:
     estate.private_vpc()
     estate.subnet(subnet_id="subnet-endpoints", cidr="10.0.9.0/24")
     estate.ecr_endpoints()
@@ -199,7 +201,7 @@ def endpoint_estate(estate: Estate, endpoint_subnet: str) -> None:
     estate.task()
 
 
-def test_endpoint_subnet_nacl_must_admit_the_task(estate: Estate) -> None:
+def test_endpoint_subnet_nacl_must_admit_the_task(estate: InventoryEstate) -> None:
     endpoint_estate(estate, "subnet-endpoints")
     estate.network_acl(
         acl_id="acl-endpoints",
@@ -217,12 +219,12 @@ def test_endpoint_subnet_nacl_must_admit_the_task(estate: Estate) -> None:
     )
 
 
-def test_endpoint_subnet_default_nacl_passes(estate: Estate) -> None:
+def test_endpoint_subnet_default_nacl_passes(estate: InventoryEstate) -> None:
     endpoint_estate(estate, "subnet-endpoints")
     assert only(estate).status is Status.PASS
 
 
-def test_same_subnet_crosses_no_nacl(estate: Estate) -> None:
+def test_same_subnet_crosses_no_nacl(estate: InventoryEstate) -> None:
     endpoint_estate(estate, "subnet-1")
     net = NetworkView(estate.inventory())
     assert between_subnets(net, "subnet-1", "subnet-1", port=2049) == []
@@ -235,7 +237,7 @@ def test_same_subnet_crosses_no_nacl(estate: Estate) -> None:
     ]
 
 
-def test_s3_prefix_list_addresses_must_pass_the_task_nacl(estate: Estate) -> None:
+def test_s3_prefix_list_addresses_must_pass_the_task_nacl(estate: InventoryEstate) -> None:
     endpoint_estate(estate, "subnet-1")
     vpc_only = [
         acl_entry(100, "allow", egress=True, cidr="10.0.0.0/16"),
@@ -246,7 +248,7 @@ def test_s3_prefix_list_addresses_must_pass_the_task_nacl(estate: Estate) -> Non
     assert result.status is Status.FAIL
     assert "outbound TCP 443 to S3 (pl-63a5400a) denied by the closing * rule" in result.message
     # One of the list's two CIDRs allowed: which address S3 answers from is not known.
-    partly = Estate()
+    partly = InventoryEstate()
     endpoint_estate(partly, "subnet-1")
     partly.network_acl(
         entries=[

@@ -13,7 +13,7 @@ from tests.checks.checks_factories import (
     ACCOUNT,
     REGION,
     S3_PREFIX_LIST,
-    Estate,
+    InventoryEstate,
     https_from_group,
     route,
 )
@@ -35,7 +35,7 @@ def all_hops(result: Result) -> list[dict[str, Any]]:
     ]
 
 
-def test_second_s3_gateway_endpoint_routed_from_the_subnet_passes(estate: Estate) -> None:
+def test_second_s3_gateway_endpoint_routed_from_the_subnet_passes(estate: InventoryEstate) -> None:
     estate.vpc()
     estate.subnet()
     estate.subnet(subnet_id="subnet-2", cidr="10.0.2.0/24")
@@ -58,7 +58,9 @@ def test_second_s3_gateway_endpoint_routed_from_the_subnet_passes(estate: Estate
     )
 
 
-def test_s3_gateway_endpoint_not_routed_from_the_subnet_still_fails(estate: Estate) -> None:
+def test_s3_gateway_endpoint_not_routed_from_the_subnet_still_fails(
+    estate: InventoryEstate,
+) -> None:
     estate.vpc()
     estate.subnet()
     estate.security_group()
@@ -79,7 +81,7 @@ def test_s3_gateway_endpoint_not_routed_from_the_subnet_still_fails(estate: Esta
 SECRET = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:db"
 
 
-def _endpoint_estate(estate: Estate) -> None:
+def _endpoint_estate(estate: InventoryEstate) -> None:
     estate.vpc()
     estate.subnet()
     estate.route_table(subnets=["subnet-1"])
@@ -88,7 +90,7 @@ def _endpoint_estate(estate: Estate) -> None:
     estate.task()
 
 
-def test_custom_dns_servers_leave_endpoint_paths_unknown(estate: Estate) -> None:
+def test_custom_dns_servers_leave_endpoint_paths_unknown(estate: InventoryEstate) -> None:
     _endpoint_estate(estate)
     estate.dhcp_options(servers=["10.9.9.9"])
     result = only(image_pull_path.evaluate(estate.inventory()))
@@ -98,7 +100,7 @@ def test_custom_dns_servers_leave_endpoint_paths_unknown(estate: Estate) -> None
 
 @pytest.mark.parametrize("servers", [["AmazonProvidedDNS"], ["10.9.9.9", "AmazonProvidedDNS"]])
 def test_amazon_provided_dns_keeps_endpoint_paths_passing(
-    estate: Estate, servers: list[str]
+    estate: InventoryEstate, servers: list[str]
 ) -> None:
     _endpoint_estate(estate)
     estate.dhcp_options(servers=servers)
@@ -107,14 +109,14 @@ def test_amazon_provided_dns_keeps_endpoint_paths_passing(
     assert {h["ok"] for h in all_hops(result) if h["step"] == "dhcp-dns"} == {True}
 
 
-def test_option_set_without_dns_servers_key_passes(estate: Estate) -> None:
+def test_option_set_without_dns_servers_key_passes(estate: InventoryEstate) -> None:
     _endpoint_estate(estate)
     estate.dhcp_options()
     estate.records["dhcp_options"][0].configurations = {"domain-name": ["corp.internal"]}
     assert only(image_pull_path.evaluate(estate.inventory())).status is Status.PASS
 
 
-def test_default_option_set_passes(estate: Estate) -> None:
+def test_default_option_set_passes(estate: InventoryEstate) -> None:
     estate.vpc(dhcp_options_id="default")
     estate.records["dhcp_options"].clear()
     estate.subnet()
@@ -125,7 +127,7 @@ def test_default_option_set_passes(estate: Estate) -> None:
     assert only(image_pull_path.evaluate(estate.inventory())).status is Status.PASS
 
 
-def test_option_set_missing_from_a_complete_collection_is_unknown(estate: Estate) -> None:
+def test_option_set_missing_from_a_complete_collection_is_unknown(estate: InventoryEstate) -> None:
     _endpoint_estate(estate)
     estate.records["dhcp_options"].clear()
     result = only(image_pull_path.evaluate(estate.inventory()))
@@ -133,7 +135,9 @@ def test_option_set_missing_from_a_complete_collection_is_unknown(estate: Estate
     assert "DHCP option set dopt-1 of vpc-1 is not in the inventory" in result.message
 
 
-def test_option_sets_not_collected_leave_only_endpoint_paths_unknown(estate: Estate) -> None:
+def test_option_sets_not_collected_leave_only_endpoint_paths_unknown(
+    estate: InventoryEstate,
+) -> None:
     _endpoint_estate(estate)
     estate.records["dhcp_options"].clear()
     estate.fail("ec2.dhcp_options")
@@ -142,7 +146,7 @@ def test_option_sets_not_collected_leave_only_endpoint_paths_unknown(estate: Est
     assert "DHCP option set dopt-1 of vpc-1 was not collected" in result.message
 
 
-def test_option_sets_not_collected_do_not_touch_internet_paths(estate: Estate) -> None:
+def test_option_sets_not_collected_do_not_touch_internet_paths(estate: InventoryEstate) -> None:
     estate.nat_vpc()
     estate.records["dhcp_options"].clear()
     estate.fail("ec2.dhcp_options")
@@ -150,7 +154,7 @@ def test_option_sets_not_collected_do_not_touch_internet_paths(estate: Estate) -
     assert only(image_pull_path.evaluate(estate.inventory())).status is Status.PASS
 
 
-def test_custom_dns_leaves_logs_and_secrets_endpoints_unknown(estate: Estate) -> None:
+def test_custom_dns_leaves_logs_and_secrets_endpoints_unknown(estate: InventoryEstate) -> None:
     estate.private_vpc()
     estate.dhcp_options(servers=["10.9.9.9"])
     estate.security_group(group_id="sg-endpoints", ingress=[https_from_group("sg-task")])

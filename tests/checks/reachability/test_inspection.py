@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from checks.base import Result, Status
 from checks.paths.image_pull_path import evaluate
-from tests.checks.checks_factories import Estate, route
+from tests.checks.checks_factories import InventoryEstate, route
 
 GWLB_SERVICE = "com.amazonaws.vpce.us-east-1.vpce-svc-0inspection"
 
 
-def inspected(estate: Estate, *, onward: list[dict[str, object]] | None = None) -> None:
+def inspected(estate: InventoryEstate, *, onward: list[dict[str, object]] | None = None) -> None:
     """subnet-1 -> vpce-gwlb (in subnet-inspect) -> onward (default: nat-1 -> igw-1)."""
     estate.vpc()
     estate.subnet()
@@ -41,12 +41,12 @@ def inspected(estate: Estate, *, onward: list[dict[str, object]] | None = None) 
     estate.task(definition=estate.task_definition(image="nginx:1.27"))
 
 
-def only(estate: Estate) -> Result:
+def only(estate: InventoryEstate) -> Result:
     (result,) = evaluate(estate.inventory())
     return result
 
 
-def test_working_path_behind_an_appliance_is_unknown_naming_it(estate: Estate) -> None:
+def test_working_path_behind_an_appliance_is_unknown_naming_it(estate: InventoryEstate) -> None:
     inspected(estate)
     result = only(estate)
     assert result.status is Status.UNKNOWN
@@ -62,7 +62,7 @@ def test_working_path_behind_an_appliance_is_unknown_naming_it(estate: Estate) -
     assert {"inspection-endpoint", "inspection-subnet-route", "nat-gateway"} <= steps
 
 
-def test_broken_route_after_the_appliance_fails(estate: Estate) -> None:
+def test_broken_route_after_the_appliance_fails(estate: InventoryEstate) -> None:
     inspected(estate, onward=[])
     result = only(estate)
     assert result.status is Status.FAIL
@@ -71,7 +71,7 @@ def test_broken_route_after_the_appliance_fails(estate: Estate) -> None:
     )
 
 
-def test_endpoint_not_in_the_inventory_is_an_unknown_appliance(estate: Estate) -> None:
+def test_endpoint_not_in_the_inventory_is_an_unknown_appliance(estate: InventoryEstate) -> None:
     inspected(estate)
     estate.records["vpc_endpoints"] = []
     result = only(estate)

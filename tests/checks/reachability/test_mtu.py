@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from checks.reachability.mtu import private_route_mtus
-from tests.checks.checks_factories import route
+from tests.checks.checks_factories import normalised_route
 
 S3 = {"pl-s3": ["52.216.0.0/15"]}
 
@@ -14,13 +14,13 @@ def lookup(prefix_list: str) -> list[str] | None:
 
 def test_private_routes_carry_their_mtu_and_internet_routes_are_ignored() -> None:
     routes = [
-        route("10.0.0.0/16", "local"),
-        route("0.0.0.0/0", "igw-1"),
-        route("10.1.0.0/16", "tgw-1"),
-        route("192.168.0.0/16", "vgw-1"),
-        route("172.16.0.0/12", "pcx-1"),
-        route("10.9.0.0/16", "eni-1"),
-        route("10.7.0.0/16", "tgw-1", state="blackhole"),
+        normalised_route("10.0.0.0/16", "local"),
+        normalised_route("0.0.0.0/0", "igw-1"),
+        normalised_route("10.1.0.0/16", "tgw-1"),
+        normalised_route("192.168.0.0/16", "vgw-1"),
+        normalised_route("172.16.0.0/12", "pcx-1"),
+        normalised_route("10.9.0.0/16", "eni-1"),
+        normalised_route("10.7.0.0/16", "tgw-1", state="blackhole"),
     ]
     found, unresolved = private_route_mtus(routes, lookup)
     assert [(r.destination, r.mtu) for r in found] == [

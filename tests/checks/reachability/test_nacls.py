@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
+from auditor.store.resources import Ec2NetworkAcl
 from checks.reachability.nacls import (
     UDP,
     Crossing,
@@ -17,51 +17,25 @@ from checks.reachability.nacls import (
     evaluate_return,
     request_crossing,
 )
+from tests.checks.checks_factories import acl_entry, network_acl
 
 
-@dataclass
-class Acl:
-    entries: list[dict[str, Any]]
-    network_acl_id: str = "acl-1"
-    is_default: bool = False
-    subnet_ids: list[str] = field(default_factory=list)
-
-
-def entry(
-    number: int,
-    action: str,
-    *,
-    egress: bool,
-    cidr: str | None = "0.0.0.0/0",
-    ipv6: str | None = None,
-    protocol: str = "-1",
-    ports: tuple[int, int] | None = None,
-) -> dict[str, Any]:
-    return {
-        "rule_number": number,
-        "egress": egress,
-        "protocol": protocol,
-        "rule_action": action,
-        "cidr_block": None if ipv6 else cidr,
-        "ipv6_cidr_block": ipv6,
-        "port_from": ports[0] if ports else None,
-        "port_to": ports[1] if ports else None,
-        "icmp_type": None,
-        "icmp_code": None,
-    }
+def nacl(entries: list[dict[str, Any]], *, is_default: bool = False) -> Ec2NetworkAcl:
+    """A NACL record with these ``acl_entry`` items, through the collector's transform."""
+    return network_acl(entries, default=is_default)
 
 
 def closing(egress: bool) -> list[dict[str, Any]]:
     return [
-        entry(32767, "deny", egress=egress),
-        entry(32768, "deny", egress=egress, ipv6="::/0"),
+        acl_entry(32767, "deny", egress=egress),
+        acl_entry(32768, "deny", egress=egress, ipv6="::/0"),
     ]
 
 
-DEFAULT = Acl(
+DEFAULT = nacl(
     entries=[
-        entry(100, "allow", egress=True),
-        entry(100, "allow", egress=False),
+        acl_entry(100, "allow", egress=True),
+        acl_entry(100, "allow", egress=False),
         *closing(True),
         *closing(False),
     ],
@@ -80,7 +54,7 @@ def test_default_acl_allows_both_directions() -> None:
 
 
 def test_deny_all_acl_fails_naming_the_closing_rule() -> None:
-    deny_all = Acl(entries=[*closing(True), *closing(False)])
+    deny_all = nacl(entries=[*closing(True), *closing(False)])
     verdict = evaluate_acl(deny_all, OUT_443)
     assert verdict.allowed is False
     assert verdict.rules == ("*",)
@@ -89,14 +63,14 @@ def test_deny_all_acl_fails_naming_the_closing_rule() -> None:
 
 def test_missing_closing_entries_still_deny() -> None:
     # moto's new custom NACLs list no entries at all; AWS always has the * rule.
-    assert evaluate_acl(Acl(entries=[]), OUT_443).allowed is False
+    assert evaluate_acl(nacl(entries=[]), OUT_443).allowed is False
 
 
 def test_first_matching_rule_wins_in_rule_number_order() -> None:
-    acl = Acl(
+    acl = nacl(
         entries=[
-            entry(200, "allow", egress=True),
-            entry(100, "deny", egress=True, protocol="6", ports=(443, 443)),
+            acl_entry(200, "allow", egress=True),
+            acl_entry(100, "deny", egress=True, protocol="6", ports=(443, 443)),
             *closing(True),
         ]
     )
@@ -106,10 +80,10 @@ def test_first_matching_rule_wins_in_rule_number_order() -> None:
 
 
 def test_allow_443_out_but_no_ephemeral_return_fails() -> None:
-    acl = Acl(
+    acl = nacl(
         entries=[
-            entry(100, "allow", egress=True, protocol="6", ports=(443, 443)),
-            entry(100, "allow", egress=False, protocol="6", ports=(443, 443)),
+            acl_entry(100, "allow", egress=True, protocol="6", ports=(443, 443)),
+            acl_entry(100, "allow", egress=False, protocol="6", ports=(443, 443)),
             *closing(True),
             *closing(False),
         ]
@@ -121,9 +95,9 @@ def test_allow_443_out_but_no_ephemeral_return_fails() -> None:
 
 
 def test_linux_ephemeral_range_only_passes_with_a_caveat() -> None:
-    acl = Acl(
+    acl = nacl(
         entries=[
-            entry(100, "allow", egress=False, protocol="6", ports=(32768, 65535)),
+            acl_entry(100, "allow", egress=False, protocol="6", ports=(32768, 65535)),
             *closing(False),
         ]
     )
@@ -138,9 +112,9 @@ def test_linux_ephemeral_range_only_passes_with_a_caveat() -> None:
 
 
 def test_narrower_than_linux_range_fails() -> None:
-    acl = Acl(
+    acl = nacl(
         entries=[
-            entry(100, "allow", egress=False, protocol="6", ports=(49152, 65535)),
+            acl_entry(100, "allow", egress=False, protocol="6", ports=(49152, 65535)),
             *closing(False),
         ]
     )
@@ -148,25 +122,25 @@ def test_narrower_than_linux_range_fails() -> None:
 
 
 def test_ipv4_and_ipv6_entries_are_kept_apart() -> None:
-    ipv4_only = Acl(entries=[entry(100, "allow", egress=True), *closing(True)])
+    ipv4_only = nacl(entries=[acl_entry(100, "allow", egress=True), *closing(True)])
     v6 = request_crossing(True, Peers.internet(6))
     assert evaluate_acl(ipv4_only, OUT_443).allowed is True
     assert evaluate_acl(ipv4_only, v6).allowed is False
-    ipv6_only = Acl(entries=[entry(101, "allow", egress=True, ipv6="::/0"), *closing(True)])
+    ipv6_only = nacl(entries=[acl_entry(101, "allow", egress=True, ipv6="::/0"), *closing(True)])
     assert evaluate_acl(ipv6_only, v6).allowed is True
     assert evaluate_acl(ipv6_only, OUT_443).allowed is False
 
 
 def test_directions_are_kept_apart() -> None:
-    inbound_only = Acl(entries=[entry(100, "allow", egress=False), *closing(True)])
+    inbound_only = nacl(entries=[acl_entry(100, "allow", egress=False), *closing(True)])
     assert evaluate_acl(inbound_only, OUT_443).allowed is False
 
 
 def test_private_deny_does_not_matter_for_the_internet() -> None:
-    acl = Acl(
+    acl = nacl(
         entries=[
-            entry(90, "deny", egress=True, cidr="10.0.0.0/8"),
-            entry(100, "allow", egress=True),
+            acl_entry(90, "deny", egress=True, cidr="10.0.0.0/8"),
+            acl_entry(100, "allow", egress=True),
             *closing(True),
         ]
     )
@@ -177,9 +151,9 @@ def test_private_deny_does_not_matter_for_the_internet() -> None:
 
 
 def test_part_of_the_internet_is_unknown_not_pass_nor_fail() -> None:
-    acl = Acl(
+    acl = nacl(
         entries=[
-            entry(100, "allow", egress=True, cidr="52.0.0.0/8", protocol="6", ports=(443, 443)),
+            acl_entry(100, "allow", egress=True, cidr="52.0.0.0/8", protocol="6", ports=(443, 443)),
             *closing(True),
         ]
     )
@@ -189,24 +163,29 @@ def test_part_of_the_internet_is_unknown_not_pass_nor_fail() -> None:
 
 
 def test_protocol_and_ports() -> None:
-    udp_only = Acl(entries=[entry(100, "allow", egress=True, protocol="17"), *closing(True)])
+    udp_only = nacl(entries=[acl_entry(100, "allow", egress=True, protocol="17"), *closing(True)])
     assert evaluate_acl(udp_only, OUT_443).allowed is False
     nfs = request_crossing(True, INTERNET, port=2049)
-    https_only = Acl(
-        entries=[entry(100, "allow", egress=True, protocol="6", ports=(443, 443)), *closing(True)]
+    https_only = nacl(
+        entries=[
+            acl_entry(100, "allow", egress=True, protocol="6", ports=(443, 443)),
+            *closing(True),
+        ]
     )
     assert evaluate_acl(https_only, nfs).allowed is False
     dns = Crossing(egress=True, peers=INTERNET, ports=(53, 53), protocol=UDP)
     assert evaluate_acl(udp_only, dns).allowed is True
     # Protocols other than TCP/UDP/ICMP match all ports.
-    gre = Acl(entries=[entry(100, "allow", egress=True, protocol="47"), *closing(True)])
+    gre = nacl(entries=[acl_entry(100, "allow", egress=True, protocol="47"), *closing(True)])
     gre_flow = Crossing(egress=True, peers=INTERNET, ports=(0, 0), protocol=47)
     assert evaluate_acl(gre, gre_flow).allowed is True
 
 
 @pytest.mark.parametrize("ports", [(443, 443), (0, 65535), (400, 500)])
 def test_port_ranges_covering_443_allow(ports: tuple[int, int]) -> None:
-    acl = Acl(entries=[entry(100, "allow", egress=True, protocol="6", ports=ports), *closing(True)])
+    acl = nacl(
+        entries=[acl_entry(100, "allow", egress=True, protocol="6", ports=ports), *closing(True)]
+    )
     assert evaluate_acl(acl, OUT_443).allowed is True
 
 

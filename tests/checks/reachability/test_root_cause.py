@@ -5,7 +5,7 @@ from __future__ import annotations
 from checks.base import RootCause, Status
 from checks.paths.image_pull_path import evaluate
 from checks.reachability.model import Hop, Path, Reachability, decisive_hop
-from tests.checks.checks_factories import Estate, route
+from tests.checks.checks_factories import InventoryEstate, route
 
 
 def _hop(step: str, ok: bool | None) -> Hop:
@@ -34,7 +34,7 @@ def test_reachable_has_no_decisive_hop() -> None:
     assert decisive_hop(reach) is None
 
 
-def test_tasks_behind_one_deleted_nat_share_one_root_cause(estate: Estate) -> None:
+def test_tasks_behind_one_deleted_nat_share_one_root_cause(estate: InventoryEstate) -> None:
     estate.nat_vpc(state="deleted")
     estate.task()
     estate.task()
@@ -48,7 +48,7 @@ def test_tasks_behind_one_deleted_nat_share_one_root_cause(estate: Estate) -> No
     assert "deleted" in cause.detail
 
 
-def test_a_missing_default_route_is_another_root_cause(estate: Estate) -> None:
+def test_a_missing_default_route_is_another_root_cause(estate: InventoryEstate) -> None:
     estate.vpc()
     estate.subnet()
     estate.route_table(subnets=["subnet-1"], routes=[])
@@ -61,7 +61,9 @@ def test_a_missing_default_route_is_another_root_cause(estate: Estate) -> None:
     assert result.root_cause != RootCause(kind="nat-gateway", resource_id="nat-1", detail="")
 
 
-def test_unknown_transit_gateway_route_is_the_root_cause_of_an_unknown(estate: Estate) -> None:
+def test_unknown_transit_gateway_route_is_the_root_cause_of_an_unknown(
+    estate: InventoryEstate,
+) -> None:
     estate.vpc()
     estate.subnet()
     estate.route_table(subnets=["subnet-1"], routes=[route("0.0.0.0/0", "tgw-1")])
@@ -73,7 +75,7 @@ def test_unknown_transit_gateway_route_is_the_root_cause_of_an_unknown(estate: E
     assert "tgw-1" in result.root_cause.detail
 
 
-def test_pass_has_no_root_cause(estate: Estate) -> None:
+def test_pass_has_no_root_cause(estate: InventoryEstate) -> None:
     estate.nat_vpc()
     estate.task()
     (result,) = evaluate(estate.inventory())

@@ -9,9 +9,9 @@ from checks.base import Result, Status
 from checks.paths import image_pull_path
 from checks.reachability.routes import INTERNET_V4, INTERNET_V6, best_route
 from tests.checks.checks_factories import (
-    Estate,
+    InventoryEstate,
     https_from_group,
-    route,
+    normalised_route,
 )
 
 S3 = {"pl-s3": ["52.216.0.0/15"]}
@@ -26,35 +26,35 @@ def net(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
 
 
 def test_longest_prefix_wins() -> None:
-    routes = [route("0.0.0.0/0", "nat-1"), route("52.216.0.0/16", "igw-1")]
+    routes = [normalised_route("0.0.0.0/0", "nat-1"), normalised_route("52.216.0.0/16", "igw-1")]
     assert best_route(routes, net("52.216.1.0/24"), lookup).route == routes[1]
     assert best_route(routes, net("8.8.8.8/32"), lookup).route == routes[0]
 
 
 def test_ipv4_and_ipv6_are_matched_separately() -> None:
-    routes = [route("0.0.0.0/0", "igw-1")]
+    routes = [normalised_route("0.0.0.0/0", "igw-1")]
     assert best_route(routes, INTERNET_V6, lookup).route is None
-    assert best_route([route("::/0", "eigw-1")], INTERNET_V4, lookup).route is None
+    assert best_route([normalised_route("::/0", "eigw-1")], INTERNET_V4, lookup).route is None
 
 
 def test_static_beats_propagated_on_the_same_prefix() -> None:
-    propagated = route("10.8.0.0/16", "vgw-1", origin="EnableVgwRoutePropagation")
-    static = route("10.8.0.0/16", "tgw-1")
+    propagated = normalised_route("10.8.0.0/16", "vgw-1", origin="EnableVgwRoutePropagation")
+    static = normalised_route("10.8.0.0/16", "tgw-1")
     assert best_route([propagated, static], net("10.8.0.0/24"), lookup).route == static
 
 
 def test_prefix_list_route_matches_with_its_entry_length() -> None:
-    routes = [route("0.0.0.0/0", "nat-1"), route("pl-s3", "vpce-1")]
+    routes = [normalised_route("0.0.0.0/0", "nat-1"), normalised_route("pl-s3", "vpce-1")]
     assert best_route(routes, net("52.216.4.0/24"), lookup).route == routes[1]
 
 
 def test_static_cidr_beats_prefix_list_on_the_same_length() -> None:
-    routes = [route("pl-s3", "vpce-1"), route("52.216.0.0/15", "nat-1")]
+    routes = [normalised_route("pl-s3", "vpce-1"), normalised_route("52.216.0.0/15", "nat-1")]
     assert best_route(routes, net("52.216.0.0/15"), lookup).route == routes[1]
 
 
 def test_unknown_prefix_list_is_reported() -> None:
-    match = best_route([route("pl-unknown", "vpce-1")], net("52.216.0.0/24"), lookup)
+    match = best_route([normalised_route("pl-unknown", "vpce-1")], net("52.216.0.0/24"), lookup)
     assert (match.route, match.unresolved_prefix_lists) == (None, ("pl-unknown",))
 
 
@@ -74,7 +74,7 @@ def all_hops(result: Result) -> list[dict[str, Any]]:
     ]
 
 
-def test_missing_main_route_table_is_unknown_not_fail(estate: Estate) -> None:
+def test_missing_main_route_table_is_unknown_not_fail(estate: InventoryEstate) -> None:
     estate.vpc()
     estate.subnet()
     estate.igw()
@@ -86,7 +86,9 @@ def test_missing_main_route_table_is_unknown_not_fail(estate: Estate) -> None:
     assert route_table_hops and all(h["ok"] is None for h in route_table_hops)
 
 
-def test_missing_main_route_table_leaves_the_s3_gateway_leg_unknown(estate: Estate) -> None:
+def test_missing_main_route_table_leaves_the_s3_gateway_leg_unknown(
+    estate: InventoryEstate,
+) -> None:
     estate.vpc()
     estate.subnet()
     estate.security_group()

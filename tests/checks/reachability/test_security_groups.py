@@ -14,7 +14,7 @@ from checks.reachability.routes import INTERNET_V4
 from checks.reachability.security_groups import Peer, allows_https, check_rules
 from tests.checks.checks_factories import (
     S3_PREFIX_LIST,
-    Estate,
+    InventoryEstate,
     https_from_group,
     https_to_cidr,
     route,
@@ -98,7 +98,9 @@ def only(results: Any) -> Result:
     return found[0]
 
 
-def _s3_estate(estate: Estate, egress: list[dict[str, Any]], *, collect_list: bool) -> None:
+def _s3_estate(
+    estate: InventoryEstate, egress: list[dict[str, Any]], *, collect_list: bool
+) -> None:
     estate.vpc()
     estate.subnet()
     estate.route_table(subnets=["subnet-1"], routes=[route(S3_PREFIX_LIST, "vpce-s3")])
@@ -113,7 +115,7 @@ def _s3_estate(estate: Estate, egress: list[dict[str, Any]], *, collect_list: bo
 
 
 def test_ipv6_any_rule_does_not_prove_egress_to_an_unresolved_s3_prefix_list(
-    estate: Estate,
+    estate: InventoryEstate,
 ) -> None:
     egress = [
         {
@@ -131,7 +133,7 @@ def test_ipv6_any_rule_does_not_prove_egress_to_an_unresolved_s3_prefix_list(
 
 
 def test_ipv4_any_rule_still_proves_egress_to_an_unresolved_s3_prefix_list(
-    estate: Estate,
+    estate: InventoryEstate,
 ) -> None:
     _s3_estate(estate, [https_to_cidr("0.0.0.0/0")], collect_list=False)
     assert only(image_pull_path.evaluate(estate.inventory())).status is Status.PASS

@@ -15,8 +15,8 @@ import pytest
 from auditor.store.resources import Ec2RouteTable
 from checks.base import Status
 from checks.paths.image_pull_path import evaluate
-from collectors.ec2.route_tables import TARGETS, normalise_route
-from tests.checks.checks_factories import Estate, route
+from collectors.ec2.route_tables import TARGETS
+from tests.checks.checks_factories import InventoryEstate, route
 
 # Route members that are not targets: where the route goes, and facts about the route.
 NOT_TARGETS = frozenset(
@@ -79,10 +79,10 @@ def aws_route(field: str, target: str, destination: str = "0.0.0.0/0") -> dict[s
         # AWS fills both for a route to an instance.
         raw["NetworkInterfaceId"] = "eni-0ofinstance"
         raw["InstanceOwnerId"] = "123456789012"
-    return normalise_route(raw)
+    return raw
 
 
-def docker_hub_task(estate: Estate, table_routes: list[dict[str, Any]]) -> None:
+def docker_hub_task(estate: InventoryEstate, table_routes: list[dict[str, Any]]) -> None:
     estate.vpc()
     estate.subnet()
     estate.route_table(subnets=["subnet-1"], routes=table_routes)
@@ -90,13 +90,13 @@ def docker_hub_task(estate: Estate, table_routes: list[dict[str, Any]]) -> None:
     estate.task(definition=estate.task_definition(image="nginx:1.27"), public_ip="54.1.2.3")
 
 
-def add_table(estate: Estate, table: Ec2RouteTable) -> None:
+def add_table(estate: InventoryEstate, table: Ec2RouteTable) -> None:
     estate.records.setdefault("route_tables", []).append(table)
 
 
 @pytest.mark.parametrize(("field", "target"), SAMPLES, ids=[t for _, t in SAMPLES])
 def test_task_subnet_default_route_never_passes_unmodelled(
-    estate: Estate, field: str, target: str
+    estate: InventoryEstate, field: str, target: str
 ) -> None:
     docker_hub_task(estate, [aws_route(field, target)])
     (result,) = evaluate(estate.inventory())
@@ -110,7 +110,7 @@ def test_task_subnet_default_route_never_passes_unmodelled(
 
 @pytest.mark.parametrize(("field", "target"), SAMPLES, ids=[t for _, t in SAMPLES])
 def test_nat_subnet_default_route_never_passes_unless_igw(
-    estate: Estate, field: str, target: str
+    estate: InventoryEstate, field: str, target: str
 ) -> None:
     estate.vpc()
     estate.subnet()
@@ -127,16 +127,14 @@ def test_nat_subnet_default_route_never_passes_unless_igw(
     assert result.status is not Status.PASS, result.message
 
 
-def test_a_route_with_no_recognised_target_is_unknown(estate: Estate) -> None:
-    docker_hub_task(
-        estate, [normalise_route({"DestinationCidrBlock": "0.0.0.0/0", "State": "active"})]
-    )
+def test_a_route_with_no_recognised_target_is_unknown(estate: InventoryEstate) -> None:
+    docker_hub_task(estate, [{"DestinationCidrBlock": "0.0.0.0/0", "State": "active"}])
     (result,) = evaluate(estate.inventory())
     assert result.status is Status.UNKNOWN
     assert "not know" in result.message
 
 
-def test_vgw_default_route_is_unknown_beyond_aws(estate: Estate) -> None:
+def test_vgw_default_route_is_unknown_beyond_aws(estate: InventoryEstate) -> None:
     docker_hub_task(estate, [aws_route("GatewayId", "vgw-0onprem")])
     estate.vgw(vgw_id="vgw-0onprem")
     (result,) = evaluate(estate.inventory())
@@ -145,19 +143,19 @@ def test_vgw_default_route_is_unknown_beyond_aws(estate: Estate) -> None:
     assert result.evidence["unknown_reason"] == "beyond-aws"
 
 
-def test_detached_or_missing_vgw_fails(estate: Estate) -> None:
+def test_detached_or_missing_vgw_fails(estate: InventoryEstate) -> None:
     docker_hub_task(estate, [aws_route("GatewayId", "vgw-0onprem")])
     estate.vgw(vgw_id="vgw-0onprem", attachment_state="detached")
     (result,) = evaluate(estate.inventory())
     assert result.status is Status.FAIL
     assert "vgw-0onprem is available and not attached to vpc-1" in result.message
-    gone = Estate()
+    gone = InventoryEstate()
     docker_hub_task(gone, [aws_route("GatewayId", "vgw-0gone")])
     (result,) = evaluate(gone.inventory())
     assert (result.status, "vgw-0gone no longer exists" in result.message) == (Status.FAIL, True)
 
 
-def test_peering_default_route_fails_naming_the_connection(estate: Estate) -> None:
+def test_peering_default_route_fails_naming_the_connection(estate: InventoryEstate) -> None:
     docker_hub_task(estate, [aws_route("VpcPeeringConnectionId", "pcx-0peer")])
     (result,) = evaluate(estate.inventory())
     assert result.status is Status.FAIL
@@ -166,13 +164,13 @@ def test_peering_default_route_fails_naming_the_connection(estate: Estate) -> No
     assert "unknown_reason" not in result.evidence
 
 
-def test_appliance_and_missing_data_unknowns_do_not_share_a_class(estate: Estate) -> None:
+def test_appliance_and_missing_data_unknowns_do_not_share_a_class(estate: InventoryEstate) -> None:
     docker_hub_task(estate, [aws_route("NetworkInterfaceId", "eni-0appliance")])
     (result,) = evaluate(estate.inventory())
     assert (result.status, result.evidence["unknown_reason"]) == (Status.UNKNOWN, "appliance")
     # The same route, but the task's group is gone: that part is missing data, so the
     # finding is not mutable as an "appliance" class.
-    other = Estate()
+    other = InventoryEstate()
     docker_hub_task(other, [aws_route("NetworkInterfaceId", "eni-0appliance")])
     other.records["security_groups"] = []
     (result,) = evaluate(other.inventory())

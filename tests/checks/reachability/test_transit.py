@@ -7,14 +7,20 @@ from typing import Any
 from checks.base import Result, Status
 from checks.paths.image_pull_path import evaluate
 from checks.support import EC2_TRANSIT_GATEWAY_ROUTE_TABLES
-from tests.checks.checks_factories import Estate, acl_entry, route, tgw_route
+from tests.checks.checks_factories import (
+    InventoryEstate,
+    acl_entry,
+    normalised_route,
+    route,
+    tgw_route,
+)
 
 DOCKER_HUB = "nginx:1.27"
 OTHER_ACCOUNT = "210987654321"
 
 
 def hub(
-    estate: Estate,
+    estate: InventoryEstate,
     *,
     spoke_routes: list[dict[str, Any]] | None = None,
     egress_routes: list[dict[str, Any]] | None = None,
@@ -82,7 +88,7 @@ def hub(
     estate.task(definition=estate.task_definition(image=DOCKER_HUB))
 
 
-def only(estate: Estate) -> Result:
+def only(estate: InventoryEstate) -> Result:
     results = list(evaluate(estate.inventory()))
     assert len(results) == 1, results
     return results[0]
@@ -98,7 +104,7 @@ def hops(result: Result) -> list[dict[str, Any]]:
     ]
 
 
-def test_working_hub_passes_with_every_hop_in_evidence(estate: Estate) -> None:
+def test_working_hub_passes_with_every_hop_in_evidence(estate: InventoryEstate) -> None:
     hub(estate)
     result = only(estate)
     assert result.status is Status.PASS, result.message
@@ -125,7 +131,7 @@ def test_working_hub_passes_with_every_hop_in_evidence(estate: Estate) -> None:
     assert "attachment tgw-attach-spoke has subnet subnet-tgw in us-east-1a" in details
 
 
-def test_hub_without_a_default_route_fails(estate: Estate) -> None:
+def test_hub_without_a_default_route_fails(estate: InventoryEstate) -> None:
     hub(estate, spoke_routes=[tgw_route("10.100.0.0/16", "tgw-attach-egress")])
     result = only(estate)
     assert result.status is Status.FAIL
@@ -136,7 +142,7 @@ def test_hub_without_a_default_route_fails(estate: Estate) -> None:
     assert result.root_cause.kind == "transit-gateway-route"
 
 
-def test_blackhole_default_route_fails(estate: Estate) -> None:
+def test_blackhole_default_route_fails(estate: InventoryEstate) -> None:
     hub(estate, spoke_routes=[tgw_route("0.0.0.0/0", None, state="blackhole")])
     result = only(estate)
     assert result.status is Status.FAIL
@@ -144,7 +150,7 @@ def test_blackhole_default_route_fails(estate: Estate) -> None:
 
 
 def test_blackholed_public_half_is_unknown_and_private_blackholes_are_fine(
-    estate: Estate,
+    estate: InventoryEstate,
 ) -> None:
     hub(
         estate,
@@ -159,7 +165,7 @@ def test_blackholed_public_half_is_unknown_and_private_blackholes_are_fine(
         result.message
     )
     # The usual design: spoke-to-spoke traffic blackholed, the internet to the egress VPC.
-    spokes_isolated = Estate()
+    spokes_isolated = InventoryEstate()
     hub(
         spokes_isolated,
         spoke_routes=[
@@ -170,7 +176,7 @@ def test_blackholed_public_half_is_unknown_and_private_blackholes_are_fine(
     assert only(spokes_isolated).status is Status.PASS
 
 
-def test_asymmetric_hub_without_a_return_route_in_the_tgw_fails(estate: Estate) -> None:
+def test_asymmetric_hub_without_a_return_route_in_the_tgw_fails(estate: InventoryEstate) -> None:
     hub(estate, egress_routes=[])
     result = only(estate)
     assert result.status is Status.FAIL
@@ -178,7 +184,7 @@ def test_asymmetric_hub_without_a_return_route_in_the_tgw_fails(estate: Estate) 
     assert "tgw-rtb-egress" in result.message
 
 
-def test_nat_subnet_without_a_return_route_fails(estate: Estate) -> None:
+def test_nat_subnet_without_a_return_route_fails(estate: InventoryEstate) -> None:
     hub(estate, return_route=False)
     result = only(estate)
     assert result.status is Status.FAIL
@@ -187,7 +193,7 @@ def test_nat_subnet_without_a_return_route_fails(estate: Estate) -> None:
     )
 
 
-def test_no_attachment_subnet_in_the_task_az_fails(estate: Estate) -> None:
+def test_no_attachment_subnet_in_the_task_az_fails(estate: InventoryEstate) -> None:
     hub(estate)
     other_az = next(s for s in estate.records["subnets"] if s.subnet_id == "subnet-tgw")
     other_az.availability_zone = "us-east-1b"
@@ -196,7 +202,7 @@ def test_no_attachment_subnet_in_the_task_az_fails(estate: Estate) -> None:
     assert "has no subnet in us-east-1a" in result.message
 
 
-def test_tgw_of_an_account_not_scanned_is_unknown_naming_it(estate: Estate) -> None:
+def test_tgw_of_an_account_not_scanned_is_unknown_naming_it(estate: InventoryEstate) -> None:
     hub(estate)
     estate.records["transit_gateways"] = []
     for attachment in estate.records["transit_gateway_attachments"]:
@@ -207,7 +213,7 @@ def test_tgw_of_an_account_not_scanned_is_unknown_naming_it(estate: Estate) -> N
     assert result.evidence["unknown_reason"] == "account-not-scanned"
 
 
-def test_vpn_attachment_egress_is_unknown_beyond_aws(estate: Estate) -> None:
+def test_vpn_attachment_egress_is_unknown_beyond_aws(estate: InventoryEstate) -> None:
     hub(
         estate,
         spoke_routes=[
@@ -220,7 +226,7 @@ def test_vpn_attachment_egress_is_unknown_beyond_aws(estate: Estate) -> None:
     assert result.evidence["unknown_reason"] == "beyond-aws"
 
 
-def test_route_tables_not_collected_are_unknown(estate: Estate) -> None:
+def test_route_tables_not_collected_are_unknown(estate: InventoryEstate) -> None:
     hub(estate)
     estate.records["transit_gateway_route_tables"] = []
     estate.fail(EC2_TRANSIT_GATEWAY_ROUTE_TABLES)
@@ -230,7 +236,7 @@ def test_route_tables_not_collected_are_unknown(estate: Estate) -> None:
     assert "unknown_reason" not in result.evidence
 
 
-def test_truncated_routes_are_unknown(estate: Estate) -> None:
+def test_truncated_routes_are_unknown(estate: InventoryEstate) -> None:
     hub(estate)
     table = next(
         t
@@ -241,7 +247,7 @@ def test_truncated_routes_are_unknown(estate: Estate) -> None:
     assert only(estate).status is Status.UNKNOWN
 
 
-def test_attachment_subnet_nacl_is_judged(estate: Estate) -> None:
+def test_attachment_subnet_nacl_is_judged(estate: InventoryEstate) -> None:
     hub(estate)
     estate.network_acl(
         acl_id="acl-tgw",
@@ -259,16 +265,16 @@ def test_attachment_subnet_nacl_is_judged(estate: Estate) -> None:
     )
 
 
-def test_egress_attachment_subnet_straight_to_igw_fails(estate: Estate) -> None:
+def test_egress_attachment_subnet_straight_to_igw_fails(estate: InventoryEstate) -> None:
     hub(estate)
     table = next(t for t in estate.records["route_tables"] if t.route_table_id == "rtb-egress-tgw")
-    table.routes[-1] = route("0.0.0.0/0", "igw-1")
+    table.routes[-1] = normalised_route("0.0.0.0/0", "igw-1")
     result = only(estate)
     assert result.status is Status.FAIL
     assert "a NAT gateway is needed" in result.message
 
 
-def test_unavailable_spoke_attachment_fails(estate: Estate) -> None:
+def test_unavailable_spoke_attachment_fails(estate: InventoryEstate) -> None:
     hub(estate)
     spoke = next(
         a

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from checks.base import Status
 from checks.services import fargate_load_balancer
-from tests.checks.checks_factories import Estate, statuses
+from tests.checks.checks_factories import InventoryEstate, statuses
 
 
 def test_classic_load_balancer_fails_and_services_without_one_are_out_of_scope(
-    estate: Estate,
+    estate: InventoryEstate,
 ) -> None:
     classic = estate.service(name="legacy", load_balancers=[{"loadBalancerName": "old-clb"}])
     estate.service(name="worker")
@@ -17,7 +17,7 @@ def test_classic_load_balancer_fails_and_services_without_one_are_out_of_scope(
     assert "Classic Load Balancer old-clb" in result.message
 
 
-def test_target_group_not_in_inventory_is_unknown(estate: Estate) -> None:
+def test_target_group_not_in_inventory_is_unknown(estate: InventoryEstate) -> None:
     service = estate.service(load_balancers=[{"targetGroupArn": "arn:aws:tg/gone"}])
     assert statuses(fargate_load_balancer.evaluate(estate.inventory())) == {
         ("fargate-load-balancer", service.service_arn, Status.UNKNOWN)

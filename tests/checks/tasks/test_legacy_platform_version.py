@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from checks.base import Status
 from checks.tasks import legacy_platform_version
-from tests.checks.checks_factories import Estate, statuses
+from tests.checks.checks_factories import InventoryEstate, statuses
 
 
-def test_legacy_services_and_tasks(estate: Estate) -> None:
+def test_legacy_services_and_tasks(estate: InventoryEstate) -> None:
     old_service = estate.service(name="old", platform_version="1.3.0")
     new_service = estate.service(name="new", platform_version="LATEST")
     pinned = estate.task(platform_version="1.4.0", eni=False)
@@ -25,7 +25,7 @@ def test_legacy_services_and_tasks(estate: Estate) -> None:
     }
 
 
-def test_unrecognised_version_is_unknown(estate: Estate) -> None:
+def test_unrecognised_version_is_unknown(estate: InventoryEstate) -> None:
     task = estate.task(platform_version="2.0.0-preview", eni=False)
     assert statuses(legacy_platform_version.evaluate(estate.inventory())) == {
         ("legacy-platform-version", task.task_arn, Status.UNKNOWN)

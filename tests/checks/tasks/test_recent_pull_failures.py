@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from checks.base import Status
 from checks.tasks import recent_pull_failures
-from tests.checks.checks_factories import Estate, statuses
+from tests.checks.checks_factories import InventoryEstate, statuses
 
 INIT_ERROR = (
     "ResourceInitializationError: unable to pull secrets or registry auth: execution resource "
@@ -13,7 +13,9 @@ INIT_ERROR = (
 )
 
 
-def test_container_reason_is_quoted_when_the_task_reason_is_generic(estate: Estate) -> None:
+def test_container_reason_is_quoted_when_the_task_reason_is_generic(
+    estate: InventoryEstate,
+) -> None:
     task = estate.task(
         status="STOPPED",
         eni=False,
@@ -29,7 +31,9 @@ def test_container_reason_is_quoted_when_the_task_reason_is_generic(estate: Esta
     assert "i/o timeout" in result.message
 
 
-def test_initialisation_error_fails_and_running_tasks_are_out_of_scope(estate: Estate) -> None:
+def test_initialisation_error_fails_and_running_tasks_are_out_of_scope(
+    estate: InventoryEstate,
+) -> None:
     stopped = estate.task(status="STOPPED", eni=False, stopped_reason=INIT_ERROR)
     estate.task(eni=False)
     assert statuses(recent_pull_failures.evaluate(estate.inventory())) == {
@@ -37,7 +41,9 @@ def test_initialisation_error_fails_and_running_tasks_are_out_of_scope(estate: E
     }
 
 
-def test_long_reasons_are_shortened_in_the_message_but_kept_in_evidence(estate: Estate) -> None:
+def test_long_reasons_are_shortened_in_the_message_but_kept_in_evidence(
+    estate: InventoryEstate,
+) -> None:
     reason = "CannotPullContainerError: " + "x" * 1000
     estate.task(status="STOPPED", eni=False, stopped_reason=reason)
     (result,) = recent_pull_failures.evaluate(estate.inventory())

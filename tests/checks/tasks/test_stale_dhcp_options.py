@@ -11,7 +11,7 @@ from checks.base import Result, Status
 from checks.tasks import stale_dhcp_options
 from checks.tasks.stale_dhcp_options import evaluate
 from tests.checks.checks_factories import (
-    Estate,
+    InventoryEstate,
     statuses,
 )
 
@@ -22,7 +22,7 @@ STARTED = datetime(2026, 11, 20, tzinfo=UTC)
 
 
 def previous_scan(
-    make_estate: Callable[..., Estate], *, dhcp: str, task_ids: list[str]
+    make_estate: Callable[..., InventoryEstate], *, dhcp: str, task_ids: list[str]
 ) -> Inventory:
     before = make_estate(scan_id="scan-0", started_at=datetime(2026, 11, 25, tzinfo=UTC))
     before.vpc(dhcp_options_id=dhcp)
@@ -32,7 +32,7 @@ def previous_scan(
     return before.inventory()
 
 
-def current(estate: Estate, *, dhcp: str = "dopt-new", with_trail: bool = False) -> None:
+def current(estate: InventoryEstate, *, dhcp: str = "dopt-new", with_trail: bool = False) -> None:
     estate.vpc(dhcp_options_id=dhcp)
     estate.subnet()
     if not with_trail:
@@ -40,7 +40,7 @@ def current(estate: Estate, *, dhcp: str = "dopt-new", with_trail: bool = False)
 
 
 def test_history_change_flags_tasks_seen_before_and_passes_new_ones(
-    estate: Estate, make_estate: Callable[..., Estate]
+    estate: InventoryEstate, make_estate: Callable[..., InventoryEstate]
 ) -> None:
     current(estate)
     old = estate.task(task_id="old", eni=False)
@@ -58,7 +58,7 @@ def test_history_change_flags_tasks_seen_before_and_passes_new_ones(
 
 
 def test_unchanged_set_passes_new_tasks_and_cannot_judge_old_ones(
-    estate: Estate, make_estate: Callable[..., Estate]
+    estate: InventoryEstate, make_estate: Callable[..., InventoryEstate]
 ) -> None:
     current(estate, dhcp="dopt-same")
     old = estate.task(task_id="old", eni=False)
@@ -71,7 +71,7 @@ def test_unchanged_set_passes_new_tasks_and_cannot_judge_old_ones(
 
 
 def test_previous_scan_that_failed_to_list_vpcs_is_no_history(
-    estate: Estate, make_estate: Callable[..., Estate]
+    estate: InventoryEstate, make_estate: Callable[..., InventoryEstate]
 ) -> None:
     current(estate)
     task = estate.task(task_id="old", eni=False)
@@ -82,7 +82,7 @@ def test_previous_scan_that_failed_to_list_vpcs_is_no_history(
     }
 
 
-def test_cloudtrail_without_events_passes_recent_tasks(estate: Estate) -> None:
+def test_cloudtrail_without_events_passes_recent_tasks(estate: InventoryEstate) -> None:
     current(estate, with_trail=True)
     task = estate.task(started_at=STARTED, eni=False)
     (result,) = evaluate(estate.inventory())
@@ -90,13 +90,15 @@ def test_cloudtrail_without_events_passes_recent_tasks(estate: Estate) -> None:
     assert result.evidence["source"] == "cloudtrail"
 
 
-def test_cloudtrail_without_events_cannot_judge_tasks_older_than_90_days(estate: Estate) -> None:
+def test_cloudtrail_without_events_cannot_judge_tasks_older_than_90_days(
+    estate: InventoryEstate,
+) -> None:
     current(estate, with_trail=True)
     estate.task(started_at=datetime(2026, 1, 1, tzinfo=UTC), eni=False)
     assert [r.status for r in evaluate(estate.inventory())] == [Status.UNKNOWN]
 
 
-def test_failed_association_events_are_ignored(estate: Estate) -> None:
+def test_failed_association_events_are_ignored(estate: InventoryEstate) -> None:
     current(estate, with_trail=True)
     estate.dhcp_event(
         dhcp_options_id="dopt-new",
@@ -107,7 +109,7 @@ def test_failed_association_events_are_ignored(estate: Estate) -> None:
     assert [r.status for r in evaluate(estate.inventory())] == [Status.PASS]
 
 
-def test_cloudtrail_event_after_start_fails_with_both_times(estate: Estate) -> None:
+def test_cloudtrail_event_after_start_fails_with_both_times(estate: InventoryEstate) -> None:
     current(estate, with_trail=True)
     estate.dhcp_event(dhcp_options_id="dopt-new", at=datetime(2026, 11, 25, tzinfo=UTC))
     estate.task(started_at=STARTED, eni=False)
@@ -118,7 +120,7 @@ def test_cloudtrail_event_after_start_fails_with_both_times(estate: Estate) -> N
 
 
 def test_task_without_start_time_falls_back_to_history(
-    estate: Estate, make_estate: Callable[..., Estate]
+    estate: InventoryEstate, make_estate: Callable[..., InventoryEstate]
 ) -> None:
     current(estate, with_trail=True)
     estate.dhcp_event(dhcp_options_id="dopt-new", at=datetime(2026, 11, 25, tzinfo=UTC))
@@ -136,7 +138,10 @@ def only(results: Any) -> Result:
 
 
 def _stale_scans(
-    estate: Estate, make_estate: Callable[..., Estate], *, started_at: datetime | None
+    estate: InventoryEstate,
+    make_estate: Callable[..., InventoryEstate],
+    *,
+    started_at: datetime | None,
 ) -> Result:
     before = make_estate(scan_id="scan-0", started_at=datetime(2026, 11, 25, 10, tzinfo=UTC))
     before.vpc(dhcp_options_id="dopt-A")
@@ -150,7 +155,7 @@ def _stale_scans(
 
 
 def test_stale_dhcp_changed_set_new_task_started_before_previous_scan_is_unknown(
-    estate: Estate, make_estate: Callable[..., Estate]
+    estate: InventoryEstate, make_estate: Callable[..., InventoryEstate]
 ) -> None:
     result = _stale_scans(estate, make_estate, started_at=datetime(2026, 11, 20, tzinfo=UTC))
     assert result.status is Status.UNKNOWN
@@ -158,7 +163,7 @@ def test_stale_dhcp_changed_set_new_task_started_before_previous_scan_is_unknown
 
 
 def test_stale_dhcp_changed_set_new_task_without_start_time_is_unknown(
-    estate: Estate, make_estate: Callable[..., Estate]
+    estate: InventoryEstate, make_estate: Callable[..., InventoryEstate]
 ) -> None:
     result = _stale_scans(estate, make_estate, started_at=None)
     assert result.status is Status.UNKNOWN
@@ -166,7 +171,7 @@ def test_stale_dhcp_changed_set_new_task_without_start_time_is_unknown(
 
 
 def test_stale_dhcp_changed_set_new_task_started_after_previous_scan_passes(
-    estate: Estate, make_estate: Callable[..., Estate]
+    estate: InventoryEstate, make_estate: Callable[..., InventoryEstate]
 ) -> None:
     result = _stale_scans(estate, make_estate, started_at=datetime(2026, 11, 25, 12, tzinfo=UTC))
     assert result.status is Status.PASS

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from checks.base import Status
 from checks.vpc import vpc_dns_attributes
-from tests.checks.checks_factories import Estate, statuses
+from tests.checks.checks_factories import InventoryEstate, statuses
 
 
-def test_one_result_per_vpc_hosting_tasks(estate: Estate) -> None:
+def test_one_result_per_vpc_hosting_tasks(estate: InventoryEstate) -> None:
     estate.vpc()
     estate.subnet()
     estate.vpc(vpc_id="vpc-2", dns_support=False)
@@ -22,7 +22,7 @@ def test_one_result_per_vpc_hosting_tasks(estate: Estate) -> None:
     }
 
 
-def test_dns_support_off_names_the_exact_command(estate: Estate) -> None:
+def test_dns_support_off_names_the_exact_command(estate: InventoryEstate) -> None:
     estate.vpc(dns_support=False, dns_hostnames=False)
     estate.subnet()
     estate.task(eni=False)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from checks.base import Status
 from checks.vpc import vpc_flow_logs
-from tests.checks.checks_factories import Estate
+from tests.checks.checks_factories import InventoryEstate
 
 
-def test_flow_logs_on_every_task_subnet_pass(estate: Estate) -> None:
+def test_flow_logs_on_every_task_subnet_pass(estate: InventoryEstate) -> None:
     estate.vpc()
     estate.subnet()
     estate.subnet(subnet_id="subnet-2", cidr="10.0.2.0/24")
@@ -19,7 +19,7 @@ def test_flow_logs_on_every_task_subnet_pass(estate: Estate) -> None:
     assert [r.status for r in vpc_flow_logs.evaluate(estate.inventory())] == [Status.PASS]
 
 
-def test_flow_log_with_failed_delivery_does_not_count(estate: Estate) -> None:
+def test_flow_log_with_failed_delivery_does_not_count(estate: InventoryEstate) -> None:
     estate.vpc(name="prod")
     estate.subnet()
     estate.task(eni=False)
