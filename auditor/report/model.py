@@ -177,7 +177,7 @@ def filter_key(finding: Finding) -> str:
 
 def suppression_of(finding: Finding) -> Suppression:
     """The muting rule and reason the engine put in a MUTED finding's evidence."""
-    raw: Any = finding.evidence.get("suppression") or finding.evidence.get("muted_by") or {}
+    raw: Any = finding.evidence.get("muted_by") or {}
     if not isinstance(raw, dict):
         return Suppression(rule=str(raw), reason="")
     return Suppression(rule=str(raw.get("rule", "")), reason=str(raw.get("reason", "")))

@@ -13,9 +13,20 @@ from sqlalchemy.orm import Session
 import auditor.store.notifications
 import auditor.store.resources
 import auditor.store.scans  # noqa: F401  (registers every table)
+from auditor.muting import Rule
 from auditor.store.base import Base
 from auditor.store.database import Store
 from auditor.store.scans import CollectionOutcome, Finding, Scan
+
+# Muted findings carry the rule that muted them as auditor.muting writes it ("muted_by").
+SANDBOX_RULE = Rule(
+    index=2,
+    reason="throwaway test VPC, expires 2027-01-31",
+    check="vpc-dns-attributes",
+    resource="vpc-0sandbox",
+    source="mutes.toml",
+)
+LEGACY_BATCH_RULE = Rule(index=1, reason="retired in Q1", check="legacy-platform-version")
 
 ACCOUNT = "111111111111"
 OTHER_ACCOUNT = "222222222222"
@@ -205,12 +216,7 @@ def seed_week(session: Session, *, hostile: bool = True) -> list[Scan]:
             resource_type="vpc",
             resource_id="vpc-0sandbox",
             message="VPC vpc-0sandbox has DNS hostnames off.",
-            evidence={
-                "suppression": {
-                    "rule": "sandbox-vpcs",
-                    "reason": "throwaway test VPC, expires 2027-01-31",
-                }
-            },
+            evidence={"muted_by": SANDBOX_RULE.describe()},
         )
         finding_row(
             session,
@@ -324,7 +330,7 @@ def seed_estate(session: Session, *, count: int) -> list[Scan]:
                 ]
             }
         if status == "MUTED":
-            evidence["suppression"] = {"rule": "legacy-batch", "reason": "retired in Q1"}
+            evidence["muted_by"] = LEGACY_BATCH_RULE.describe()
         rows.append(
             Finding(
                 scan_id=scans[account].id,
