@@ -42,7 +42,7 @@ HEARTBEAT_EVERY = timedelta(seconds=60)
 
 
 @dataclass(kw_only=True)
-class ScanOutcome:
+class ScanSummary:
     """What one account's scan produced, for summaries and exit codes."""
 
     scan_id: str
@@ -67,7 +67,7 @@ class ScanOutcome:
     unscanned_owners: dict[str, str] = field(default_factory=dict)
 
 
-def owner_hints(outcomes: Sequence[ScanOutcome]) -> list[str]:
+def owner_hints(outcomes: Sequence[ScanSummary]) -> list[str]:
     """One line per account that owns VPCs the scanned accounts use but was not scanned."""
     owners: dict[str, tuple[str, list[str]]] = {}
     for outcome in outcomes:
@@ -191,7 +191,7 @@ async def scan_accounts(
     progress: ProgressCallback | None = None,
     max_parallel_accounts: int = 4,
     workers: int | None = None,
-) -> list[ScanOutcome]:
+) -> list[ScanSummary]:
     """Scan every account as one run, a few at a time; one account failing never stops the
     others. Each account is stored, then evaluated as soon as every account of the run
     owning VPCs or transit gateways it uses has stored its records (shared VPCs are judged
@@ -265,14 +265,14 @@ async def scan_run_here(
     run_accounts: Iterable[str],
     max_parallel_accounts: int,
     next_account: Callable[[], Awaitable[str | None]] | None = None,
-) -> list[ScanOutcome | DeferredScan]:
+) -> list[ScanSummary | DeferredScan]:
     """Scan accounts in this process and event loop, ``max_parallel_accounts`` at a time:
     ``account_ids``, or when ``next_account`` is given, the accounts it hands out until it
     returns None (a worker process of a pool). The run is ``run_accounts``."""
     caller = Caller(settings)
     view = RunView(run_id, run_accounts, settings)
 
-    async def one(account_id: str) -> ScanOutcome | DeferredScan:
+    async def one(account_id: str) -> ScanSummary | DeferredScan:
         stored = await collect_and_store(
             settings,
             account_id,
@@ -283,20 +283,20 @@ async def scan_run_here(
             run_id=run_id,
             caller=caller,
         )
-        if isinstance(stored, ScanOutcome):
+        if isinstance(stored, ScanSummary):
             return stored
         return await asyncio.to_thread(evaluate_when_ready, store, settings, view, stored)
 
     if next_account is None:
         bound = asyncio.Semaphore(max_parallel_accounts)
 
-        async def bounded(account_id: str) -> ScanOutcome | DeferredScan:
+        async def bounded(account_id: str) -> ScanSummary | DeferredScan:
             async with bound:
                 return await one(account_id)
 
         return list(await asyncio.gather(*(bounded(a) for a in account_ids)))
 
-    async def consume() -> list[ScanOutcome | DeferredScan]:
+    async def consume() -> list[ScanSummary | DeferredScan]:
         done = []
         while (account_id := await next_account()) is not None:
             done.append(await one(account_id))
@@ -316,7 +316,7 @@ async def collect_and_store(
     progress: ProgressCallback | None,
     run_id: str | None = None,
     caller: Caller | None = None,
-) -> ScanOutcome | StoredScan:
+) -> ScanSummary | StoredScan:
     """Collect one account and store its records; the scan stays running until
     :func:`evaluate_run` judges it. A failure to reach the account is a failed scan."""
     started = _now()
@@ -365,13 +365,13 @@ def _beat(store: Store, run_id: str) -> None:
         repository.heartbeat_run(session, run_id, _now())
 
 
-def _record_failure(store: Store, scan_id: str, error: str) -> ScanOutcome:
+def _record_failure(store: Store, scan_id: str, error: str) -> ScanSummary:
     with store.session() as session:
         scan = session.get_one(Scan, scan_id)
         scan.status = ScanStatus.FAILED
         scan.error = error
         scan.finished_at = _now()
-        return ScanOutcome(
+        return ScanSummary(
             scan_id=scan.id,
             account_id=scan.account_id,
             status=ScanStatus.FAILED,
@@ -421,7 +421,7 @@ def store_collected(store: Store, scan_id: str, collected: Collected) -> StoredS
 
 def evaluate_when_ready(
     store: Store, settings: Settings, view: RunView, item: StoredScan
-) -> ScanOutcome | DeferredScan:
+) -> ScanSummary | DeferredScan:
     """Evaluate a stored account and finish its scan, unless an owner account of the run
     has not stored its records yet: then it waits (deferred), its records in the store."""
     with store.session() as session:
@@ -434,7 +434,7 @@ def evaluate_when_ready(
 
 def evaluate_deferred(
     store: Store, settings: Settings, view: RunView, deferred: Sequence[DeferredScan]
-) -> list[ScanOutcome]:
+) -> list[ScanSummary]:
     """Evaluate the deferred scans of a run once every account of it is done, one at a
     time, each read back from the store."""
     outcomes = []
@@ -458,7 +458,7 @@ def evaluate_deferred(
 
 def evaluate_run(
     store: Store, settings: Settings, stored: Sequence[StoredScan]
-) -> list[ScanOutcome]:
+) -> list[ScanSummary]:
     """Evaluate stored accounts of one run, all of them stored: each on the run's network
     records (see RunView)."""
     if not stored:
@@ -488,7 +488,7 @@ def _plain_inventory(scan: Scan, item: StoredScan) -> Inventory:
 
 def _evaluate_and_finish(
     store: Store, item: StoredScan, settings: Settings, peers: Sequence[Inventory]
-) -> ScanOutcome:
+) -> ScanSummary:
     """Evaluate every check and finish the scan in one transaction; if it fails, the scan
     is marked failed in a transaction of its own and the error re-raised."""
     try:
@@ -502,7 +502,7 @@ def _evaluate_and_finish(
 
 def _write_findings(
     session: Session, item: StoredScan, settings: Settings, peers: Sequence[Inventory]
-) -> ScanOutcome:
+) -> ScanSummary:
     scan = session.get_one(Scan, item.scan_id)
     collected, outcomes = item.collected, item.outcomes
     # Evaluated from the records written, without reading them back.
@@ -523,7 +523,7 @@ def _write_findings(
                 sorted({o.error or o.status for o in outcomes if o.status != OutcomeStatus.OK})
             )[:2000]
         )
-    return ScanOutcome(
+    return ScanSummary(
         scan_id=scan.id,
         account_id=scan.account_id,
         status=ScanStatus(scan.status),

@@ -125,7 +125,9 @@ class ExpiredRule:
 
 
 @dataclass(frozen=True, kw_only=True)
-class MutingOutcome:
+class MutedResults:
+    """The check results with the mutelist applied, and the rules that have expired."""
+
     results: list[Result]
     expired: list[ExpiredRule]
 
@@ -292,8 +294,8 @@ def apply(
 
     See :func:`apply_detailed` for the expired rules as objects.
     """
-    outcome = apply_detailed(results, rules, today=today, tags_of=tags_of)
-    return outcome.results, [e.message() for e in outcome.expired]
+    muted = apply_detailed(results, rules, today=today, tags_of=tags_of)
+    return muted.results, [e.message() for e in muted.expired]
 
 
 def apply_detailed(
@@ -302,7 +304,7 @@ def apply_detailed(
     *,
     today: dt.date,
     tags_of: TagsOf | None = None,
-) -> MutingOutcome:
+) -> MutedResults:
     """MUTE the FAILs a live rule covers (and the classed UNKNOWNs an ``unknown_reason`` rule
     covers); report every expired rule.
 
@@ -331,7 +333,7 @@ def apply_detailed(
                 evidence={**result.evidence, "muted_by": rule.describe()},
             )
         )
-    return MutingOutcome(
+    return MutedResults(
         results=out,
         expired=[ExpiredRule(rule=r, unmuted=unmuted[r.index]) for r in expired],
     )

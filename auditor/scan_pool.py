@@ -109,7 +109,7 @@ async def scan_in_workers(
 ) -> list[Any]:
     """Scan the accounts in ``workers`` processes sharing ``max_parallel_accounts`` accounts
     in flight; every account's outcome (or DeferredScan), in the order of ``account_ids``."""
-    from auditor.engine import DeferredScan, ScanOutcome
+    from auditor.engine import DeferredScan, ScanSummary
 
     # spawn, not fork: the parent has threads (the store's, asyncio's) a fork would copy
     # in whatever state they were.
@@ -154,7 +154,7 @@ async def scan_in_workers(
         if relay is not None and events is not None:
             events.put(None)
             await relay
-    by_account: dict[str, ScanOutcome | DeferredScan] = {r.account_id: r for r in results}
+    by_account: dict[str, ScanSummary | DeferredScan] = {r.account_id: r for r in results}
     missing = [a for a in account_ids if a not in by_account]
     if missing:
         recovered = await asyncio.to_thread(
@@ -181,7 +181,7 @@ def _recover(
     """Outcomes for the accounts whose worker died: a scan whose records were stored is
     deferred (the parent evaluates it), one left running before that is failed, an account
     no worker reached gets a failed scan; finished ones are read back as they are."""
-    from auditor.engine import DeferredScan, ScanOutcome
+    from auditor.engine import DeferredScan, ScanSummary
 
     now = datetime.now(UTC)
     found: dict[str, Any] = {}
@@ -208,7 +208,7 @@ def _recover(
                 scan.status = ScanStatus.FAILED
                 scan.error = WORKER_DIED
                 scan.finished_at = now
-            found[account_id] = ScanOutcome(
+            found[account_id] = ScanSummary(
                 scan_id=scan.id,
                 account_id=account_id,
                 status=ScanStatus(scan.status),

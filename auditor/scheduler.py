@@ -29,7 +29,7 @@ from auditor.locks import Locks, open_locks
 from auditor.store.database import Store
 
 if TYPE_CHECKING:
-    from auditor.engine import ScanOutcome
+    from auditor.engine import ScanSummary
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ class ScanFunction(Protocol):
         store: Store,
         trigger: str = "cli",
         max_parallel_accounts: int = 4,
-    ) -> Awaitable[list[ScanOutcome]]: ...
+    ) -> Awaitable[list[ScanSummary]]: ...
 
 
 def _engine() -> ModuleType:
@@ -81,7 +81,7 @@ class ScanRun:
 
     started_at: datetime
     finished_at: datetime | None = None
-    outcomes: list[ScanOutcome] = field(default_factory=list)
+    outcomes: list[ScanSummary] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     error: str | None = None
 
@@ -293,7 +293,7 @@ class AuditorService:
             log.exception("%s delivery failed", channel)
 
 
-def _log_finished(outcome: ScanOutcome) -> None:
+def _log_finished(outcome: ScanSummary) -> None:
     duration = None
     if outcome.started_at and outcome.finished_at:
         duration = round((outcome.finished_at - outcome.started_at).total_seconds(), 1)

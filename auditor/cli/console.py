@@ -13,7 +13,7 @@ from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElaps
 from rich.table import Table
 
 from auditor.cli.scan_results import FindingRow, counts, top_failing
-from auditor.engine import ScanOutcome, owner_hints
+from auditor.engine import ScanSummary, owner_hints
 from auditor.store.scans import OutcomeStatus
 from collectors.results import ProgressCallback, ProgressEvent
 
@@ -73,7 +73,7 @@ def scan_progress(enabled: bool) -> Iterator[ProgressCallback | None]:
 
 
 def print_summary(
-    outcomes: Sequence[ScanOutcome],
+    outcomes: Sequence[ScanSummary],
     written: Sequence[str],
     causes: Sequence[str] = (),
     rows: Sequence[FindingRow] | None = None,
@@ -134,7 +134,7 @@ def print_causes(lines: Sequence[str]) -> None:
         stderr.print(f"  • {escape(line)}")
 
 
-def _print_counts(outcomes: Sequence[ScanOutcome], rows: Sequence[FindingRow] | None) -> None:
+def _print_counts(outcomes: Sequence[ScanSummary], rows: Sequence[FindingRow] | None) -> None:
     resources: Counter[str] = Counter()
     findings: Counter[tuple[str, str]] = Counter()
     for outcome in outcomes:
@@ -181,7 +181,7 @@ def _print_top_failing(rows: Sequence[FindingRow]) -> None:
         )
 
 
-def _print_problems(outcomes: Sequence[ScanOutcome]) -> None:
+def _print_problems(outcomes: Sequence[ScanSummary]) -> None:
     for outcome in outcomes:
         if outcome.error:
             stderr.print(f"[red]{outcome.account_id}: {escape(outcome.error)}[/]")

@@ -19,7 +19,7 @@ from auditor.cli.outputs import check_writable, plan_outputs, write_outputs
 from auditor.cli.scan_locks import account_locks
 from auditor.cli.scan_results import FindingRow, load_rows
 from auditor.config import Settings
-from auditor.engine import ScanOutcome, scan_accounts
+from auditor.engine import ScanSummary, scan_accounts
 from auditor.findings import Severity
 from auditor.muting import load_rules
 from auditor.report.filters import FindingFilter
@@ -72,7 +72,7 @@ class Shard:
         return [a for a in account_ids if int(a) % self.count == self.index - 1]
 
 
-def exit_code(outcomes: Sequence[ScanOutcome], fail_on: FailOn, rows: Sequence[FindingRow]) -> int:
+def exit_code(outcomes: Sequence[ScanSummary], fail_on: FailOn, rows: Sequence[FindingRow]) -> int:
     """3 when any scan is partial or failed (it wins over 1), 1 for FAILs at/above fail_on
     among ``rows`` (the findings shown: ``--check`` narrows them)."""
     if any(o.status != ScanStatus.COMPLETE for o in outcomes):
@@ -150,7 +150,7 @@ def run_scan(
     lock_wait: float = 0,
     database_url: str | None = None,
     shard: Shard | None = None,
-) -> tuple[list[ScanOutcome], int]:
+) -> tuple[list[ScanSummary], int]:
     """Scan, store, write the outputs and print the summary.
 
     ``database_url``, when the store is not the configured one (the demo's), is named in

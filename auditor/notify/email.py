@@ -45,7 +45,9 @@ FIRST_PERIOD = timedelta(days=7)
 
 
 @dataclass(frozen=True, kw_only=True)
-class EmailOutcome:
+class EmailAttempt:
+    """One attempt at the email: whether it went out, how many scans it covered, and why not."""
+
     sent: bool
     scans: int
     subject: str | None = None
@@ -140,7 +142,7 @@ def notify_email(
     smtp: SmtpSettings,
     link: ReportLinkSettings,
     now: datetime,
-) -> EmailOutcome:
+) -> EmailAttempt:
     """Send the email about ``scan``, or by default about every scan since the last email."""
     if not smtp.host:
         raise NotifyConfigError("set AUDITOR_SMTP_HOST (and AUDITOR_SMTP_PORT) to send email")
@@ -150,7 +152,7 @@ def notify_email(
         scans = _scans_to_cover(session, scan, accounts, now)
         if not scans:
             log.info("email: no finished scan since the last email; nothing sent")
-            return EmailOutcome(sent=False, scans=0)
+            return EmailAttempt(sent=False, scans=0)
         changes = diff_over_period(session, scans)
         message = build_email(
             session,
@@ -167,14 +169,14 @@ def notify_email(
     except (smtplib.SMTPException, OSError) as exc:
         error = f"{type(exc).__name__}: {exc}".splitlines()[0]
         log.error("email: not sent to %s:%d (%s)", smtp.host, smtp.effective_port, error)
-        return EmailOutcome(sent=False, scans=len(scans), subject=subject, error=error)
+        return EmailAttempt(sent=False, scans=len(scans), subject=subject, error=error)
     with store.session() as session:
         record_delivery(session, channel="email", scans=scans, sent_at=now)
     log.info("email: sent %r to %d recipients", subject, len(email.recipients))
-    return EmailOutcome(sent=True, scans=len(scans), subject=subject)
+    return EmailAttempt(sent=True, scans=len(scans), subject=subject)
 
 
-def send_weekly(store: Store, settings: Settings) -> EmailOutcome | None:
+def send_weekly(store: Store, settings: Settings) -> EmailAttempt | None:
     """The scheduler's weekly email, if SMTP and recipients are configured."""
     if not settings.smtp.host or not settings.email.recipients:
         log.info("email: AUDITOR_SMTP_HOST or AUDITOR_EMAIL_TO is not set; no email sent")

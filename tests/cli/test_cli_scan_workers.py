@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from auditor.config import Settings
-from auditor.engine import ScanOutcome, scan_accounts
+from auditor.engine import ScanSummary, scan_accounts
 from auditor.scan_pool import WORKER_DIED, worker_count
 from auditor.store import repository
 from auditor.store.database import Store, open_store
@@ -30,7 +30,7 @@ def _settings(**overrides: Any) -> Settings:
     return Settings(**{"max_attempts": 2, "concurrency": 4, **overrides})
 
 
-def _findings(store: Store, outcomes: list[ScanOutcome]) -> list[tuple[str, str, str, str]]:
+def _findings(store: Store, outcomes: list[ScanSummary]) -> list[tuple[str, str, str, str]]:
     with store.session() as session:
         return sorted(
             (f.account_id, f.check_id, f.resource_id, f.status)
@@ -89,7 +89,7 @@ def test_a_worker_that_dies_leaves_its_scans_failed_never_running(
     boto3_client: Any, moto: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = open_store(f"sqlite:///{tmp_path / 'killed.db'}")
-    result: list[list[ScanOutcome]] = []
+    result: list[list[ScanSummary]] = []
     with slow_http_proxy(moto.url, 0.3) as slow:
         monkeypatch.setenv("AWS_ENDPOINT_URL", slow)  # the spawned workers inherit it
 

@@ -13,7 +13,7 @@ from report_factories import T0, finding_row, scan_row, seed_outage, seed_week, 
 from sqlalchemy import select
 
 from auditor.config import Settings
-from auditor.notify.email import EmailOutcome, notify_email, send_weekly
+from auditor.notify.email import EmailAttempt, notify_email, send_weekly
 from auditor.notify.settings import EmailSettings, ReportLinkSettings, SmtpSettings
 from auditor.notify.slack import NotifyConfigError
 from auditor.store.database import Store
@@ -23,7 +23,7 @@ NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 RECIPIENTS = ["ops@example.com", "lead@example.com"]
 
 
-def send(store: Store, port: int, *, now: datetime = NOW, scan: str = "latest") -> EmailOutcome:
+def send(store: Store, port: int, *, now: datetime = NOW, scan: str = "latest") -> EmailAttempt:
     return notify_email(
         store,
         scan=scan,
@@ -54,7 +54,7 @@ def test_notify_email_sends_text_html_and_the_report(
         "[auditor] Check “Running tasks can reach their image registry”: 1 task (image pull) "
         "(+3 other new root causes)"
     )
-    assert outcome == EmailOutcome(sent=True, scans=2, subject=subject)
+    assert outcome == EmailAttempt(sent=True, scans=2, subject=subject)
     assert len(smtp_server.messages) == 1
     assert sorted(smtp_server.messages[0].rcpt_tos) == sorted(RECIPIENTS)
     message = received(smtp_server)
@@ -83,7 +83,7 @@ def test_notify_email_covers_every_scan_since_the_last_email(
         seed_week(session, hostile=False)
     assert send(store, smtp_server.port).sent
 
-    assert send(store, smtp_server.port, now=NOW + timedelta(hours=1)) == EmailOutcome(
+    assert send(store, smtp_server.port, now=NOW + timedelta(hours=1)) == EmailAttempt(
         sent=False, scans=0
     )
     with store.session() as session:

@@ -37,7 +37,7 @@ def service_settings(store: Store, **schedules: Any) -> Settings:
 
 
 @dataclass
-class FakeOutcome:
+class FakeScanSummary:
     scan_id: str
     account_id: str
     status: str
@@ -65,7 +65,7 @@ class Recorder:
         max_parallel_accounts: int = 4,
     ) -> list[Any]:
         self.calls.append(("scan", tuple(account_ids), trigger))
-        return [FakeOutcome(f"scan-{a}", a, "complete") for a in account_ids]
+        return [FakeScanSummary(f"scan-{a}", a, "complete") for a in account_ids]
 
     def notify(self, channel: str, function: str) -> Any:
         def deliver(store: Store, settings: Settings) -> None:

@@ -15,7 +15,7 @@ from auditor.config import Settings
 from auditor.engine import (
     DeferredScan,
     RunView,
-    ScanOutcome,
+    ScanSummary,
     evaluate_deferred,
     evaluate_when_ready,
     store_collected,
@@ -76,7 +76,7 @@ async def test_a_workload_stored_before_its_owner_waits_for_the_owners_records(
     network_scan = _start(store, run_id, NETWORK)
     owner_stored = store_collected(store, network_scan, await collect_owner())
     network_outcome = evaluate_when_ready(store, settings, view, owner_stored)
-    assert isinstance(network_outcome, ScanOutcome)
+    assert isinstance(network_outcome, ScanSummary)
     assert network_outcome.status == ScanStatus.COMPLETE
 
     # The workload, read back from the store, is judged on the owner's records of this run.
@@ -108,7 +108,7 @@ async def test_an_owner_stored_first_lets_the_workload_be_evaluated_at_once(
     workload_scan = _start(store, run_id, WORKLOAD)
     stored = store_collected(store, workload_scan, participant_view(owner))
     outcome = evaluate_when_ready(store, settings, view, stored)
-    assert isinstance(outcome, ScanOutcome)
+    assert isinstance(outcome, ScanSummary)
     assert image_pull(store, outcome).status == "PASS"
 
 
@@ -128,6 +128,6 @@ async def test_an_owner_of_the_run_that_failed_is_not_waited_for(
 
     stored = store_collected(store, _start(store, run_id, WORKLOAD), participant_view(owner))
     outcome = evaluate_when_ready(store, settings, view, stored)
-    assert isinstance(outcome, ScanOutcome)
+    assert isinstance(outcome, ScanSummary)
     assert outcome.unscanned_owners == {NETWORK: owner["vpc"]["VpcId"]}
     assert image_pull(store, outcome).status == "UNKNOWN"

@@ -28,7 +28,7 @@ import pytest
 from auditor import __version__
 from auditor.config import Settings
 from auditor.demo.moto_gaps import list_tgw_route_attachments
-from auditor.engine import ScanOutcome, evaluate_run, store_collected
+from auditor.engine import ScanSummary, evaluate_run, store_collected
 from auditor.store import repository
 from auditor.store.database import Store, open_store
 from auditor.store.resources import Ec2TransitGateway, Ec2TransitGatewayAttachment
@@ -194,7 +194,7 @@ async def collect_owner() -> Collected:
     return await collect_account(account, [REGION], concurrency=4)
 
 
-def run(store: Store, settings: Settings, collected: list[Collected]) -> list[ScanOutcome]:
+def run(store: Store, settings: Settings, collected: list[Collected]) -> list[ScanSummary]:
     """Store and evaluate the accounts as one run, the way ``scan_accounts`` does."""
     run_id = str(uuid.uuid4())
     stored = []
@@ -213,7 +213,7 @@ def run(store: Store, settings: Settings, collected: list[Collected]) -> list[Sc
     return evaluate_run(store, settings, stored)
 
 
-def image_pull(store: Store, outcome: ScanOutcome, check: str = CHECK) -> Finding:
+def image_pull(store: Store, outcome: ScanSummary, check: str = CHECK) -> Finding:
     with store.session() as session:
         (finding,) = [
             f for f in repository.findings_of(session, [outcome.scan_id]) if f.check_id == check
@@ -319,8 +319,8 @@ async def test_an_owner_outside_the_run_stands_in_with_its_latest_complete_scan(
 def test_scan_prints_the_hint_once_per_missing_owner() -> None:
     from auditor.engine import owner_hints
 
-    def outcome(account: str, owners: dict[str, str]) -> ScanOutcome:
-        return ScanOutcome(
+    def outcome(account: str, owners: dict[str, str]) -> ScanSummary:
+        return ScanSummary(
             scan_id=account, account_id=account, status=ScanStatus.COMPLETE, unscanned_owners=owners
         )
 
