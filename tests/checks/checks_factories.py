@@ -1316,13 +1316,17 @@ class InventoryEstate:
         self.route_table(subnets=["subnet-1"], routes=[route("0.0.0.0/0", "nat-1")])
         self.security_group()
 
+    def endpoint_group(self) -> Ec2SecurityGroup:
+        """sg-endpoints: the interface endpoints' group, accepting HTTPS from sg-task."""
+        return self.security_group(
+            group_id="sg-endpoints", ingress=[https_from_group("sg-task")], egress=[]
+        )
+
     def ecr_endpoints(self, *, skip: Iterable[str] = (), private_dns: bool = True) -> None:
         """ecr.dkr, ecr.api and the S3 gateway (on rtb-1) with an endpoint group that
         accepts sg-task; ``skip`` leaves some out."""
         skipped = set(skip)
-        self.security_group(
-            group_id="sg-endpoints", ingress=[https_from_group("sg-task")], egress=[]
-        )
+        self.endpoint_group()
         for service in ("ecr.dkr", "ecr.api"):
             if service not in skipped:
                 self.endpoint(
@@ -1335,6 +1339,32 @@ class InventoryEstate:
             self.prefix_list()
             table = next(t for t in self.records["route_tables"] if t.route_table_id == "rtb-1")
             table.routes.append(normalised_route(S3_PREFIX_LIST, "vpce-s3"))
+
+
+def only(results: Iterable[Result]) -> Result:
+    """The one result a check gave; fails the test, showing them, if there were more or none."""
+    found = list(results)
+    assert len(found) == 1, found
+    return found[0]
+
+
+def all_hops(result: Result) -> list[dict[str, Any]]:
+    """Every hop of every path of a path check's evidence, in order."""
+    return [
+        hop
+        for source in result.evidence["sources"]
+        for leg in source["legs"]
+        for path in leg["paths"]
+        for hop in path["hops"]
+    ]
+
+
+def first_failing_step(result: Result) -> str:
+    """The step of the first hop that failed (``ok`` False) in a path check's evidence."""
+    for hop in all_hops(result):
+        if hop["ok"] is False:
+            return str(hop["step"])
+    raise AssertionError("no failing hop")
 
 
 def statuses(results: Iterable[Result]) -> set[tuple[str, str, Status]]:

@@ -44,8 +44,8 @@ from collectors.ecs.tasks import transform_task
 from collectors.registry import COLLECTORS
 from collectors.results import Collected
 from collectors.run import collect_account
-from tests.checks.moto_seeding import Seeder
 from tests.collectors.collectors_estate import open_moto_account
+from tests.moto_seeding import Seeder
 
 NETWORK = "123456789012"  # moto's default account: the owner of the shared VPC
 WORKLOAD = "444455556666"

@@ -10,16 +10,13 @@ from tests.checks.checks_factories import (
     InventoryEstate,
     acl_entry,
     efs_volume,
+    first_failing_step,
     https_from_group,
     nfs_from_group,
+    only,
 )
 
 TASK_ROLE = "arn:aws:iam::123456789012:role/app"
-
-
-def only(results: list[Result]) -> Result:
-    assert len(results) == 1, results
-    return results[0]
 
 
 def efs_result(estate: InventoryEstate) -> Result:
@@ -29,16 +26,6 @@ def efs_result(estate: InventoryEstate) -> Result:
 def efs_task(estate: InventoryEstate, *volumes: dict[str, Any], **definition: Any) -> str:
     chosen = volumes or (efs_volume(),)
     return estate.task(definition=estate.task_definition(volumes=chosen, **definition)).task_arn
-
-
-def first_failing_step(result: Result) -> str:
-    for source in result.evidence["sources"]:
-        for leg in source["legs"]:
-            for path in leg["paths"]:
-                for hop in path["hops"]:
-                    if hop["ok"] is False:
-                        return str(hop["step"])
-    raise AssertionError("no failing hop")
 
 
 def test_healthy_efs_volume_passes() -> None:

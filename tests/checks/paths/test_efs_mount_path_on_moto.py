@@ -16,7 +16,9 @@ import pytest
 
 from checks.base import Status
 from checks.paths import efs_mount_path
-from tests.checks.moto_seeding import (
+from tests.checks.checks_factories import acl_entry
+from tests.enforcing import enforcing_moto_server, restricted_user
+from tests.moto_seeding import (
     REGION,
     TASK_ROLE,
     Boto3Factory,
@@ -24,7 +26,6 @@ from tests.checks.moto_seeding import (
     collect_inventory,
     efs_volume,
 )
-from tests.enforcing import enforcing_moto_server, restricted_user
 
 
 @pytest.mark.asyncio
@@ -166,34 +167,9 @@ async def test_efs_groups_acls_and_dns_servers_on_moto(boto3_client: Boto3Factor
     # A file system whose only mount target sits in a subnet behind a NACL denying NFS in.
     guarded_subnet = seed.zoned_subnet(vpc, "10.0.3.0/24", "us-east-1b")
     guarded_fs = seed.file_system((guarded_subnet, efs_sg))
-    acl = seed.ec2.create_network_acl(VpcId=vpc)["NetworkAcl"]["NetworkAclId"]
-    for egress in (False, True):
-        seed.ec2.create_network_acl_entry(
-            NetworkAclId=acl,
-            RuleNumber=100,
-            Protocol="-1",
-            RuleAction="allow",
-            Egress=egress,
-            CidrBlock="0.0.0.0/0",
-        )
-    seed.ec2.create_network_acl_entry(
-        NetworkAclId=acl,
-        RuleNumber=90,
-        Protocol="6",
-        RuleAction="deny",
-        Egress=False,
-        CidrBlock="0.0.0.0/0",
-        PortRange={"From": 2049, "To": 2049},
-    )
-    association = next(
-        a["NetworkAclAssociationId"]
-        for entry in seed.ec2.describe_network_acls(
-            Filters=[{"Name": "association.subnet-id", "Values": [guarded_subnet]}]
-        )["NetworkAcls"]
-        for a in entry["Associations"]
-        if a["SubnetId"] == guarded_subnet
-    )
-    seed.ec2.replace_network_acl_association(AssociationId=association, NetworkAclId=acl)
+    deny_nfs_in = acl_entry(90, "deny", egress=False, protocol="6", ports=(2049, 2049))
+    allow_all = [acl_entry(100, "allow", egress=egress) for egress in (False, True)]
+    acl = seed.network_acl(vpc, [guarded_subnet], [*allow_all, deny_nfs_in])
     # The same layout without the NACL: the mount target in another subnet of the task's AZ.
     open_fs = seed.file_system((open_subnet, efs_sg))
     guarded_b_task_subnet = seed.zoned_subnet(vpc, "10.0.4.0/24", "us-east-1b")

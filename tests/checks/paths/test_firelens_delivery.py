@@ -10,7 +10,9 @@ from checks.base import Result, Status
 from checks.paths import firelens_delivery
 from tests.checks.checks_factories import (
     InventoryEstate,
+    first_failing_step,
     https_from_group,
+    only,
     route,
 )
 
@@ -18,21 +20,6 @@ TASK_ROLE = "arn:aws:iam::123456789012:role/app"
 
 
 CLOUDWATCH = {"Name": "cloudwatch_logs", "region": "us-east-1", "log_group_name": "/ecs/web"}
-
-
-def only(results: list[Result]) -> Result:
-    assert len(results) == 1, results
-    return results[0]
-
-
-def first_failing_step(result: Result) -> str:
-    for source in result.evidence["sources"]:
-        for leg in source["legs"]:
-            for path in leg["paths"]:
-                for hop in path["hops"]:
-                    if hop["ok"] is False:
-                        return str(hop["step"])
-    raise AssertionError("no failing hop")
 
 
 def firelens_result(estate: InventoryEstate) -> Result:

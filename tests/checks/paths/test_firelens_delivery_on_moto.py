@@ -13,7 +13,7 @@ import pytest
 
 from checks.base import Status
 from checks.paths import firelens_delivery
-from tests.checks.moto_seeding import (
+from tests.moto_seeding import (
     ECR_IMAGE,
     REGION,
     TASK_ROLE,

@@ -13,6 +13,7 @@ from tests.checks.checks_factories import (
     ALL_TRAFFIC,
     S3_PREFIX_LIST,
     InventoryEstate,
+    all_hops,
     https_to_cidr,
     route,
     statuses,
@@ -29,18 +30,8 @@ def only(estate: InventoryEstate) -> Result:
     return results[0]
 
 
-def hops(result: Result) -> list[dict[str, Any]]:
-    return [
-        hop
-        for source in result.evidence["sources"]
-        for leg in source["legs"]
-        for path in leg["paths"]
-        for hop in path["hops"]
-    ]
-
-
 def failing_details(result: Result) -> set[str]:
-    return {h["detail"] for h in hops(result) if h["ok"] is False}
+    return {h["detail"] for h in all_hops(result) if h["ok"] is False}
 
 
 # ------------------------------------------------------------------------ internet gateway
@@ -52,7 +43,7 @@ def test_public_ip_and_attached_igw_pass_with_every_hop_listed(estate: Inventory
     result = only(estate)
     assert statuses([result]) == {(CHECK, task.task_arn, Status.PASS)}
     assert "internet gateway igw-1" in result.message
-    assert [h["step"] for h in hops(result)][:5] == [
+    assert [h["step"] for h in all_hops(result)][:5] == [
         "route-table",
         "route",
         "internet-gateway",
@@ -173,7 +164,7 @@ def test_subnet_without_explicit_association_uses_its_vpcs_main_table(
     estate.task(public_ip="54.1.2.3")
     result = only(estate)
     assert result.status is Status.PASS
-    assert any("the main table rtb-1 of vpc-1 applies" in h["detail"] for h in hops(result))
+    assert any("the main table rtb-1 of vpc-1 applies" in h["detail"] for h in all_hops(result))
 
 
 def test_another_vpcs_main_table_never_leaks_in(estate: InventoryEstate) -> None:

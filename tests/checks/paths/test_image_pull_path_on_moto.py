@@ -15,12 +15,16 @@ from auditor.demo.moto_gaps import list_tgw_route_attachments
 from auditor.inventory import Inventory
 from checks.base import Status
 from checks.paths.image_pull_path import evaluate
-from tests.checks.moto_seeding import (
+from tests.checks.checks_factories import acl_entry
+from tests.moto_seeding import (
     ACCOUNT,
     REGION,
     Boto3Factory,
     Seeder,
     collect_inventory,
+    tgw_route,
+    tgw_vpc_attachment,
+    transit_gateway,
 )
 
 
@@ -119,16 +123,6 @@ async def test_ecr_endpoint_paths_on_moto(boto3_client: Boto3Factory) -> None:
     assert verdicts(inventory) == expected
 
 
-def replace_network_acl(seed: Seeder, subnet_id: str, acl_id: str) -> None:
-    current = seed.ec2.describe_network_acls(
-        Filters=[{"Name": "association.subnet-id", "Values": [subnet_id]}]
-    )["NetworkAcls"][0]
-    association = next(
-        a["NetworkAclAssociationId"] for a in current["Associations"] if a["SubnetId"] == subnet_id
-    )
-    seed.ec2.replace_network_acl_association(AssociationId=association, NetworkAclId=acl_id)
-
-
 @pytest.mark.asyncio
 async def test_network_acls_on_moto(boto3_client: Boto3Factory) -> None:
     seed = Seeder(boto3_client)
@@ -140,20 +134,12 @@ async def test_network_acls_on_moto(boto3_client: Boto3Factory) -> None:
     one_way = seed.subnet(vpc, "10.0.2.0/24", routes={"0.0.0.0/0": nat})
     healthy = seed.subnet(vpc, "10.0.3.0/24", routes={"0.0.0.0/0": nat})
     # A new custom NACL denies everything (moto lists no entries; AWS lists only the * rule).
-    deny_all = seed.ec2.create_network_acl(VpcId=vpc)["NetworkAcl"]["NetworkAclId"]
-    replace_network_acl(seed, denied, deny_all)
-    https_only = seed.ec2.create_network_acl(VpcId=vpc)["NetworkAcl"]["NetworkAclId"]
-    for egress in (True, False):
-        seed.ec2.create_network_acl_entry(
-            NetworkAclId=https_only,
-            RuleNumber=100,
-            Protocol="6",
-            RuleAction="allow",
-            Egress=egress,
-            CidrBlock="0.0.0.0/0",
-            PortRange={"From": 443, "To": 443},
-        )
-    replace_network_acl(seed, one_way, https_only)
+    deny_all = seed.network_acl(vpc, [denied], [])
+    https = [
+        acl_entry(100, "allow", egress=egress, protocol="6", ports=(443, 443))
+        for egress in (True, False)
+    ]
+    https_only = seed.network_acl(vpc, [one_way], https)
     group = seed.group(vpc, "tasks")
     denied_task = seed.task(denied, group)
     one_way_task = seed.task(one_way, group)
@@ -192,44 +178,23 @@ async def test_transit_gateway_hub_and_peering_on_moto(boto3_client: Boto3Factor
     def spoke(cidr: str, tgw: str) -> tuple[str, str]:
         vpc = seed.vpc(cidr)
         subnet = seed.subnet(vpc, cidr.replace("0.0/16", "1.0/24"), routes={"0.0.0.0/0": tgw})
-        attachment = seed.ec2.create_transit_gateway_vpc_attachment(
-            TransitGatewayId=tgw, VpcId=vpc, SubnetIds=[subnet]
-        )["TransitGatewayVpcAttachment"]["TransitGatewayAttachmentId"]
-        return subnet, attachment
+        return subnet, tgw_vpc_attachment(seed.ec2, tgw, vpc, [subnet])
 
-    tgws: dict[str, tuple[str, str]] = {}
-    for name in ("healthy", "blackhole", "no-default"):
-        tgw = seed.ec2.create_transit_gateway()["TransitGateway"]
-        tgws[name] = (tgw["TransitGatewayId"], tgw["Options"]["AssociationDefaultRouteTableId"])
+    tgws = {name: transit_gateway(seed.ec2) for name in ("healthy", "blackhole", "no-default")}
     healthy_tgw, healthy_table = tgws["healthy"]
-    egress_attachment = seed.ec2.create_transit_gateway_vpc_attachment(
-        TransitGatewayId=healthy_tgw,
-        VpcId=egress,
-        SubnetIds=[egress_tgw_subnet],
-        Options={"ApplianceModeSupport": "enable"},
-    )["TransitGatewayVpcAttachment"]["TransitGatewayAttachmentId"]
+    egress_attachment = tgw_vpc_attachment(
+        seed.ec2, healthy_tgw, egress, [egress_tgw_subnet], appliance_mode=True
+    )
     healthy_subnet, healthy_attachment = spoke("10.1.0.0/16", healthy_tgw)
     # Spoke tables and the egress table are the TGW's default table here (moto associates
     # every attachment with it): 0/0 to the egress VPC, the spoke's CIDR back to the spoke
     # ("propagated" routes are seeded as static ones: moto never lists propagated routes).
-    seed.ec2.create_transit_gateway_route(
-        TransitGatewayRouteTableId=healthy_table,
-        DestinationCidrBlock="0.0.0.0/0",
-        TransitGatewayAttachmentId=egress_attachment,
-    )
-    seed.ec2.create_transit_gateway_route(
-        TransitGatewayRouteTableId=healthy_table,
-        DestinationCidrBlock="10.1.0.0/16",
-        TransitGatewayAttachmentId=healthy_attachment,
-    )
+    tgw_route(seed.ec2, healthy_table, "0.0.0.0/0", egress_attachment)
+    tgw_route(seed.ec2, healthy_table, "10.1.0.0/16", healthy_attachment)
     seed.route(public_table, "10.0.0.0/8", healthy_tgw)
     blackhole_tgw, blackhole_table = tgws["blackhole"]
     blackhole_subnet, _ = spoke("10.2.0.0/16", blackhole_tgw)
-    seed.ec2.create_transit_gateway_route(
-        TransitGatewayRouteTableId=blackhole_table,
-        DestinationCidrBlock="0.0.0.0/0",
-        Blackhole=True,
-    )
+    tgw_route(seed.ec2, blackhole_table, "0.0.0.0/0", None)
     no_default_subnet, _ = spoke("10.3.0.0/16", tgws["no-default"][0])
     peer_vpc = seed.vpc("10.4.0.0/16")
     peering = seed.ec2.create_vpc_peering_connection(VpcId=peer_vpc, PeerVpcId=egress)[

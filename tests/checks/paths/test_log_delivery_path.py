@@ -4,20 +4,16 @@ from __future__ import annotations
 
 from checks.base import Result, Status
 from checks.paths import log_delivery_path
-from tests.checks.checks_factories import InventoryEstate, https_from_group, statuses
+from tests.checks.checks_factories import InventoryEstate, statuses
 
 
 def logs(estate: InventoryEstate) -> list[Result]:
     return list(log_delivery_path.evaluate(estate.inventory()))
 
 
-def endpoint_group(estate: InventoryEstate) -> None:
-    estate.security_group(group_id="sg-endpoints", ingress=[https_from_group("sg-task")], egress=[])
-
-
 def test_logs_endpoint_with_private_dns_passes(estate: InventoryEstate) -> None:
     estate.private_vpc()
-    endpoint_group(estate)
+    estate.endpoint_group()
     estate.endpoint("logs")
     task = estate.task(definition=estate.task_definition(awslogs=True))
     (result,) = logs(estate)
@@ -27,7 +23,7 @@ def test_logs_endpoint_with_private_dns_passes(estate: InventoryEstate) -> None:
 
 def test_logs_endpoint_that_is_pending_fails(estate: InventoryEstate) -> None:
     estate.private_vpc()
-    endpoint_group(estate)
+    estate.endpoint_group()
     estate.endpoint("logs", endpoint_id="vpce-logs", state="pendingAcceptance")
     estate.task(definition=estate.task_definition(awslogs=True))
     (result,) = logs(estate)
@@ -39,7 +35,7 @@ def test_logs_endpoint_that_is_pending_fails(estate: InventoryEstate) -> None:
 
 def test_log_group_in_another_region_ignores_local_endpoints(estate: InventoryEstate) -> None:
     estate.private_vpc()
-    endpoint_group(estate)
+    estate.endpoint_group()
     estate.endpoint("logs")
     estate.task(definition=estate.task_definition(awslogs=True, awslogs_region="eu-west-1"))
     (result,) = logs(estate)

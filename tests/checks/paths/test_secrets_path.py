@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from checks.base import Result, Status
 from checks.paths import secrets_path
 from tests.checks.checks_factories import (
     ACCOUNT,
     InventoryEstate,
-    https_from_group,
+    all_hops,
     https_to_cidr,
+    only,
     statuses,
 )
 
@@ -27,13 +26,9 @@ def secrets(estate: InventoryEstate) -> list[Result]:
     return list(secrets_path.evaluate(estate.inventory()))
 
 
-def endpoint_group(estate: InventoryEstate) -> None:
-    estate.security_group(group_id="sg-endpoints", ingress=[https_from_group("sg-task")], egress=[])
-
-
 def test_each_secret_service_needs_its_own_endpoint(estate: InventoryEstate) -> None:
     estate.private_vpc()
-    endpoint_group(estate)
+    estate.endpoint_group()
     estate.endpoint("secretsmanager")
     task = estate.task(definition=estate.task_definition(secrets=[SECRET, PARAMETER]))
     (result,) = secrets(estate)
@@ -58,7 +53,7 @@ def test_registry_credentials_count_as_a_secret(estate: InventoryEstate) -> None
 
 def test_secret_in_another_region_needs_the_internet(estate: InventoryEstate) -> None:
     estate.private_vpc()
-    endpoint_group(estate)
+    estate.endpoint_group()
     estate.endpoint("secretsmanager")
     estate.task(definition=estate.task_definition(secrets=[SECRET_EU]))
     (result,) = secrets(estate)
@@ -80,22 +75,6 @@ def test_task_without_secrets_is_out_of_scope(estate: InventoryEstate) -> None:
     estate.private_vpc()
     estate.task()
     assert secrets(estate) == []
-
-
-def only(results: Any) -> Result:
-    found = list(results)
-    assert len(found) == 1, found
-    return found[0]
-
-
-def all_hops(result: Result) -> list[dict[str, Any]]:
-    return [
-        hop
-        for source in result.evidence["sources"]
-        for leg in source["legs"]
-        for path in leg["paths"]
-        for hop in path["hops"]
-    ]
 
 
 def test_legacy_platform_secrets_ignore_the_task_security_group_on_the_nat_path(

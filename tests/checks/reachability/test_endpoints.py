@@ -3,36 +3,20 @@ DNS servers (custom servers leave endpoint paths UNKNOWN, never PASS)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from checks.base import Result, Status
+from checks.base import Status
 from checks.paths import image_pull_path, log_delivery_path, secrets_path
 from tests.checks.checks_factories import (
     ACCOUNT,
     REGION,
     S3_PREFIX_LIST,
     InventoryEstate,
+    all_hops,
     https_from_group,
+    only,
     route,
 )
-
-
-def only(results: Any) -> Result:
-    found = list(results)
-    assert len(found) == 1, found
-    return found[0]
-
-
-def all_hops(result: Result) -> list[dict[str, Any]]:
-    return [
-        hop
-        for source in result.evidence["sources"]
-        for leg in source["legs"]
-        for path in leg["paths"]
-        for hop in path["hops"]
-    ]
 
 
 def test_second_s3_gateway_endpoint_routed_from_the_subnet_passes(estate: InventoryEstate) -> None:

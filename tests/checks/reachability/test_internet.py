@@ -15,6 +15,8 @@ from tests.checks.checks_factories import (
     ECR_IMAGE,
     REGION,
     InventoryEstate,
+    all_hops,
+    only,
     route,
 )
 
@@ -22,22 +24,6 @@ DUAL_STACK_IMAGE = f"{ACCOUNT}.dkr-ecr.{REGION}.on.aws/web:1"
 
 
 V6_ALL = {"IpProtocol": "-1", "Ipv6Ranges": [{"CidrIpv6": "::/0"}]}
-
-
-def only(results: Any) -> Result:
-    found = list(results)
-    assert len(found) == 1, found
-    return found[0]
-
-
-def all_hops(result: Result) -> list[dict[str, Any]]:
-    return [
-        hop
-        for source in result.evidence["sources"]
-        for leg in source["legs"]
-        for path in leg["paths"]
-        for hop in path["hops"]
-    ]
 
 
 def ipv6_only(estate: InventoryEstate, *, routes: list[dict[str, Any]], dns64: bool | None) -> None:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import ipaddress
-from typing import Any
 
-from checks.base import Result, Status
+from checks.base import Status
 from checks.paths import image_pull_path
 from checks.reachability.routes import INTERNET_V4, INTERNET_V6, best_route
 from tests.checks.checks_factories import (
     InventoryEstate,
+    all_hops,
     https_from_group,
     normalised_route,
+    only,
 )
 
 S3 = {"pl-s3": ["52.216.0.0/15"]}
@@ -56,22 +57,6 @@ def test_static_cidr_beats_prefix_list_on_the_same_length() -> None:
 def test_unknown_prefix_list_is_reported() -> None:
     match = best_route([normalised_route("pl-unknown", "vpce-1")], net("52.216.0.0/24"), lookup)
     assert (match.route, match.unresolved_prefix_lists) == (None, ("pl-unknown",))
-
-
-def only(results: Any) -> Result:
-    found = list(results)
-    assert len(found) == 1, found
-    return found[0]
-
-
-def all_hops(result: Result) -> list[dict[str, Any]]:
-    return [
-        hop
-        for source in result.evidence["sources"]
-        for leg in source["legs"]
-        for path in leg["paths"]
-        for hop in path["hops"]
-    ]
 
 
 def test_missing_main_route_table_is_unknown_not_fail(estate: InventoryEstate) -> None:

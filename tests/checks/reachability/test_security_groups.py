@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from auditor.store.resources import Ec2SecurityGroup
-from checks.base import Result, Status
+from checks.base import Status
 from checks.paths import image_pull_path
 from checks.reachability.routes import INTERNET_V4
 from checks.reachability.security_groups import Peer, allows_https, check_rules
@@ -17,6 +17,7 @@ from tests.checks.checks_factories import (
     InventoryEstate,
     https_from_group,
     https_to_cidr,
+    only,
     route,
 )
 
@@ -90,12 +91,6 @@ def test_prefix_list_peer_with_unknown_entries_needs_a_named_or_open_rule() -> N
     open_rule = group([{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
     assert check_rules(["sg-1"], narrow, peer, direction="egress").allowed is False
     assert check_rules(["sg-1"], open_rule, peer, direction="egress").allowed is True
-
-
-def only(results: Any) -> Result:
-    found = list(results)
-    assert len(found) == 1, found
-    return found[0]
 
 
 def _s3_estate(

@@ -10,6 +10,7 @@ from checks.support import EC2_TRANSIT_GATEWAY_ROUTE_TABLES
 from tests.checks.checks_factories import (
     InventoryEstate,
     acl_entry,
+    all_hops,
     normalised_route,
     route,
     tgw_route,
@@ -94,22 +95,12 @@ def only(estate: InventoryEstate) -> Result:
     return results[0]
 
 
-def hops(result: Result) -> list[dict[str, Any]]:
-    return [
-        hop
-        for source in result.evidence["sources"]
-        for leg in source["legs"]
-        for path in leg["paths"]
-        for hop in path["hops"]
-    ]
-
-
 def test_working_hub_passes_with_every_hop_in_evidence(estate: InventoryEstate) -> None:
     hub(estate)
     result = only(estate)
     assert result.status is Status.PASS, result.message
     assert "via transit gateway tgw-1 to NAT gateway nat-1 in vpc-egress" in result.message
-    steps = [(h["step"], h["id"]) for h in hops(result)]
+    steps = [(h["step"], h["id"]) for h in all_hops(result)]
     for expected in [
         ("route", "rtb-1"),
         ("transit-gateway", "tgw-1"),
@@ -126,7 +117,7 @@ def test_working_hub_passes_with_every_hop_in_evidence(estate: InventoryEstate) 
         ("network-acl", "acl-default-vpc-egress"),
     ]:
         assert expected in steps, expected
-    details = " ".join(h["detail"] for h in hops(result))
+    details = " ".join(h["detail"] for h in all_hops(result))
     assert "appliance mode on" in details
     assert "attachment tgw-attach-spoke has subnet subnet-tgw in us-east-1a" in details
 

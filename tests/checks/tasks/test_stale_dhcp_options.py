@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
 
 from auditor.inventory import Inventory
 from checks.base import Result, Status
@@ -12,6 +11,7 @@ from checks.tasks import stale_dhcp_options
 from checks.tasks.stale_dhcp_options import evaluate
 from tests.checks.checks_factories import (
     InventoryEstate,
+    only,
     statuses,
 )
 
@@ -129,12 +129,6 @@ def test_task_without_start_time_falls_back_to_history(
     assert statuses(evaluate(estate.inventory(previous=previous))) == {
         (CHECK, task.task_arn, Status.FAIL)
     }
-
-
-def only(results: Any) -> Result:
-    found = list(results)
-    assert len(found) == 1, found
-    return found[0]
 
 
 def _stale_scans(

@@ -8,7 +8,9 @@ from auditor.store.resources import Ec2NetworkAcl
 from auditor.store.scans import OutcomeStatus
 from collectors.ec2.network_acls import transform_network_acl
 from collectors.run import collect_account
+from tests.checks.checks_factories import acl_entry
 from tests.collectors.collectors_estate import ACCOUNT_ID, REGION, Boto3Factory, open_moto_account
+from tests.moto_seeding import custom_network_acl
 
 # Shaped like the DescribeNetworkAcls example in the EC2 API reference
 # (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeNetworkAcls.html),
@@ -146,25 +148,8 @@ async def test_collects_every_acl_with_its_subnets_and_rules(boto3_client: Boto3
     ec2 = boto3_client("ec2")
     vpc = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
     subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.1.1.0/24")["Subnet"]["SubnetId"]
-    custom = ec2.create_network_acl(VpcId=vpc)["NetworkAcl"]["NetworkAclId"]
-    ec2.create_network_acl_entry(
-        NetworkAclId=custom,
-        RuleNumber=100,
-        Protocol="6",
-        RuleAction="allow",
-        Egress=True,
-        CidrBlock="0.0.0.0/0",
-        PortRange={"From": 443, "To": 443},
-    )
-    [default_association] = [
-        a
-        for acl in ec2.describe_network_acls()["NetworkAcls"]
-        for a in acl["Associations"]
-        if a["SubnetId"] == subnet
-    ]
-    ec2.replace_network_acl_association(
-        AssociationId=default_association["NetworkAclAssociationId"], NetworkAclId=custom
-    )
+    https_out = acl_entry(100, "allow", egress=True, protocol="6", ports=(443, 443))
+    custom = custom_network_acl(ec2, vpc, [subnet], [https_out])
 
     account = await open_moto_account()
     collected = await collect_account(account, [REGION], concurrency=4)

@@ -24,6 +24,7 @@ from collectors.ec2.vpc_peering_connections import transform_peering_connection
 from collectors.ec2.vpn_gateways import transform_vpn_gateway
 from collectors.run import collect_account
 from tests.collectors.collectors_estate import ACCOUNT_ID, REGION, Boto3Factory, open_moto_account
+from tests.moto_seeding import tgw_route, tgw_vpc_attachment, transit_gateway
 
 # Shaped like the examples of the EC2 API reference: DescribeTransitGateways,
 # DescribeTransitGatewayAttachments, DescribeTransitGatewayVpcAttachments and
@@ -206,28 +207,14 @@ async def test_collects_a_hub_with_one_search_per_route_table(boto3_client: Boto
     egress = ec2.create_vpc(CidrBlock="10.100.0.0/16")["Vpc"]["VpcId"]
     spoke_subnet = ec2.create_subnet(VpcId=spoke, CidrBlock="10.1.0.0/28")["Subnet"]["SubnetId"]
     egress_subnet = ec2.create_subnet(VpcId=egress, CidrBlock="10.100.0.0/28")["Subnet"]["SubnetId"]
-    tgw = ec2.create_transit_gateway()["TransitGateway"]
-    table = tgw["Options"]["AssociationDefaultRouteTableId"]
-    spoke_attachment = ec2.create_transit_gateway_vpc_attachment(
-        TransitGatewayId=tgw["TransitGatewayId"], VpcId=spoke, SubnetIds=[spoke_subnet]
-    )["TransitGatewayVpcAttachment"]["TransitGatewayAttachmentId"]
-    egress_attachment = ec2.create_transit_gateway_vpc_attachment(
-        TransitGatewayId=tgw["TransitGatewayId"],
-        VpcId=egress,
-        SubnetIds=[egress_subnet],
-        Options={"ApplianceModeSupport": "enable"},
-    )["TransitGatewayVpcAttachment"]["TransitGatewayAttachmentId"]
-    second = ec2.create_transit_gateway_route_table(TransitGatewayId=tgw["TransitGatewayId"])[
+    tgw, table = transit_gateway(ec2)
+    spoke_attachment = tgw_vpc_attachment(ec2, tgw, spoke, [spoke_subnet])
+    egress_attachment = tgw_vpc_attachment(ec2, tgw, egress, [egress_subnet], appliance_mode=True)
+    second = ec2.create_transit_gateway_route_table(TransitGatewayId=tgw)[
         "TransitGatewayRouteTable"
     ]["TransitGatewayRouteTableId"]
-    ec2.create_transit_gateway_route(
-        TransitGatewayRouteTableId=table,
-        DestinationCidrBlock="0.0.0.0/0",
-        TransitGatewayAttachmentId=egress_attachment,
-    )
-    ec2.create_transit_gateway_route(
-        TransitGatewayRouteTableId=second, DestinationCidrBlock="0.0.0.0/0", Blackhole=True
-    )
+    tgw_route(ec2, table, "0.0.0.0/0", egress_attachment)
+    tgw_route(ec2, second, "0.0.0.0/0", None)
     assert list_tgw_route_attachments(ACCOUNT_ID, REGION) == 1
     peer = ec2.create_vpc_peering_connection(VpcId=spoke, PeerVpcId=egress)["VpcPeeringConnection"][
         "VpcPeeringConnectionId"

@@ -1,10 +1,15 @@
-"""Seeding for the checks' end-to-end tests on moto: boto3 calls that build VPCs, routes, EFS
-file systems and Fargate tasks, and the collection of the seeded account into an inventory."""
+"""Seeding on moto for the end-to-end tests: boto3 calls that build VPCs, routes, network
+ACLs, transit gateways, EFS file systems and Fargate tasks, and the collection of the seeded
+account into the checks' inventory.
+
+The network ACL and transit gateway builders take a plain EC2 client, so the collector tests
+seed with the same calls as the checks' tests without the ECS cluster a ``Seeder`` creates.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -39,6 +44,51 @@ def efs_volume(fs: str, **authorization: str) -> list[dict[str, Any]]:
         config["transitEncryption"] = "ENABLED"
         config["authorizationConfig"] = authorization
     return [{"name": "data", "efsVolumeConfiguration": config}]
+
+
+def custom_network_acl(
+    ec2: Any, vpc_id: str, subnets: Iterable[str], entries: Iterable[dict[str, Any]]
+) -> str:
+    """A custom NACL with these entries (``acl_entry(...)`` items: the fields of
+    CreateNetworkAclEntry), associated with ``subnets`` in place of their current NACL."""
+    acl_id: str = ec2.create_network_acl(VpcId=vpc_id)["NetworkAcl"]["NetworkAclId"]
+    for entry in entries:
+        ec2.create_network_acl_entry(NetworkAclId=acl_id, **entry)
+    for subnet_id in subnets:
+        current = ec2.describe_network_acls(
+            Filters=[{"Name": "association.subnet-id", "Values": [subnet_id]}]
+        )["NetworkAcls"][0]
+        association = next(
+            a["NetworkAclAssociationId"]
+            for a in current["Associations"]
+            if a["SubnetId"] == subnet_id
+        )
+        ec2.replace_network_acl_association(AssociationId=association, NetworkAclId=acl_id)
+    return acl_id
+
+
+def transit_gateway(ec2: Any) -> tuple[str, str]:
+    """A transit gateway and its default route table (moto associates every attachment)."""
+    gateway = ec2.create_transit_gateway()["TransitGateway"]
+    return gateway["TransitGatewayId"], gateway["Options"]["AssociationDefaultRouteTableId"]
+
+
+def tgw_vpc_attachment(
+    ec2: Any, tgw_id: str, vpc_id: str, subnets: Iterable[str], *, appliance_mode: bool = False
+) -> str:
+    options = {"Options": {"ApplianceModeSupport": "enable"}} if appliance_mode else {}
+    attachment: str = ec2.create_transit_gateway_vpc_attachment(
+        TransitGatewayId=tgw_id, VpcId=vpc_id, SubnetIds=list(subnets), **options
+    )["TransitGatewayVpcAttachment"]["TransitGatewayAttachmentId"]
+    return attachment
+
+
+def tgw_route(ec2: Any, table_id: str, destination: str, attachment_id: str | None) -> None:
+    """A static route to ``attachment_id``, or a blackhole route without one."""
+    target = {"TransitGatewayAttachmentId": attachment_id} if attachment_id else {"Blackhole": True}
+    ec2.create_transit_gateway_route(
+        TransitGatewayRouteTableId=table_id, DestinationCidrBlock=destination, **target
+    )
 
 
 class Seeder:
@@ -134,6 +184,11 @@ class Seeder:
                 }
             ],
         )
+
+    def network_acl(
+        self, vpc_id: str, subnets: Iterable[str], entries: Iterable[dict[str, Any]]
+    ) -> str:
+        return custom_network_acl(self.ec2, vpc_id, subnets, entries)
 
     # ---------------------------------------------------------------------------------- EFS
 
