@@ -44,6 +44,9 @@ async def test_accounts_of_one_run_share_the_caller_loader_and_classes(
         await mine.describe_vpcs()
         await theirs.describe_vpcs()
         assert type(mine) is type(theirs)
+        assert mine.meta.service_model is theirs.meta.service_model
+        assert mine.meta.events._alias_name_cache is theirs.meta.events._alias_name_cache
+        assert "before-send.ec2.DescribeVpcs" in mine.meta.events._alias_name_cache
         assert _tls_context(mine) is _tls_context(theirs)
     # Credentials stay each account's own: the other account sees its own default VPC.
     async with other.client("sts", REGION) as sts:
