@@ -43,6 +43,9 @@ from auditor.store.resources import (
     EfsMountTarget,
     Elbv2TargetGroup,
     IamRole,
+    NetworkFirewallFirewall,
+    NetworkFirewallPolicy,
+    NetworkFirewallRuleGroup,
     ResourceMixin,
 )
 from auditor.store.scans import CollectionOutcome, OutcomeStatus, Scan
@@ -82,6 +85,9 @@ class Inventory:
     transit_gateway_route_tables: Sequence[Ec2TransitGatewayRouteTable] = ()
     vpc_peering_connections: Sequence[Ec2VpcPeeringConnection] = ()
     vpn_gateways: Sequence[Ec2VpnGateway] = ()
+    network_firewalls: Sequence[NetworkFirewallFirewall] = ()
+    firewall_policies: Sequence[NetworkFirewallPolicy] = ()
+    firewall_rule_groups: Sequence[NetworkFirewallRuleGroup] = ()
     target_groups: Sequence[Elbv2TargetGroup] = ()
     iam_roles: Sequence[IamRole] = ()
     dhcp_association_events: Sequence[DhcpOptionsAssociationEvent] = ()
@@ -103,6 +109,15 @@ class Inventory:
         self.role_by_name = {r.role_name: r for r in self.iam_roles}
         self.file_system_by_id = {f.file_system_id: f for f in self.file_systems}
         self.access_point_by_id = {a.access_point_id: a for a in self.access_points}
+        self.firewall_policy_by_arn = {p.firewall_policy_arn: p for p in self.firewall_policies}
+        self.rule_group_by_arn = {g.rule_group_arn: g for g in self.firewall_rule_groups}
+        # A firewall endpoint (vpce-) → its firewall, as the firewall's SyncStates name it.
+        self.firewall_by_endpoint: dict[str, NetworkFirewallFirewall] = {
+            str(e["endpoint_id"]): f
+            for f in self.network_firewalls
+            for e in f.endpoints
+            if e.get("endpoint_id")
+        }
         self.mount_targets_by_file_system: dict[str, list[EfsMountTarget]] = defaultdict(list)
         for target in self.mount_targets:
             self.mount_targets_by_file_system[target.file_system_id].append(target)

@@ -37,6 +37,7 @@ from collectors.ecs import account_settings, clusters, services, task_definition
 from collectors.efs import access_points, file_systems, mount_targets
 from collectors.elbv2 import target_groups
 from collectors.iam import service_linked_role
+from collectors.network_firewall import firewalls as network_firewall
 
 T = TypeVar("T")
 
@@ -70,6 +71,9 @@ EFS_MOUNT_TARGETS = mount_targets.COLLECTOR.name
 EFS_ACCESS_POINTS = access_points.COLLECTOR.name
 IAM_SERVICE_LINKED_ROLE = service_linked_role.COLLECTOR.name
 CLOUDTRAIL_DHCP_ASSOCIATIONS = dhcp_associations.COLLECTOR.name
+NETWORK_FIREWALL_FIREWALLS = network_firewall.FIREWALLS.name
+NETWORK_FIREWALL_POLICIES = network_firewall.FIREWALL_POLICIES.name
+NETWORK_FIREWALL_RULE_GROUPS = network_firewall.RULE_GROUPS.name
 
 # Every collector name there is: a check needing anything else fails the catalogue tests.
 KNOWN_COLLECTORS: frozenset[str] = frozenset(registry.BY_NAME)
@@ -100,6 +104,10 @@ NETWORK_OPTIONAL_NEEDS: tuple[str, ...] = (
     EC2_TRANSIT_GATEWAY_ATTACHMENTS,
     EC2_TRANSIT_GATEWAY_ROUTE_TABLES,
     EC2_VPN_GATEWAYS,
+    # Inspection: read only for routes to a Network Firewall endpoint.
+    NETWORK_FIREWALL_FIREWALLS,
+    NETWORK_FIREWALL_POLICIES,
+    NETWORK_FIREWALL_RULE_GROUPS,
 )
 
 

@@ -514,6 +514,88 @@ class Ec2VpnGateway(ResourceMixin, Base):
     attachments: Mapped[list[dict[str, Any]]] = mapped_column(default_factory=list)
 
 
+# ---------------------------------------------------------------------- Network Firewall
+
+
+class NetworkFirewallFirewall(ResourceMixin, Base):
+    """An AWS Network Firewall whose endpoints a route may point to (ListFirewalls filtered
+    by the VPCs with routes to endpoints, then DescribeFirewall)."""
+
+    __tablename__ = "network_firewall_firewalls"
+    id_column = "firewall_arn"
+
+    firewall_arn: Mapped[str] = mapped_column(String(2048))
+    vpc_id: Mapped[str] = mapped_column(String(64))
+    firewall_policy_arn: Mapped[str] = mapped_column(String(2048))
+    firewall_name: Mapped[str | None] = mapped_column(String(128), default=None)
+    # FirewallStatus.Status (PROVISIONING | DELETING | READY) and
+    # ConfigurationSyncStateSummary (PENDING | IN_SYNC | CAPACITY_CONSTRAINED).
+    status: Mapped[str | None] = mapped_column(String(32), default=None)
+    sync_state: Mapped[str | None] = mapped_column(String(32), default=None)
+    # SubnetMappings[].SubnetId: the firewall subnets, one per AZ.
+    subnet_ids: Mapped[list[str]] = mapped_column(default_factory=list)
+    # One per FirewallStatus.SyncStates entry:
+    # {"availability_zone": str, "subnet_id": str | None, "endpoint_id": "vpce-..." | None,
+    #  "status": "READY" | "CREATING" | ... | None}
+    endpoints: Mapped[list[dict[str, Any]]] = mapped_column(default_factory=list)
+    # Proxy mode (NoSourcePreservation): clients must be configured for it.
+    no_source_preservation: Mapped[bool] = mapped_column(default=False)
+
+
+class NetworkFirewallPolicy(ResourceMixin, Base):
+    """A firewall policy a collected firewall uses (DescribeFirewallPolicy)."""
+
+    __tablename__ = "network_firewall_policies"
+    id_column = "firewall_policy_arn"
+
+    firewall_policy_arn: Mapped[str] = mapped_column(String(2048))
+    firewall_policy_name: Mapped[str | None] = mapped_column(String(128), default=None)
+    status: Mapped[str | None] = mapped_column(String(32), default=None)
+    # aws:pass | aws:drop | aws:forward_to_sfe, plus custom action names.
+    stateless_default_actions: Mapped[list[str]] = mapped_column(default_factory=list)
+    stateless_fragment_default_actions: Mapped[list[str]] = mapped_column(default_factory=list)
+    # [{"arn": str, "priority": int | None}] for each list; stateful ones add
+    # {"override": "DROP_TO_ALERT" | None}.
+    stateless_rule_groups: Mapped[list[dict[str, Any]]] = mapped_column(default_factory=list)
+    stateful_rule_groups: Mapped[list[dict[str, Any]]] = mapped_column(default_factory=list)
+    # aws:drop_strict, aws:drop_established, aws:alert_*... (STRICT_ORDER only).
+    stateful_default_actions: Mapped[list[str]] = mapped_column(default_factory=list)
+    # StatefulEngineOptions.RuleOrder: DEFAULT_ACTION_ORDER (AWS's default) | STRICT_ORDER.
+    rule_order: Mapped[str | None] = mapped_column(String(32), default=None)
+    stream_exception_policy: Mapped[str | None] = mapped_column(String(16), default=None)
+    # PolicyVariables.RuleVariables.HOME_NET.Definition, when the policy overrides HOME_NET.
+    home_net: Mapped[list[str] | None] = mapped_column(default=None)
+    tls_inspection_configuration_arn: Mapped[str | None] = mapped_column(String(2048), default=None)
+
+
+class NetworkFirewallRuleGroup(ResourceMixin, Base):
+    """A rule group a collected firewall policy references (DescribeRuleGroup)."""
+
+    __tablename__ = "network_firewall_rule_groups"
+    id_column = "rule_group_arn"
+
+    rule_group_arn: Mapped[str] = mapped_column(String(2048))
+    rule_group_name: Mapped[str | None] = mapped_column(String(128), default=None)
+    # STATELESS | STATEFUL | STATEFUL_DOMAIN
+    type: Mapped[str | None] = mapped_column(String(32), default=None)
+    # StatefulRuleOptions.RuleOrder
+    rule_order: Mapped[str | None] = mapped_column(String(32), default=None)
+    # RulesSource.RulesSourceList: {"targets": [str], "target_types": ["TLS_SNI" |
+    # "HTTP_HOST" | ...], "generated_rules_type": "ALLOWLIST" | "DENYLIST" | ...}
+    domain_list: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    # RulesSource.StatelessRulesAndCustomActions.StatelessRules, normalised:
+    # {"priority": int, "actions": [str], "sources": [cidr], "destinations": [cidr],
+    #  "source_ports": [[from, to]], "destination_ports": [[from, to]], "protocols": [int],
+    #  "tcp_flags": bool}
+    stateless_rules: Mapped[list[dict[str, Any]]] = mapped_column(default_factory=list)
+    # RulesSource.StatefulRules as AWS returns them (5-tuple rules).
+    stateful_rules: Mapped[list[dict[str, Any]]] = mapped_column(default_factory=list)
+    # Whether RulesSource.RulesString (Suricata text) is set; the text itself is in raw.
+    has_rules_string: Mapped[bool] = mapped_column(default=False)
+    # RuleVariables.IPSets.HOME_NET.Definition, when the group overrides HOME_NET.
+    home_net: Mapped[list[str] | None] = mapped_column(default=None)
+
+
 # ----------------------------------------------------------------------------- Elsewhere
 
 

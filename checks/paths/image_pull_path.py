@@ -17,7 +17,7 @@ from checks.paths.common import (
 )
 from checks.platform import Platform, service_platform
 from checks.reachability import Destination, NetworkView, Source
-from checks.reachability.destinations import ImageRef, images_of
+from checks.reachability.destinations import ImageRef, image_host_needs, images_of
 from checks.support import (
     ECS_SERVICES,
     ECS_TASK_DEFINITIONS,
@@ -142,21 +142,25 @@ _FIX_ECR = (
 def _legs(
     net: NetworkView, source: Source, images: list[ImageRef], platform: Platform
 ) -> SourceLegs:
-    private = [i.image for i in images if i.endpoint_reachable_from(source.region)]
     public = [i for i in images if not i.endpoint_reachable_from(source.region)]
-    groups: list[tuple[list[str], Destination, bool]] = [
-        (private, Destination.ECR, False),
-        ([i.image for i in public if not i.ipv6_capable], Destination.INTERNET, False),
-        ([i.image for i in public if i.ipv6_capable], Destination.INTERNET, True),
+    private_refs = [i for i in images if i.endpoint_reachable_from(source.region)]
+    groups: list[tuple[list[ImageRef], Destination, bool]] = [
+        (private_refs, Destination.ECR, False),
+        ([i for i in public if not i.ipv6_capable], Destination.INTERNET, False),
+        ([i for i in public if i.ipv6_capable], Destination.INTERNET, True),
     ]
     legs = []
-    for group, destination, ipv6_destination in groups:
+    for refs, destination, ipv6_destination in groups:
+        group = [i.image for i in refs]
         if group:
+            # The hosts a Network Firewall on the internet path must let through.
+            hosts = tuple(dict.fromkeys(h for ref in refs for h in image_host_needs(ref)))
             reach = net.reach(
                 source,
                 destination,
                 ecr_api_on_task_eni=platform.task_eni_carries_everything is not False,
                 ipv6_destination=ipv6_destination,
+                hosts=hosts,
             )
             names = ", ".join(sorted(set(group)))
             legs.append(

@@ -16,7 +16,11 @@ from checks.paths.common import (
 )
 from checks.platform import Platform
 from checks.reachability import Destination, NetworkView, Source
-from checks.reachability.destinations import awslogs_regions
+from checks.reachability.destinations import (
+    EndpointService,
+    awslogs_regions,
+    service_host_needs,
+)
 from checks.support import (
     ECS_TASK_DEFINITIONS,
     ECS_TASKS,
@@ -103,7 +107,12 @@ def _judge(
     legs = tuple(
         Leg(
             purpose=f"awslogs in {region}",
-            reach=net.reach(source, Destination.LOGS, same_region=region == source.region),
+            reach=net.reach(
+                source,
+                Destination.LOGS,
+                same_region=region == source.region,
+                hosts=service_host_needs(EndpointService.LOGS, region),
+            ),
         )
         for region in sorted(awslogs_regions(definition, source.region))
     )

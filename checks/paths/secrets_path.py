@@ -16,7 +16,7 @@ from checks.paths.common import (
 )
 from checks.platform import Platform
 from checks.reachability import Destination, NetworkView, Source
-from checks.reachability.destinations import EndpointService, secrets_of
+from checks.reachability.destinations import EndpointService, secrets_of, service_host_needs
 from checks.support import (
     ECS_TASK_DEFINITIONS,
     ECS_TASKS,
@@ -128,6 +128,7 @@ def _judge(
                 _DESTINATION[service],
                 same_region=region == source.region,
                 check_groups=not fargate_owned_eni,
+                hosts=service_host_needs(service, region),
             ),
         )
         for (service, region), uses in sorted(wanted.items())

@@ -180,10 +180,16 @@ def between_subnets(
 
 
 def nat_subnet_hops(
-    net: NetworkView, nat_subnet: str, task_subnet: str, *, version: int = 4
+    net: NetworkView,
+    nat_subnet: str,
+    task_subnet: str,
+    *,
+    version: int = 4,
+    role: str = "NAT gateway",
 ) -> list[Hop]:
-    """The NAT gateway's subnet, both legs: from the task in and to the internet out, the
-    internet's replies in (to the NAT's ports 1024-65535) and back out to the task."""
+    """The subnet of a hop in the middle (a NAT gateway's, a firewall's), both legs: from the
+    task in and to the internet out, the internet's replies in (to ports 1024-65535) and back
+    out to the task."""
     internet = Peers.internet()
     if nat_subnet == task_subnet:
         # Task and NAT share a subnet: only the internet side crosses its NACL (the task's
@@ -193,20 +199,20 @@ def nat_subnet_hops(
                 net,
                 nat_subnet,
                 Crossing(egress=False, peers=internet, ports=EPHEMERAL),
-                role="NAT gateway",
+                role=role,
             )
         ]
     hops: list[Hop] = []
     task_peers = subnet_peers(net, task_subnet, version)
     if task_peers is None:
-        hops.append(_unknown_peer_hop(nat_subnet, "NAT gateway", f"subnet {task_subnet}"))
+        hops.append(_unknown_peer_hop(nat_subnet, role, f"subnet {task_subnet}"))
     else:
         hops.append(
             acl_hop(
                 net,
                 nat_subnet,
                 Crossing(egress=False, peers=task_peers, ports=(HTTPS, HTTPS)),
-                role="NAT gateway",
+                role=role,
             )
         )
     hops.append(
@@ -214,7 +220,7 @@ def nat_subnet_hops(
             net,
             nat_subnet,
             Crossing(egress=True, peers=internet, ports=(HTTPS, HTTPS)),
-            role="NAT gateway",
+            role=role,
         )
     )
     hops.append(
@@ -222,7 +228,7 @@ def nat_subnet_hops(
             net,
             nat_subnet,
             Crossing(egress=False, peers=internet, ports=EPHEMERAL),
-            role="NAT gateway",
+            role=role,
         )
     )
     if task_peers is not None:
@@ -231,7 +237,7 @@ def nat_subnet_hops(
                 net,
                 nat_subnet,
                 Crossing(egress=True, peers=task_peers, ports=EPHEMERAL),
-                role="NAT gateway",
+                role=role,
                 task_return=True,
             )
         )

@@ -156,3 +156,72 @@ def awslogs_regions(definition: EcsTaskDefinition | None, default_region: str) -
             options = config.get("options") or {}
             regions.add(str(options.get("awslogs-region") or default_region))
     return regions
+
+
+@dataclass(frozen=True, kw_only=True)
+class HostNeed:
+    """A host name a path must reach, for firewalls that filter by TLS SNI.
+
+    ``certain`` False marks one of several hosts the service may use (Docker Hub's CDNs,
+    ECR Public's layer hosts): denying it leaves the verdict open rather than failing.
+    ``host`` None stands for hosts that cannot be named (another registry's layer storage).
+    """
+
+    host: str | None
+    purpose: str
+    certain: bool = True
+
+
+# Docker Hub's hosts (the Docker allowlist page): the registry and its token service always,
+# the layer CDN by plan (production.cloudflare.docker.com for paid plans, the R2 host for
+# personal and anonymous pulls).
+_DOCKER_HUB_NEEDS = (
+    HostNeed(host="registry-1.docker.io", purpose="Docker Hub registry"),
+    HostNeed(host="auth.docker.io", purpose="Docker Hub token service"),
+    HostNeed(host="production.cloudflare.docker.com", purpose="Docker Hub layers", certain=False),
+    HostNeed(
+        host="docker-images-prod.6aa30f8b08e16409b46e0173d6de2f56.r2.cloudflarestorage.com",
+        purpose="Docker Hub layers",
+        certain=False,
+    ),
+)
+# ECR Public: the registry; its layers have been seen on these CloudFront hosts.
+_ECR_PUBLIC_NEEDS = (
+    HostNeed(host="public.ecr.aws", purpose="ECR Public registry"),
+    HostNeed(host="d2glxqk2uabbnd.cloudfront.net", purpose="ECR Public layers", certain=False),
+    HostNeed(host="d5l0dvt14r5h8.cloudfront.net", purpose="ECR Public layers", certain=False),
+)
+
+
+def aws_domain(region: str) -> str:
+    """The DNS suffix of AWS service endpoints in ``region``'s partition."""
+    return "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
+
+
+def service_host_needs(service: EndpointService, region: str) -> tuple[HostNeed, ...]:
+    """The standard endpoint of an AWS service a task calls (logs, secretsmanager, ssm)."""
+    return (HostNeed(host=f"{service}.{region}.{aws_domain(region)}", purpose=f"{service}"),)
+
+
+def image_host_needs(ref: ImageRef, *, needs_api: bool = True) -> tuple[HostNeed, ...]:
+    """Every host a pull of ``ref`` talks to: registry, authentication and layer storage."""
+    if ref.kind is RegistryKind.ECR_PRIVATE and ref.region is not None:
+        domain = aws_domain(ref.region)
+        needs = [HostNeed(host=ref.registry, purpose="ECR registry")]
+        if needs_api:
+            needs.append(HostNeed(host=f"api.ecr.{ref.region}.{domain}", purpose="ECR API"))
+        needs.append(
+            HostNeed(
+                host=f"prod-{ref.region}-starport-layer-bucket.s3.{ref.region}.{domain}",
+                purpose="ECR layers (S3)",
+            )
+        )
+        return tuple(needs)
+    if ref.kind is RegistryKind.DOCKER_HUB:
+        return _DOCKER_HUB_NEEDS
+    if ref.kind is RegistryKind.ECR_PUBLIC:
+        return _ECR_PUBLIC_NEEDS
+    return (
+        HostNeed(host=ref.registry, purpose=f"registry {ref.registry}"),
+        HostNeed(host=None, purpose=f"the layer storage of {ref.registry}", certain=False),
+    )

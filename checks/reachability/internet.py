@@ -9,8 +9,9 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING
 
-from auditor.store.resources import Ec2NatGateway, Ec2RouteTable
+from auditor.store.resources import Ec2NatGateway, Ec2RouteTable, NetworkFirewallFirewall
 from checks.reachability.acl_hops import client_hops, nat_subnet_hops
+from checks.reachability.firewall import endpoint_hops, firewall_subnet, rules_placeholder
 from checks.reachability.model import Hop, Path, Source, UnknownReason
 from checks.reachability.nacls import Peers
 from checks.reachability.routes import (
@@ -21,6 +22,7 @@ from checks.reachability.routes import (
     RouteMatch,
     best_route,
     describe_route,
+    parse_network,
     split_routes,
 )
 from checks.reachability.security_groups import Peer, check_rules
@@ -31,7 +33,7 @@ from checks.reachability.targets import (
     unmodelled_target_hop,
 )
 from checks.reachability.transit import transit_gateway_hops
-from checks.support import EC2_VPN_GATEWAYS
+from checks.support import EC2_VPN_GATEWAYS, NETWORK_FIREWALL_FIREWALLS
 
 if TYPE_CHECKING:
     from checks.reachability.network import NetworkView
@@ -328,17 +330,61 @@ def _nat_hops(net: NetworkView, nat_id: str, vpc_id: str | None) -> list[Hop]:
                 f"route goes to {target} ({kind}), not an internet gateway",
             )
         )
+    elif route_hop.ok and target and target in net.inventory.firewall_by_endpoint:
+        # NAT gateway, then Network Firewall, then the internet gateway.
+        hops.extend(
+            firewall_path_hops(
+                net,
+                net.inventory.firewall_by_endpoint[target],
+                target,
+                vpc_id=nat.vpc_id or vpc_id,
+                from_subnet=nat.subnet_id,
+                from_network=_nat_network(net, nat),
+                source=None,
+            )
+        )
     elif route_hop.ok:
-        # A firewall endpoint, appliance or transit gateway between the NAT gateway and the
-        # internet: judged by kind, never assumed to work.
+        # An appliance or transit gateway between the NAT gateway and the internet: judged
+        # by kind, never assumed to work.
         hops.append(other_target_hop(target or "", INTERNET_V4))
     return hops
 
 
+def _nat_network(net: NetworkView, nat: Ec2NatGateway) -> str | None:
+    """The address the NAT gateway's traffic has at a firewall after it: its private IP, else
+    its subnet's CIDR."""
+    private = next(
+        (
+            a.get("PrivateIp")
+            for a in nat.raw.get("NatGatewayAddresses") or []
+            if a.get("PrivateIp")
+        ),
+        None,
+    )
+    if private:
+        return f"{private}/32"
+    subnet = net.inventory.subnet_by_id.get(nat.subnet_id or "")
+    return subnet.cidr_block if subnet is not None else None
+
+
 def inspection_hops(net: NetworkView, source: Source, endpoint_id: str) -> list[Hop]:
-    """A default route to a Gateway Load Balancer (or firewall) endpoint: the appliance is
-    UNKNOWN (its rules cannot be read), and the inspection subnet's route onward is followed
-    to a NAT gateway or internet gateway, so a broken path beyond the appliance still FAILs."""
+    """A default route to an inspection endpoint: a Network Firewall endpoint (its rules are
+    judged per destination, see checks.reachability.firewall) or a Gateway Load Balancer
+    endpoint (the appliance is UNKNOWN: its rules cannot be read). Either way the inspection
+    subnet's network ACL and its route onward are followed to a NAT gateway or internet
+    gateway, so a broken path beyond the inspection still FAILs."""
+    firewall = net.inventory.firewall_by_endpoint.get(endpoint_id)
+    if firewall is not None:
+        subnet = net.inventory.subnet_by_id.get(source.subnet_id)
+        return firewall_path_hops(
+            net,
+            firewall,
+            endpoint_id,
+            vpc_id=source.vpc_id,
+            from_subnet=source.subnet_id,
+            from_network=subnet.cidr_block if subnet is not None else None,
+            source=source,
+        )
     endpoint = next(
         (
             e
@@ -348,7 +394,7 @@ def inspection_hops(net: NetworkView, source: Source, endpoint_id: str) -> list[
         None,
     )
     if endpoint is None or endpoint.endpoint_type.lower() != "gatewayloadbalancer":
-        return [unmodelled_target_hop(TargetKind.VPC_ENDPOINT, endpoint_id)]
+        return [_unknown_endpoint_hop(net, source.region, endpoint_id)]
     state = (endpoint.state or "unknown").lower()
     hops = [
         Hop(
@@ -369,7 +415,69 @@ def inspection_hops(net: NetworkView, source: Source, endpoint_id: str) -> list[
     ]
     if not endpoint.subnet_ids:
         return hops
-    subnet_id = endpoint.subnet_ids[0]
+    hops.extend(_onward_hops(net, source, endpoint.subnet_ids[0], from_subnet=None))
+    return hops
+
+
+def _unknown_endpoint_hop(net: NetworkView, region: str, endpoint_id: str) -> Hop:
+    """A vpce- route target that is neither a known firewall endpoint nor a GWLB endpoint:
+    UNKNOWN, saying when the firewalls were not collected."""
+    hop = unmodelled_target_hop(TargetKind.VPC_ENDPOINT, endpoint_id)
+    if net.inventory.missing(region, (NETWORK_FIREWALL_FIREWALLS,)):
+        gap = net.inventory.describe_missing(region, (NETWORK_FIREWALL_FIREWALLS,))
+        return dataclasses.replace(
+            hop, detail=f"{hop.detail}; Network Firewall firewalls were not collected ({gap})"
+        )
+    return hop
+
+
+def firewall_path_hops(
+    net: NetworkView,
+    firewall: NetworkFirewallFirewall,
+    endpoint_id: str,
+    *,
+    vpc_id: str | None,
+    from_subnet: str,
+    from_network: str | None,
+    source: Source | None,
+) -> list[Hop]:
+    """Through a Network Firewall endpoint: the firewall and endpoint state, its rules (a
+    placeholder judged per destination), and its subnet's NACL and route onward.
+
+    ``from_subnet`` and ``from_network`` are where the traffic reaches the firewall from (the
+    task's subnet, or a NAT gateway's); ``source`` is the task when it reaches the firewall
+    directly (an internet gateway after the firewall then needs the task's public IPv4)."""
+    hops = endpoint_hops(firewall, endpoint_id)
+    hops.append(rules_placeholder(firewall, parse_network(from_network)))
+    subnet_id = firewall_subnet(firewall, endpoint_id)
+    if subnet_id is None:
+        hops.append(
+            Hop(
+                step="inspection-subnet-route-table",
+                subject=endpoint_id,
+                ok=None,
+                detail=f"the subnet of firewall endpoint {endpoint_id} is not in the "
+                "firewall's SyncStates",
+            )
+        )
+        return hops
+    hops.extend(nat_subnet_hops(net, subnet_id, from_subnet, role="firewall", version=4))
+    hops.extend(_onward_hops(net, source, subnet_id, from_subnet=from_subnet, vpc_id=vpc_id))
+    return hops
+
+
+def _onward_hops(
+    net: NetworkView,
+    source: Source | None,
+    subnet_id: str,
+    *,
+    from_subnet: str | None,
+    vpc_id: str | None = None,
+) -> list[Hop]:
+    """The inspection subnet's route onward: to a NAT gateway (followed) or an internet
+    gateway (with the task's public IPv4 when the task reached the inspection directly)."""
+    vpc_id = vpc_id or (source.vpc_id if source is not None else None)
+    hops: list[Hop] = []
     table, table_hop = route_table_hop(net, subnet_id)
     hops.append(
         Hop(
@@ -393,11 +501,22 @@ def inspection_hops(net: NetworkView, source: Source, endpoint_id: str) -> list[
     if not route_hop.ok:
         return hops
     kind = target_kind_of_id(target or "")
-    if kind is TargetKind.NAT_GATEWAY and target:
-        hops.extend(nat_hops(net, target, source.vpc_id, task_subnet=source.subnet_id))
+    if kind is TargetKind.NAT_GATEWAY and target and source is not None:
+        hops.extend(nat_hops(net, target, vpc_id, task_subnet=source.subnet_id))
+    elif kind is TargetKind.NAT_GATEWAY and target:
+        hops.append(
+            Hop(
+                step="inspection-subnet-route",
+                subject=target,
+                ok=False,
+                detail=f"inspection subnet {subnet_id} sends the NAT gateway's traffic to "
+                f"another NAT gateway {target}, which never reaches the internet",
+            )
+        )
     elif kind is TargetKind.INTERNET_GATEWAY and target:
-        hops.append(igw_hop(net, target, source.vpc_id))
-        hops.append(public_ipv4_hop(source))
+        hops.append(igw_hop(net, target, vpc_id))
+        if source is not None:
+            hops.append(public_ipv4_hop(source))
     else:
         hops.append(other_target_hop(target or "", INTERNET_V4))
     return hops

@@ -54,6 +54,9 @@ class Hop:
     # is not one of this run's (an owner's latest complete scan); set by ``NetworkView``.
     account: str | None = None
     scan: str | None = None
+    # A Network Firewall's rules on this path, to be judged against each destination's host
+    # names: (firewall ARN, the CIDR the traffic reaches it from). Not part of the evidence.
+    inspect: tuple[str, str | None] | None = field(default=None, compare=False)
 
     def as_evidence(self) -> dict[str, Any]:
         evidence: dict[str, Any] = {

@@ -19,8 +19,9 @@ from auditor.store.resources import (
     EcsService,
     EcsTask,
 )
-from checks.reachability.destinations import EndpointService
+from checks.reachability.destinations import EndpointService, HostNeed
 from checks.reachability.endpoints import interface_endpoint_path, s3_gateway_path
+from checks.reachability.firewall import rules_hops
 from checks.reachability.internet import (
     PUBLIC_IPV4_STEP,
     ipv4_internet_path,
@@ -28,6 +29,7 @@ from checks.reachability.internet import (
     public_ipv4_hop,
 )
 from checks.reachability.model import Hop, Path, Reachability, Source, UnknownReason, combine
+from checks.reachability.routes import parse_network
 from checks.reachability.security_groups import group_ids_of
 from checks.support import (
     EC2_NETWORK_ACLS,
@@ -58,6 +60,8 @@ class NetworkView:
         self.inventory = inventory
         self._internet: dict[tuple[object, ...], list[Path]] = {}
         self._endpoint: dict[tuple[object, ...], Path] = {}
+        self._firewall: dict[tuple[object, ...], tuple[Hop, ...]] = {}
+        self._firewall_by_arn = {f.firewall_arn: f for f in inventory.network_firewalls}
         self._attached_igw: dict[str, str] = {}
         for gateway in inventory.internet_gateway_by_id.values():
             for attachment in gateway.attachments:
@@ -247,14 +251,21 @@ class NetworkView:
     # ----------------------------------------------------------------------- paths
 
     def internet_paths(
-        self, source: Source, *, ipv6_destination: bool = False, check_groups: bool = True
+        self,
+        source: Source,
+        *,
+        ipv6_destination: bool = False,
+        check_groups: bool = True,
+        hosts: Sequence[HostNeed] | None = None,
     ) -> list[Path]:
         """The internet paths of a source: walked once per subnet and group set, then only
         the public-IPv4 hop (the one that depends on the task) is filled in per source.
 
         ``ipv6_destination`` marks a destination known to be reachable over IPv6 (only that
         lets an IPv6-only subnet use its direct IPv6 route); ``check_groups`` False leaves out
-        the task's security groups (traffic of the Fargate-owned ENI).
+        the task's security groups (traffic of the Fargate-owned ENI). ``hosts`` are the host
+        names the destination needs, judged by any Network Firewall on the path; without them
+        a firewall's rules stay UNKNOWN.
         """
         key = (
             source.subnet_id,
@@ -274,13 +285,40 @@ class NetworkView:
                 cached = [ipv4_internet_path(self, source, check_groups=check_groups)]
             self._internet[key] = cached
         own = public_ipv4_hop(source)
+        needs = tuple(hosts) if hosts is not None else None
         return [
             Path(
                 name=path.name,
-                hops=tuple(own if h.step == PUBLIC_IPV4_STEP else h for h in path.hops),
+                hops=tuple(
+                    judged
+                    for h in path.hops
+                    for judged in (
+                        (own,)
+                        if h.step == PUBLIC_IPV4_STEP
+                        else self._firewall_rules(h, needs)
+                        if h.inspect is not None
+                        else (h,)
+                    )
+                ),
             )
             for path in cached
         ]
+
+    def _firewall_rules(self, hop: Hop, needs: tuple[HostNeed, ...] | None) -> tuple[Hop, ...]:
+        """A firewall's placeholder on a cached path, judged for one destination's hosts
+        (cached: many tasks share a firewall and a destination)."""
+        if needs is None or hop.inspect is None:
+            return (hop,)
+        arn, source_network = hop.inspect
+        key = (arn, source_network, needs)
+        judged = self._firewall.get(key)
+        if judged is None:
+            firewall = self._firewall_by_arn.get(arn)
+            if firewall is None:
+                return (hop,)
+            judged = tuple(rules_hops(self, firewall, parse_network(source_network), needs))
+            self._firewall[key] = judged
+        return judged
 
     def interface_path(
         self, source: Source, service: EndpointService, *, check_groups: bool = True
@@ -320,6 +358,7 @@ class NetworkView:
         ecr_api_on_task_eni: bool = True,
         check_groups: bool = True,
         ipv6_destination: bool = False,
+        hosts: Sequence[HostNeed] | None = None,
     ) -> Reachability:
         """Every path to ``destination``; endpoints are tried only for same-region services.
 
@@ -330,11 +369,12 @@ class NetworkView:
         out the task's security groups too. ``ipv6_destination`` is True only for
         destinations known to be IPv6-capable (ECR dual-stack image URIs): an IPv6-only subnet
         reaches every other destination only through DNS64 + NAT64 ("Using a VPC in IPv6-only
-        mode" in the Fargate task networking guide).
+        mode" in the Fargate task networking guide). ``hosts`` are the host names the
+        destination needs over the internet, for Network Firewall domain lists.
         """
         paths = list(
             self.internet_paths(
-                source, ipv6_destination=ipv6_destination, check_groups=check_groups
+                source, ipv6_destination=ipv6_destination, check_groups=check_groups, hosts=hosts
             )
         )
         if same_region:

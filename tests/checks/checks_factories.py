@@ -368,6 +368,9 @@ class InventoryEstate:
             target_groups=r.get("target_groups", []),
             iam_roles=r.get("iam_roles", []),
             dhcp_association_events=r.get("dhcp_association_events", []),
+            network_firewalls=r.get("network_firewalls", []),
+            firewall_policies=r.get("firewall_policies", []),
+            firewall_rule_groups=r.get("firewall_rule_groups", []),
         )
 
     def _network_acls(self) -> list[Ec2NetworkAcl]:

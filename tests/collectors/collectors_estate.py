@@ -13,9 +13,13 @@ from auditor.config import Settings
 from auditor.store.resources import ResourceMixin
 from collectors.results import Collected
 from collectors.run import collect_account
+from auditor.demo import network_firewall
 
 ACCOUNT_ID = "123456789012"
 REGION = "us-east-1"
+FIREWALL_POLICY_ARN = (
+    f"arn:aws:network-firewall:{REGION}:{ACCOUNT_ID}:firewall-policy/egress-policy"
+)
 
 Boto3Factory = Callable[..., Any]
 
@@ -321,3 +325,32 @@ def records_by_kind(collected: Collected) -> dict[type[ResourceMixin], list[Any]
     for record in collected.records:
         kinds[type(record)].append(record)
     return kinds
+def seed_firewall(make: Boto3Factory, *, routed: bool = True) -> dict[str, str]:
+    """A VPC whose private subnet routes 0.0.0.0/0 to a firewall endpoint (a GWLB-type
+    endpoint, as Network Firewall's are), with the firewall moto creates."""
+    ec2 = make("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.8.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.8.3.0/24", AvailabilityZone="us-east-1a")[
+        "Subnet"
+    ]["SubnetId"]
+    endpoint = ec2.create_vpc_endpoint(
+        VpcId=vpc,
+        ServiceName="com.amazonaws.vpce.us-east-1.vpce-svc-0firewall",
+        VpcEndpointType="GatewayLoadBalancer",
+        SubnetIds=[subnet],
+    )["VpcEndpoint"]["VpcEndpointId"]
+    table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    if routed:
+        ec2.create_route(
+            RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", VpcEndpointId=endpoint
+        )
+    firewall = make("network-firewall").create_firewall(
+        FirewallName="egress",
+        FirewallPolicyArn=FIREWALL_POLICY_ARN,
+        VpcId=vpc,
+        SubnetMappings=[{"SubnetId": subnet}],
+    )["Firewall"]["FirewallArn"]
+    network_firewall.place_endpoints(
+        ACCOUNT_ID, REGION, firewall, {"us-east-1a": (subnet, endpoint)}
+    )
+    return {"vpc": vpc, "subnet": subnet, "endpoint": endpoint, "firewall": firewall}

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
 from auditor.aws import enabled_regions
 from auditor.cli.iam_cmd import iam_policy_command
+from auditor.demo import network_firewall
 from collectors.declaration import Scope
 from collectors.registry import BY_NAME, COLLECTORS, iam_policy
 from collectors.run import collect_account
+from tests.checks.reachability.nfw_documents import describe_domain_group, describe_policy
 from tests.collectors.collectors_estate import (
+    ACCOUNT_ID,
     REGION,
     Boto3Factory,
     SeededMotoEstate,
     open_moto_account,
+    seed_firewall,
 )
 
 # botocore service name -> IAM action prefix
@@ -27,6 +32,7 @@ IAM_PREFIX = {
     "sts": "sts",
     "cloudtrail": "cloudtrail",
     "efs": "elasticfilesystem",
+    "network-firewall": "network-firewall",
 }
 
 # Collector names are public (outcomes, docs, check metadata): added, never renamed or removed.
@@ -55,6 +61,9 @@ PUBLISHED_NAMES = {
     "iam.service_linked_role",
     "cloudtrail.dhcp_associations",
     "ec2.network_acls",
+    "network_firewall.firewalls",
+    "network_firewall.firewall_policies",
+    "network_firewall.rule_groups",
 }
 
 
@@ -105,8 +114,26 @@ def test_iam_policy_command_prints_the_policy(capsys: pytest.CaptureFixture[str]
 
 @pytest.mark.asyncio
 async def test_every_operation_a_collection_sends_is_in_the_policy(
-    estate: SeededMotoEstate, boto3_client: Boto3Factory
+    estate: SeededMotoEstate, boto3_client: Boto3Factory, moto: Any
 ) -> None:
+    # A routed Network Firewall, its policy and a rule group (moto lacks the last two: the
+    # demo's AWS-shaped documents are served from this process's moto).
+    seed_firewall(boto3_client)
+    group = describe_domain_group("allow", [".amazonaws.com"])
+    network_firewall.record(
+        ACCOUNT_ID,
+        REGION,
+        describe_policy(stateful_groups=[(group["RuleGroupResponse"]["RuleGroupArn"], None)]),
+    )
+    network_firewall.record(ACCOUNT_ID, REGION, group)
+    network_firewall.install(moto.port)
+    try:
+        await _collect_and_compare()
+    finally:
+        network_firewall.uninstall(moto.port)
+
+
+async def _collect_and_compare() -> None:
     account = await open_moto_account()
     regions = await enabled_regions(account)
     assert REGION in regions

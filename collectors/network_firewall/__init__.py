@@ -1,0 +1,1 @@
+"""AWS Network Firewall collectors: only the firewalls, policies and rule groups routes use."""

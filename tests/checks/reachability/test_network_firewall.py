@@ -1,0 +1,342 @@
+"""AWS Network Firewall on the internet path: the endpoint is followed into the firewall subnet
+(its NACL and route onward), and the policy is judged against the host names each pull needs.
+Records come from AWS-shaped responses passed through the collectors' own transforms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from checks.base import Result, Status
+from checks.paths import image_pull_path, log_delivery_path
+from checks.reachability.firewall import domain_matches
+from collectors.network_firewall.firewalls import (
+    transform_firewall,
+    transform_policy,
+    transform_rule_group,
+)
+from tests.checks.checks_factories import ACCOUNT, REGION, Estate, acl_entry, route
+from tests.checks.reachability.nfw_documents import (
+    describe_domain_group,
+    describe_firewall,
+    describe_policy,
+    describe_stateless_group,
+    describe_suricata_group,
+    group_arn,
+    stateless_rule,
+)
+
+ECR_HOSTS = [
+    f".dkr.ecr.{REGION}.amazonaws.com",
+    f"api.ecr.{REGION}.amazonaws.com",
+    f"prod-{REGION}-starport-layer-bucket.s3.{REGION}.amazonaws.com",
+]
+
+
+def firewalled(
+    estate: Estate,
+    *,
+    policy: dict[str, Any] | None = None,
+    groups: list[dict[str, Any]] = (),  # type: ignore[assignment]
+    onward: list[dict[str, Any]] | None = None,
+    image: str | None = None,
+    **firewall: Any,
+) -> None:
+    """subnet-1 -> vpce-fw (firewall in subnet-fw) -> nat-1 (subnet-pub) -> igw-1."""
+    estate.vpc()
+    estate.subnet()
+    estate.subnet(subnet_id="subnet-fw", cidr="10.0.3.0/24")
+    estate.subnet(subnet_id="subnet-pub", cidr="10.0.0.0/24")
+    estate.igw()
+    estate.nat()
+    estate.route_table(
+        route_table_id="rtb-pub", subnets=["subnet-pub"], routes=[route("0.0.0.0/0", "igw-1")]
+    )
+    estate.route_table(
+        route_table_id="rtb-fw",
+        subnets=["subnet-fw"],
+        routes=onward if onward is not None else [route("0.0.0.0/0", "nat-1")],
+    )
+    estate.route_table(subnets=["subnet-1"], routes=[route("0.0.0.0/0", "vpce-fw")])
+    estate.security_group()
+    estate.records["network_firewalls"] = [
+        transform_firewall(describe_firewall(**firewall), ACCOUNT, REGION)
+    ]
+    if policy is not None:
+        estate.records["firewall_policies"] = [transform_policy(policy, ACCOUNT, REGION)]
+    estate.records["firewall_rule_groups"] = [
+        transform_rule_group(g, ACCOUNT, REGION) for g in groups
+    ]
+    definition = estate.task_definition(**({"image": image} if image else {}))
+    estate.task(definition=definition)
+
+
+def only(estate: Estate) -> Result:
+    (result,) = image_pull_path.evaluate(estate.inventory())
+    return result
+
+
+def hops(result: Result) -> list[dict[str, Any]]:
+    return [
+        hop
+        for source in result.evidence["sources"]
+        for leg in source["legs"]
+        for path in leg["paths"]
+        for hop in path["hops"]
+    ]
+
+
+def allowlist(*targets: str) -> dict[str, Any]:
+    return describe_domain_group("egress-allow", list(targets))
+
+
+def with_groups(*groups: dict[str, Any], **options: Any) -> dict[str, Any]:
+    return describe_policy(
+        stateful_groups=[(g["RuleGroupResponse"]["RuleGroupArn"], None) for g in groups],
+        **options,
+    )
+
+
+def test_leading_dot_matches_the_domain_and_its_subdomains() -> None:
+    assert domain_matches(".docker.io", "docker.io")
+    assert domain_matches(".docker.io", "registry-1.docker.io")
+    assert not domain_matches(".docker.io", "evildocker.io")
+    assert domain_matches("auth.docker.io", "AUTH.docker.io")
+    assert not domain_matches("docker.io", "auth.docker.io")
+
+
+def test_allowlist_covering_every_ecr_host_passes_with_the_hops_in_evidence(
+    estate: Estate,
+) -> None:
+    group = allowlist(*ECR_HOSTS)
+    firewalled(estate, policy=with_groups(group), groups=[group])
+    result = only(estate)
+    assert result.status is Status.PASS, result.message
+    evidence = hops(result)
+    steps = {h["step"] for h in evidence}
+    assert {"network-firewall", "network-firewall-rules", "inspection-subnet-route"} <= steps
+    assert "nat-gateway" in steps
+    # The firewall subnet's NACL is crossed both ways.
+    assert any("of firewall subnet subnet-fw" in h["detail"] for h in evidence)
+    allowed = {h["id"] for h in evidence if h["step"] == "network-firewall-rules" and h["ok"]}
+    assert f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com" in allowed
+
+
+def test_allowlist_missing_the_layer_host_fails_naming_group_and_host(estate: Estate) -> None:
+    group = allowlist(*ECR_HOSTS[:2])
+    firewalled(estate, policy=with_groups(group), groups=[group])
+    result = only(estate)
+    assert result.status is Status.FAIL
+    host = f"prod-{REGION}-starport-layer-bucket.s3.{REGION}.amazonaws.com"
+    assert f"rule group egress-allow (ALLOWLIST) does not list, so drops, {host}" in (
+        result.message
+    )
+
+
+def test_denylist_naming_a_host_fails(estate: Estate) -> None:
+    group = describe_domain_group("deny", [".amazonaws.com"], kind="DENYLIST")
+    firewalled(estate, policy=with_groups(group), groups=[group])
+    result = only(estate)
+    assert result.status is Status.FAIL
+    assert "rule group deny (DENYLIST) denies" in result.message
+
+
+def test_http_host_only_list_does_not_filter_https(estate: Estate) -> None:
+    group = describe_domain_group("http-only", ["example.com"], target_types=("HTTP_HOST",))
+    firewalled(estate, policy=with_groups(group), groups=[group])
+    assert only(estate).status is Status.PASS
+
+
+def test_docker_hub_cdn_host_missing_is_unknown_not_fail(estate: Estate) -> None:
+    group = allowlist(".docker.io", "production.cloudflare.docker.com")
+    firewalled(estate, policy=with_groups(group), groups=[group], image="nginx:1.27")
+    result = only(estate)
+    assert result.status is Status.UNKNOWN
+    assert "r2.cloudflarestorage.com" in result.message
+
+
+def test_docker_hub_registry_denied_fails(estate: Estate) -> None:
+    group = allowlist("production.cloudflare.docker.com")
+    firewalled(estate, policy=with_groups(group), groups=[group], image="nginx:1.27")
+    result = only(estate)
+    assert result.status is Status.FAIL
+    assert "registry-1.docker.io" in result.message
+
+
+def test_strict_order_allowlist_with_drop_established_passes_listed_and_drops_others(
+    estate: Estate,
+) -> None:
+    group = describe_domain_group("strict-allow", ECR_HOSTS[:2], rule_order="STRICT_ORDER")
+    arn = group["RuleGroupResponse"]["RuleGroupArn"]
+    policy = describe_policy(
+        stateful_groups=[(arn, 10)],
+        rule_order="STRICT_ORDER",
+        stateful_defaults=["aws:drop_established"],
+    )
+    firewalled(estate, policy=policy, groups=[group])
+    result = only(estate)
+    assert result.status is Status.FAIL
+    assert "stateful default action aws:drop_established drops it" in result.message
+    # With every host listed, the same policy passes.
+    estate2 = Estate()
+    group = describe_domain_group("strict-allow", ECR_HOSTS, rule_order="STRICT_ORDER")
+    firewalled(estate2, policy=policy, groups=[group])
+    assert only(estate2).status is Status.PASS
+
+
+def test_strict_order_drop_strict_breaks_even_listed_hosts(estate: Estate) -> None:
+    group = describe_domain_group("strict-allow", ECR_HOSTS, rule_order="STRICT_ORDER")
+    policy = describe_policy(
+        stateful_groups=[(group["RuleGroupResponse"]["RuleGroupArn"], 10)],
+        rule_order="STRICT_ORDER",
+        stateful_defaults=["aws:drop_strict"],
+    )
+    firewalled(estate, policy=policy, groups=[group])
+    result = only(estate)
+    assert result.status is Status.FAIL
+    assert "drops the TCP handshake" in result.message
+
+
+def test_strict_order_without_default_actions_passes_unlisted(estate: Estate) -> None:
+    group = describe_domain_group("strict-allow", ["example.com"], rule_order="STRICT_ORDER")
+    policy = describe_policy(
+        stateful_groups=[(group["RuleGroupResponse"]["RuleGroupArn"], 10)],
+        rule_order="STRICT_ORDER",
+    )
+    firewalled(estate, policy=policy, groups=[group])
+    assert only(estate).status is Status.PASS
+
+
+@pytest.mark.parametrize("default", ["aws:drop", "aws:pass"])
+def test_stateless_default_actions(estate: Estate, default: str) -> None:
+    group = allowlist("example.com")  # would drop every ECR host if the stateful engine ran
+    firewalled(estate, policy=with_groups(group, stateless_default=default), groups=[group])
+    result = only(estate)
+    if default == "aws:drop":
+        assert result.status is Status.FAIL
+        assert "stateless default action aws:drop" in result.message
+    else:
+        assert result.status is Status.PASS
+
+
+def test_stateless_rule_forwarding_443_before_a_drop_default(estate: Estate) -> None:
+    stateless = describe_stateless_group(
+        "fwd",
+        [
+            stateless_rule(1, "aws:forward_to_sfe", destination_ports=[(443, 443)], protocols=[6]),
+            stateless_rule(2, "aws:forward_to_sfe", sources=["0.0.0.0/0"], protocols=[6]),
+        ],
+    )
+    arn = stateless["RuleGroupResponse"]["RuleGroupArn"]
+    group = allowlist(*ECR_HOSTS)
+    policy = describe_policy(
+        stateless_default="aws:drop",
+        stateless_groups=[(arn, 1)],
+        stateful_groups=[(group["RuleGroupResponse"]["RuleGroupArn"], None)],
+    )
+    firewalled(estate, policy=policy, groups=[stateless, group])
+    assert only(estate).status is Status.PASS
+
+
+def test_stateless_rule_that_may_match_is_unknown(estate: Estate) -> None:
+    stateless = describe_stateless_group(
+        "partial", [stateless_rule(1, "aws:drop", destinations=["52.0.0.0/8"])]
+    )
+    policy = describe_policy(stateless_groups=[(stateless["RuleGroupResponse"]["RuleGroupArn"], 1)])
+    firewalled(estate, policy=policy, groups=[stateless])
+    result = only(estate)
+    assert result.status is Status.UNKNOWN
+    assert "stateless rule group partial rule priority 1 (aws:drop) may match" in result.message
+
+
+def test_suricata_rules_are_unknown_naming_the_group(estate: Estate) -> None:
+    group = describe_suricata_group("suricata")
+    firewalled(estate, policy=with_groups(group), groups=[group])
+    result = only(estate)
+    assert result.status is Status.UNKNOWN
+    assert "rule group suricata holds Suricata rules (RulesString)" in result.message
+    assert result.evidence["unknown_reason"] == "appliance"
+
+
+def test_a_pass_listed_host_wins_over_an_unreadable_group_in_action_order(
+    estate: Estate,
+) -> None:
+    allow = allowlist(*ECR_HOSTS)
+    suricata = describe_suricata_group("suricata")
+    firewalled(estate, policy=with_groups(allow, suricata), groups=[allow, suricata])
+    assert only(estate).status is Status.PASS
+
+
+def test_policy_not_collected_is_unknown(estate: Estate) -> None:
+    firewalled(estate, policy=None)
+    estate.fail("network_firewall.firewall_policies")
+    result = only(estate)
+    assert result.status is Status.UNKNOWN
+    assert "egress-policy of Network Firewall egress was not collected" in result.message
+
+
+def test_rule_group_not_collected_is_unknown(estate: Estate) -> None:
+    group = allowlist(*ECR_HOSTS)
+    firewalled(estate, policy=with_groups(group), groups=[])
+    estate.fail("network_firewall.rule_groups")
+    result = only(estate)
+    assert result.status is Status.UNKNOWN
+    assert f"rule group {group_arn('egress-allow')} was not collected" in result.message
+
+
+def test_spoke_outside_home_net_falls_to_the_defaults(estate: Estate) -> None:
+    group = allowlist("example.com")
+    firewalled(estate, policy=with_groups(group, home_net=["192.168.0.0/16"]), groups=[group])
+    # The task's subnet is outside HOME_NET: the allowlist's drops never match it.
+    assert only(estate).status is Status.PASS
+
+
+def test_broken_route_after_the_firewall_fails(estate: Estate) -> None:
+    group = allowlist(*ECR_HOSTS)
+    firewalled(estate, policy=with_groups(group), groups=[group], onward=[])
+    result = only(estate)
+    assert result.status is Status.FAIL
+    assert "inspection subnet subnet-fw: rtb-fw has no route for 0.0.0.0/0" in result.message
+
+
+def test_firewall_subnet_nacl_denying_fails(estate: Estate) -> None:
+    group = allowlist(*ECR_HOSTS)
+    firewalled(estate, policy=with_groups(group), groups=[group])
+    estate.network_acl(
+        acl_id="acl-fw",
+        subnets=["subnet-fw"],
+        entries=[acl_entry(100, "allow", egress=False)],
+    )
+    result = only(estate)
+    assert result.status is Status.FAIL
+    assert "acl-fw of firewall subnet subnet-fw" in result.message
+
+
+def test_endpoint_not_ready_fails(estate: Estate) -> None:
+    group = allowlist(*ECR_HOSTS)
+    firewalled(estate, policy=with_groups(group), groups=[group], endpoint_status="FAILED")
+    result = only(estate)
+    assert result.status is Status.FAIL
+    assert "its endpoint vpce-fw in us-east-1a (subnet subnet-fw) is FAILED" in result.message
+
+
+def test_vpce_route_with_firewalls_not_collected_says_so(estate: Estate) -> None:
+    firewalled(estate, policy=None)
+    estate.records["network_firewalls"] = []
+    estate.fail("network_firewall.firewalls")
+    result = only(estate)
+    assert result.status is Status.UNKNOWN
+    assert "Network Firewall firewalls were not collected" in result.message
+
+
+def test_log_delivery_is_judged_on_the_logs_host(estate: Estate) -> None:
+    group = allowlist(*ECR_HOSTS)
+    firewalled(estate, policy=with_groups(group), groups=[group])
+    estate.records["task_definitions"][-1].container_definitions[0]["logConfiguration"] = {
+        "logDriver": "awslogs",
+        "options": {"awslogs-group": "/ecs/web", "awslogs-region": REGION},
+    }
+    results = list(log_delivery_path.evaluate(estate.inventory()))
+    assert [r.status for r in results] == [Status.FAIL]
+    assert f"logs.{REGION}.amazonaws.com" in results[0].message
