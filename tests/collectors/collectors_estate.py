@@ -10,10 +10,10 @@ from typing import Any, TypeVar
 
 from auditor.aws import AwsAccount, open_account
 from auditor.config import Settings
+from auditor.demo import network_firewall
 from auditor.store.resources import ResourceMixin
 from collectors.results import Collected
 from collectors.run import collect_account
-from auditor.demo import network_firewall
 
 ACCOUNT_ID = "123456789012"
 REGION = "us-east-1"
@@ -325,6 +325,8 @@ def records_by_kind(collected: Collected) -> dict[type[ResourceMixin], list[Any]
     for record in collected.records:
         kinds[type(record)].append(record)
     return kinds
+
+
 def seed_firewall(make: Boto3Factory, *, routed: bool = True) -> dict[str, str]:
     """A VPC whose private subnet routes 0.0.0.0/0 to a firewall endpoint (a GWLB-type
     endpoint, as Network Firewall's are), with the firewall moto creates."""

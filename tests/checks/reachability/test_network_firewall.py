@@ -16,7 +16,7 @@ from collectors.network_firewall.firewalls import (
     transform_policy,
     transform_rule_group,
 )
-from tests.checks.checks_factories import ACCOUNT, REGION, Estate, acl_entry, route
+from tests.checks.checks_factories import ACCOUNT, REGION, InventoryEstate, acl_entry, route
 from tests.checks.reachability.nfw_documents import (
     describe_domain_group,
     describe_firewall,
@@ -35,12 +35,13 @@ ECR_HOSTS = [
 
 
 def firewalled(
-    estate: Estate,
+    estate: InventoryEstate,
     *,
     policy: dict[str, Any] | None = None,
     groups: list[dict[str, Any]] = (),  # type: ignore[assignment]
     onward: list[dict[str, Any]] | None = None,
     image: str | None = None,
+    awslogs: bool = False,
     **firewall: Any,
 ) -> None:
     """subnet-1 -> vpce-fw (firewall in subnet-fw) -> nat-1 (subnet-pub) -> igw-1."""
@@ -68,11 +69,11 @@ def firewalled(
     estate.records["firewall_rule_groups"] = [
         transform_rule_group(g, ACCOUNT, REGION) for g in groups
     ]
-    definition = estate.task_definition(**({"image": image} if image else {}))
+    definition = estate.task_definition(awslogs=awslogs, **({"image": image} if image else {}))
     estate.task(definition=definition)
 
 
-def only(estate: Estate) -> Result:
+def only(estate: InventoryEstate) -> Result:
     (result,) = image_pull_path.evaluate(estate.inventory())
     return result
 
@@ -107,7 +108,7 @@ def test_leading_dot_matches_the_domain_and_its_subdomains() -> None:
 
 
 def test_allowlist_covering_every_ecr_host_passes_with_the_hops_in_evidence(
-    estate: Estate,
+    estate: InventoryEstate,
 ) -> None:
     group = allowlist(*ECR_HOSTS)
     firewalled(estate, policy=with_groups(group), groups=[group])
@@ -123,7 +124,9 @@ def test_allowlist_covering_every_ecr_host_passes_with_the_hops_in_evidence(
     assert f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com" in allowed
 
 
-def test_allowlist_missing_the_layer_host_fails_naming_group_and_host(estate: Estate) -> None:
+def test_allowlist_missing_the_layer_host_fails_naming_group_and_host(
+    estate: InventoryEstate,
+) -> None:
     group = allowlist(*ECR_HOSTS[:2])
     firewalled(estate, policy=with_groups(group), groups=[group])
     result = only(estate)
@@ -134,7 +137,7 @@ def test_allowlist_missing_the_layer_host_fails_naming_group_and_host(estate: Es
     )
 
 
-def test_denylist_naming_a_host_fails(estate: Estate) -> None:
+def test_denylist_naming_a_host_fails(estate: InventoryEstate) -> None:
     group = describe_domain_group("deny", [".amazonaws.com"], kind="DENYLIST")
     firewalled(estate, policy=with_groups(group), groups=[group])
     result = only(estate)
@@ -142,13 +145,13 @@ def test_denylist_naming_a_host_fails(estate: Estate) -> None:
     assert "rule group deny (DENYLIST) denies" in result.message
 
 
-def test_http_host_only_list_does_not_filter_https(estate: Estate) -> None:
+def test_http_host_only_list_does_not_filter_https(estate: InventoryEstate) -> None:
     group = describe_domain_group("http-only", ["example.com"], target_types=("HTTP_HOST",))
     firewalled(estate, policy=with_groups(group), groups=[group])
     assert only(estate).status is Status.PASS
 
 
-def test_docker_hub_cdn_host_missing_is_unknown_not_fail(estate: Estate) -> None:
+def test_docker_hub_cdn_host_missing_is_unknown_not_fail(estate: InventoryEstate) -> None:
     group = allowlist(".docker.io", "production.cloudflare.docker.com")
     firewalled(estate, policy=with_groups(group), groups=[group], image="nginx:1.27")
     result = only(estate)
@@ -156,7 +159,7 @@ def test_docker_hub_cdn_host_missing_is_unknown_not_fail(estate: Estate) -> None
     assert "r2.cloudflarestorage.com" in result.message
 
 
-def test_docker_hub_registry_denied_fails(estate: Estate) -> None:
+def test_docker_hub_registry_denied_fails(estate: InventoryEstate) -> None:
     group = allowlist("production.cloudflare.docker.com")
     firewalled(estate, policy=with_groups(group), groups=[group], image="nginx:1.27")
     result = only(estate)
@@ -165,7 +168,7 @@ def test_docker_hub_registry_denied_fails(estate: Estate) -> None:
 
 
 def test_strict_order_allowlist_with_drop_established_passes_listed_and_drops_others(
-    estate: Estate,
+    estate: InventoryEstate,
 ) -> None:
     group = describe_domain_group("strict-allow", ECR_HOSTS[:2], rule_order="STRICT_ORDER")
     arn = group["RuleGroupResponse"]["RuleGroupArn"]
@@ -179,13 +182,13 @@ def test_strict_order_allowlist_with_drop_established_passes_listed_and_drops_ot
     assert result.status is Status.FAIL
     assert "stateful default action aws:drop_established drops it" in result.message
     # With every host listed, the same policy passes.
-    estate2 = Estate()
+    estate2 = InventoryEstate()
     group = describe_domain_group("strict-allow", ECR_HOSTS, rule_order="STRICT_ORDER")
     firewalled(estate2, policy=policy, groups=[group])
     assert only(estate2).status is Status.PASS
 
 
-def test_strict_order_drop_strict_breaks_even_listed_hosts(estate: Estate) -> None:
+def test_strict_order_drop_strict_breaks_even_listed_hosts(estate: InventoryEstate) -> None:
     group = describe_domain_group("strict-allow", ECR_HOSTS, rule_order="STRICT_ORDER")
     policy = describe_policy(
         stateful_groups=[(group["RuleGroupResponse"]["RuleGroupArn"], 10)],
@@ -198,7 +201,7 @@ def test_strict_order_drop_strict_breaks_even_listed_hosts(estate: Estate) -> No
     assert "drops the TCP handshake" in result.message
 
 
-def test_strict_order_without_default_actions_passes_unlisted(estate: Estate) -> None:
+def test_strict_order_without_default_actions_passes_unlisted(estate: InventoryEstate) -> None:
     group = describe_domain_group("strict-allow", ["example.com"], rule_order="STRICT_ORDER")
     policy = describe_policy(
         stateful_groups=[(group["RuleGroupResponse"]["RuleGroupArn"], 10)],
@@ -209,7 +212,7 @@ def test_strict_order_without_default_actions_passes_unlisted(estate: Estate) ->
 
 
 @pytest.mark.parametrize("default", ["aws:drop", "aws:pass"])
-def test_stateless_default_actions(estate: Estate, default: str) -> None:
+def test_stateless_default_actions(estate: InventoryEstate, default: str) -> None:
     group = allowlist("example.com")  # would drop every ECR host if the stateful engine ran
     firewalled(estate, policy=with_groups(group, stateless_default=default), groups=[group])
     result = only(estate)
@@ -220,7 +223,7 @@ def test_stateless_default_actions(estate: Estate, default: str) -> None:
         assert result.status is Status.PASS
 
 
-def test_stateless_rule_forwarding_443_before_a_drop_default(estate: Estate) -> None:
+def test_stateless_rule_forwarding_443_before_a_drop_default(estate: InventoryEstate) -> None:
     stateless = describe_stateless_group(
         "fwd",
         [
@@ -239,7 +242,7 @@ def test_stateless_rule_forwarding_443_before_a_drop_default(estate: Estate) -> 
     assert only(estate).status is Status.PASS
 
 
-def test_stateless_rule_that_may_match_is_unknown(estate: Estate) -> None:
+def test_stateless_rule_that_may_match_is_unknown(estate: InventoryEstate) -> None:
     stateless = describe_stateless_group(
         "partial", [stateless_rule(1, "aws:drop", destinations=["52.0.0.0/8"])]
     )
@@ -250,7 +253,7 @@ def test_stateless_rule_that_may_match_is_unknown(estate: Estate) -> None:
     assert "stateless rule group partial rule priority 1 (aws:drop) may match" in result.message
 
 
-def test_suricata_rules_are_unknown_naming_the_group(estate: Estate) -> None:
+def test_suricata_rules_are_unknown_naming_the_group(estate: InventoryEstate) -> None:
     group = describe_suricata_group("suricata")
     firewalled(estate, policy=with_groups(group), groups=[group])
     result = only(estate)
@@ -260,7 +263,7 @@ def test_suricata_rules_are_unknown_naming_the_group(estate: Estate) -> None:
 
 
 def test_a_pass_listed_host_wins_over_an_unreadable_group_in_action_order(
-    estate: Estate,
+    estate: InventoryEstate,
 ) -> None:
     allow = allowlist(*ECR_HOSTS)
     suricata = describe_suricata_group("suricata")
@@ -268,7 +271,7 @@ def test_a_pass_listed_host_wins_over_an_unreadable_group_in_action_order(
     assert only(estate).status is Status.PASS
 
 
-def test_policy_not_collected_is_unknown(estate: Estate) -> None:
+def test_policy_not_collected_is_unknown(estate: InventoryEstate) -> None:
     firewalled(estate, policy=None)
     estate.fail("network_firewall.firewall_policies")
     result = only(estate)
@@ -276,7 +279,7 @@ def test_policy_not_collected_is_unknown(estate: Estate) -> None:
     assert "egress-policy of Network Firewall egress was not collected" in result.message
 
 
-def test_rule_group_not_collected_is_unknown(estate: Estate) -> None:
+def test_rule_group_not_collected_is_unknown(estate: InventoryEstate) -> None:
     group = allowlist(*ECR_HOSTS)
     firewalled(estate, policy=with_groups(group), groups=[])
     estate.fail("network_firewall.rule_groups")
@@ -285,14 +288,14 @@ def test_rule_group_not_collected_is_unknown(estate: Estate) -> None:
     assert f"rule group {group_arn('egress-allow')} was not collected" in result.message
 
 
-def test_spoke_outside_home_net_falls_to_the_defaults(estate: Estate) -> None:
+def test_spoke_outside_home_net_falls_to_the_defaults(estate: InventoryEstate) -> None:
     group = allowlist("example.com")
     firewalled(estate, policy=with_groups(group, home_net=["192.168.0.0/16"]), groups=[group])
     # The task's subnet is outside HOME_NET: the allowlist's drops never match it.
     assert only(estate).status is Status.PASS
 
 
-def test_broken_route_after_the_firewall_fails(estate: Estate) -> None:
+def test_broken_route_after_the_firewall_fails(estate: InventoryEstate) -> None:
     group = allowlist(*ECR_HOSTS)
     firewalled(estate, policy=with_groups(group), groups=[group], onward=[])
     result = only(estate)
@@ -300,7 +303,7 @@ def test_broken_route_after_the_firewall_fails(estate: Estate) -> None:
     assert "inspection subnet subnet-fw: rtb-fw has no route for 0.0.0.0/0" in result.message
 
 
-def test_firewall_subnet_nacl_denying_fails(estate: Estate) -> None:
+def test_firewall_subnet_nacl_denying_fails(estate: InventoryEstate) -> None:
     group = allowlist(*ECR_HOSTS)
     firewalled(estate, policy=with_groups(group), groups=[group])
     estate.network_acl(
@@ -313,7 +316,7 @@ def test_firewall_subnet_nacl_denying_fails(estate: Estate) -> None:
     assert "acl-fw of firewall subnet subnet-fw" in result.message
 
 
-def test_endpoint_not_ready_fails(estate: Estate) -> None:
+def test_endpoint_not_ready_fails(estate: InventoryEstate) -> None:
     group = allowlist(*ECR_HOSTS)
     firewalled(estate, policy=with_groups(group), groups=[group], endpoint_status="FAILED")
     result = only(estate)
@@ -321,7 +324,7 @@ def test_endpoint_not_ready_fails(estate: Estate) -> None:
     assert "its endpoint vpce-fw in us-east-1a (subnet subnet-fw) is FAILED" in result.message
 
 
-def test_vpce_route_with_firewalls_not_collected_says_so(estate: Estate) -> None:
+def test_vpce_route_with_firewalls_not_collected_says_so(estate: InventoryEstate) -> None:
     firewalled(estate, policy=None)
     estate.records["network_firewalls"] = []
     estate.fail("network_firewall.firewalls")
@@ -330,13 +333,9 @@ def test_vpce_route_with_firewalls_not_collected_says_so(estate: Estate) -> None
     assert "Network Firewall firewalls were not collected" in result.message
 
 
-def test_log_delivery_is_judged_on_the_logs_host(estate: Estate) -> None:
+def test_log_delivery_is_judged_on_the_logs_host(estate: InventoryEstate) -> None:
     group = allowlist(*ECR_HOSTS)
-    firewalled(estate, policy=with_groups(group), groups=[group])
-    estate.records["task_definitions"][-1].container_definitions[0]["logConfiguration"] = {
-        "logDriver": "awslogs",
-        "options": {"awslogs-group": "/ecs/web", "awslogs-region": REGION},
-    }
+    firewalled(estate, policy=with_groups(group), groups=[group], awslogs=True)
     results = list(log_delivery_path.evaluate(estate.inventory()))
     assert [r.status for r in results] == [Status.FAIL]
     assert f"logs.{REGION}.amazonaws.com" in results[0].message
