@@ -196,7 +196,10 @@ class Settings(BaseSettings):
         default=8, ge=1, le=64, description="AWS calls in flight at once, per account."
     )
     account_concurrency: int = Field(
-        default=4, ge=1, le=64, description="Accounts scanned at once."
+        default=16,
+        ge=1,
+        le=64,
+        description="Accounts scanned at once, over all scan workers (docs/deploy.md).",
     )
     scan_workers: int = Field(
         default=0,
