@@ -29,7 +29,7 @@ from auditor.aws import (
 from auditor.config import Settings
 from auditor.findings import Result, Status
 from auditor.inventory import RECORD_FIELDS, Inventory
-from auditor.store import repository
+from auditor.store import reads, repository
 from auditor.store.database import Store
 from auditor.store.scans import CollectionOutcome, OutcomeStatus, Scan, ScanStatus
 from checks import evaluate_all
@@ -162,9 +162,9 @@ class RunView:
         if owner in self._network:
             return self._network[owner]
         found: Inventory | None = None
-        scan = repository.run_scan(session, self.run_id, owner) if owner in self.accounts else None
-        if scan is not None and repository.has_outcomes(session, scan.id):
-            found = repository.load_network_inventory(session, scan)
+        scan = reads.run_scan(session, self.run_id, owner) if owner in self.accounts else None
+        if scan is not None and reads.has_outcomes(session, scan.id):
+            found = reads.load_network_inventory(session, scan)
         elif (
             owner in self.accounts
             and not final
@@ -172,11 +172,9 @@ class RunView:
         ):
             return PENDING
         else:  # not in the run, or its scan failed before storing anything
-            stand_in = repository.latest_complete_scans(
-                session, [owner], newer_than=self.newer_than
-            )
+            stand_in = reads.latest_complete_scans(session, [owner], newer_than=self.newer_than)
             if owner in stand_in:
-                found = repository.load_network_inventory(session, stand_in[owner])
+                found = reads.load_network_inventory(session, stand_in[owner])
         self._network[owner] = found
         return found
 
@@ -387,7 +385,7 @@ def fail_unfinished_run(store: Store, run_id: str, error: str) -> list[str]:
     with store.session() as session:
         running = [
             scan.id
-            for scan in repository.scans_of_run(session, run_id)
+            for scan in reads.scans_of_run(session, run_id)
             if scan.status == ScanStatus.RUNNING
         ]
     for scan_id in running:
@@ -446,9 +444,9 @@ def evaluate_deferred(
                 collected=Collected(
                     account_id=scan.account_id,
                     regions=list(scan.regions),
-                    records=repository.load_records(session, scan.id),
+                    records=reads.load_records(session, scan.id),
                 ),
-                outcomes=repository.outcomes_of(session, scan.id),
+                outcomes=reads.outcomes_of(session, scan.id),
             )
             peers = view.peers(session, _plain_inventory(scan, stored), final=True)
         assert peers is not None  # final: nothing is pending any more
@@ -465,7 +463,7 @@ def evaluate_run(
         return []
     with store.session() as session:
         run_id = session.get_one(Scan, stored[0].scan_id).run_id
-        accounts = [scan.account_id for scan in repository.scans_of_run(session, run_id or "")]
+        accounts = [scan.account_id for scan in reads.scans_of_run(session, run_id or "")]
     view = RunView(run_id or "", accounts, settings)
     outcomes = []
     for item in stored:
@@ -481,7 +479,7 @@ def _plain_inventory(scan: Scan, item: StoredScan) -> Inventory:
     """One account's records alone: whose VPCs and transit gateways it names."""
     tables: dict[str, Any] = {
         RECORD_FIELDS[table]: rows
-        for table, rows in repository.records_by_table(item.collected.records).items()
+        for table, rows in reads.records_by_table(item.collected.records).items()
     }
     return Inventory(scan=scan, outcomes=item.outcomes, **tables)
 
@@ -506,11 +504,9 @@ def _write_findings(
     scan = session.get_one(Scan, item.scan_id)
     collected, outcomes = item.collected, item.outcomes
     # Evaluated from the records written, without reading them back.
-    inventory = repository.inventory_of_records(
-        session, scan, outcomes, collected.records, peers=peers
-    )
+    inventory = reads.inventory_of_records(session, scan, outcomes, collected.records, peers=peers)
     results, expired = _apply_muting(evaluate_all(inventory), inventory, settings)
-    first_seen = repository.first_seen_by_key(session, scan)
+    first_seen = reads.first_seen_by_key(session, scan)
     findings = [_finding(scan, result, first_seen) for result in results]
     repository.save_findings(session, findings)
 

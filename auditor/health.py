@@ -15,7 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from auditor.scheduler import AuditorService
-from auditor.store import repository
+from auditor.store import reads
 from auditor.store.scans import ScanStatus
 
 # How late a job may be before the scheduler counts as stuck (a busy loop delays a little).
@@ -42,7 +42,7 @@ def _latest_scans(service: AuditorService) -> list[dict[str, Any]]:
                 "started_at": scan.started_at.isoformat(),
                 "finished_at": scan.finished_at.isoformat() if scan.finished_at else None,
             }
-            for scan in repository.latest_scans(session)
+            for scan in reads.latest_scans(session)
         ]
 
 

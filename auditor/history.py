@@ -1,22 +1,20 @@
 """What changed between scans: the one diff the report, Slack and email all use.
 
-Also the store queries the diff needs: the scans a reader asked for and the scans since the
-last email. The baseline is always ``repository.previous_scan``, the one definition of "the
-previous scan" that first_seen and the history-based checks use too.
+Also which scans a reader asked for (``--scan ID|latest``, ``--account``), read through
+``auditor.store.reads``. The baseline is always ``reads.previous_scan``, the one definition of
+"the previous scan" that first_seen and the history-based checks use too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from auditor.findings import Severity, Status
-from auditor.store.notifications import NotificationDelivery
-from auditor.store.repository import complete_scan_before, findings_of, previous_scan
+from auditor.store import reads
+from auditor.store.reads import complete_scan_before, findings_of, previous_scan
 from auditor.store.scans import Finding, Scan, ScanStatus
 
 FindingKey = tuple[str, str, str, str]
@@ -151,7 +149,7 @@ def diff_scans(
 def diff_with_previous(
     session: Session, scans: Iterable[Scan], *, findings: Sequence[Finding] | None = None
 ) -> Changes:
-    """Each scan against its previous scan (``repository.previous_scan``), merged.
+    """Each scan against its previous scan (``reads.previous_scan``), merged.
 
     ``findings``, when given, are all the findings of ``scans`` (already loaded).
     """
@@ -161,17 +159,13 @@ def diff_with_previous(
     )
 
 
-def _finished() -> list[str]:
-    return [ScanStatus.COMPLETE, ScanStatus.PARTIAL, ScanStatus.FAILED]
-
-
 def scan_by_id_or_prefix(session: Session, scan: str) -> Scan:
     """The scan whose ID is ``scan`` or the only one that starts with it."""
-    found = session.get(Scan, scan)
+    found = reads.get_scan(session, scan)
     if found is not None:
         return found
     if len(scan) >= 4:
-        matches = list(session.scalars(select(Scan).where(Scan.id.startswith(scan)).limit(3)))
+        matches = reads.scans_with_id_prefix(session, scan, limit=3)
         if len(matches) == 1:
             return matches[0]
         if matches:
@@ -192,52 +186,13 @@ def select_scans(session: Session, scan: str, accounts: Sequence[str]) -> list[S
                 f"scan {scan} is of account {found.account_id}, not of {', '.join(accounts)}"
             )
         return [found]
-    query = select(Scan).where(Scan.status.in_(_finished())).order_by(Scan.started_at.desc())
-    if accounts:
-        query = query.where(Scan.account_id.in_(list(accounts)))
-    latest: dict[str, Scan] = {}
-    for candidate in session.scalars(query):
-        latest.setdefault(candidate.account_id, candidate)
+    latest = reads.newest_finished_scans(session, accounts)
     missing = sorted(set(accounts) - set(latest))
     if missing:
         raise ScanSelectionError(f"no finished scan in the store for account {', '.join(missing)}")
     if not latest:
         raise ScanSelectionError("no finished scan in the store: run `auditor scan` first")
     return [latest[account] for account in sorted(latest)]
-
-
-def last_delivery(session: Session, channel: str) -> NotificationDelivery | None:
-    query = (
-        select(NotificationDelivery)
-        .where(NotificationDelivery.channel == channel)
-        .order_by(NotificationDelivery.sent_at.desc())
-        .limit(1)
-    )
-    return session.scalars(query).first()
-
-
-def delivered_scan_ids(session: Session, channel: str) -> set[str]:
-    """Every scan already part of a recorded delivery on ``channel``."""
-    query = select(NotificationDelivery.scan_ids).where(NotificationDelivery.channel == channel)
-    return {scan_id for scan_ids in session.scalars(query) for scan_id in scan_ids}
-
-
-def record_delivery(
-    session: Session, *, channel: str, scans: Sequence[Scan], sent_at: datetime
-) -> None:
-    session.add(
-        NotificationDelivery(channel=channel, sent_at=sent_at, scan_ids=[s.id for s in scans])
-    )
-
-
-def scans_since(session: Session, since: datetime | None, accounts: Sequence[str]) -> list[Scan]:
-    """Finished scans started after ``since`` (all of them when ``since`` is None), oldest first."""
-    query = select(Scan).where(Scan.status.in_(_finished())).order_by(Scan.started_at)
-    if since is not None:
-        query = query.where(Scan.started_at > since)
-    if accounts:
-        query = query.where(Scan.account_id.in_(list(accounts)))
-    return list(session.scalars(query))
 
 
 def diff_over_period(session: Session, scans: Sequence[Scan]) -> Changes:
@@ -250,7 +205,7 @@ def diff_over_period(session: Session, scans: Sequence[Scan]) -> Changes:
     for (account_id, regions), members in sorted(groups.items()):
         members.sort(key=lambda s: s.started_at)
         first, newest = members[0], members[-1]
-        # The previous scan of the period's first scan (see repository.previous_scan).
+        # The previous scan of the period's first scan (see reads.previous_scan).
         baseline = complete_scan_before(
             session,
             account_id=account_id,

@@ -91,11 +91,11 @@ class Inventory:
     target_groups: Sequence[Elbv2TargetGroup] = ()
     iam_roles: Sequence[IamRole] = ()
     dhcp_association_events: Sequence[DhcpOptionsAssociationEvent] = ()
-    # The previous scan (repository.previous_scan: complete, same account and regions), if any.
+    # The previous scan (reads.previous_scan: complete, same account and regions), if any.
     previous: Inventory | None = None
     # Other accounts whose network records this account's paths cross: the accounts that
     # own its shared VPCs and subnets, from the same run or from their latest complete scan
-    # (auditor/store/repository.py, ``peer_inventories``). Checks never iterate them: they
+    # (``RunView.peers`` in auditor/engine.py). Checks never iterate them: they
     # reach them through the ID lookups below, joined by owner.
     peers: Sequence[Inventory] = ()
 

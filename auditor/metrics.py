@@ -16,7 +16,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from auditor.store import repository
+from auditor.store import reads
 from auditor.store.database import Store
 from auditor.store.scans import ApiCallCount, Finding, Scan, ScanStatus
 
@@ -37,7 +37,7 @@ class StoreCollector(Collector):
     def collect(self) -> Iterable[Metric]:
         with self._store.session() as session:
             yield from self._scans_by_status(session)
-            latest = repository.latest_scans(session)
+            latest = reads.latest_scans(session)
             yield from self._durations(latest)
             yield from self._api_calls(session, latest)
             yield from self._findings(session, latest)

@@ -28,7 +28,7 @@ from typing import Any
 
 from auditor import __version__, processes
 from auditor.config import Settings
-from auditor.store import repository
+from auditor.store import reads
 from auditor.store.database import Store, open_store
 from auditor.store.scans import Scan, ScanStatus
 from collectors.results import ProgressCallback, ProgressEvent
@@ -187,7 +187,7 @@ def _recover(
     found: dict[str, Any] = {}
     for account_id in missing:
         with store.session() as session:
-            scan = repository.run_scan(session, run_id, account_id)
+            scan = reads.run_scan(session, run_id, account_id)
             if scan is None:
                 scan = Scan(
                     id=str(uuid.uuid4()),
@@ -201,7 +201,7 @@ def _recover(
                     run_id=run_id,
                 )
                 session.add(scan)
-            elif scan.status == ScanStatus.RUNNING and repository.has_outcomes(session, scan.id):
+            elif scan.status == ScanStatus.RUNNING and reads.has_outcomes(session, scan.id):
                 found[account_id] = DeferredScan(scan_id=scan.id, account_id=account_id)
                 continue
             if scan.status == ScanStatus.RUNNING:

@@ -241,13 +241,13 @@ def startup(argv: Sequence[str], repeat: int = 5) -> float:
 def renderer_times(database: Path) -> dict[str, float]:
     """Seconds to render the stored scan as HTML and as CSV, in this process."""
     from auditor.report.render import ReportFormat, render
-    from auditor.store import repository
+    from auditor.store import reads
     from auditor.store.database import open_store
 
     store = open_store(f"sqlite:///{database}")
     times = {}
     with store.session() as session:
-        (latest,) = repository.latest_scans(session)
+        (latest,) = reads.latest_scans(session)
         for fmt in (ReportFormat.HTML, ReportFormat.CSV):
             started = time.perf_counter()
             render(session, [latest.id], fmt)

@@ -14,14 +14,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from auditor.history import (
-    Changes,
-    diff_over_period,
-    last_delivery,
-    record_delivery,
-    scans_since,
-    select_scans,
-)
+from auditor.history import Changes, diff_over_period, select_scans
 from auditor.notify.settings import EmailSettings, ReportLinkSettings, SmtpSettings
 from auditor.notify.slack import NotifyConfigError
 from auditor.notify.slack_message import title_line
@@ -31,6 +24,8 @@ from auditor.report.render import ReportFormat, render
 from auditor.report.templating import environment, timestamp
 from auditor.report.text import one_line
 from auditor.store.database import Store
+from auditor.store.reads import last_delivery, scans_since
+from auditor.store.repository import record_delivery
 from auditor.store.scans import Scan, ScanStatus
 
 if TYPE_CHECKING:

@@ -7,18 +7,15 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from auditor.history import (
-    delivered_scan_ids,
-    diff_with_previous,
-    record_delivery,
-    select_scans,
-)
+from auditor.history import diff_with_previous, select_scans
 from auditor.notify.mrkdwn import code, escape
 from auditor.notify.settings import ReportLinkSettings, SlackSettings
 from auditor.notify.slack_message import slack_payload
 from auditor.notify.webhook import Delivery, Sleep, post_json
 from auditor.report.model import causes_of_changes
 from auditor.store.database import Store
+from auditor.store.reads import delivered_scan_ids
+from auditor.store.repository import record_delivery
 
 if TYPE_CHECKING:
     from auditor.config import Settings

@@ -14,7 +14,7 @@ from auditor.history import diff_with_previous
 from auditor.report.causes import cause_item, finding_cause
 from auditor.report.filters import FindingFilter
 from auditor.report.model import causes_of
-from auditor.store import repository
+from auditor.store import reads
 from auditor.store.scans import CollectionOutcome, Finding, OutcomeStatus, Scan
 
 SCHEMA_VERSION = 1
@@ -88,17 +88,17 @@ def findings_document(
     """One scan gives a ``scan`` block; several give a ``scans`` list (docs/output.md).
 
     ``only`` narrows the findings listed (and the root causes drawn from them)."""
-    scans = [repository.get_scan(session, scan_id) for scan_id in scan_ids]
+    scans = [reads.get_scan(session, scan_id) for scan_id in scan_ids]
     missing = [scan_id for scan_id, scan in zip(scan_ids, scans, strict=True) if scan is None]
     if missing:
         raise LookupError(f"no scan with id {missing[0]}")
-    blocks = [scan_block(s, repository.outcomes_of(session, s.id)) for s in scans if s]
+    blocks = [scan_block(s, reads.outcomes_of(session, s.id)) for s in scans if s]
     document: dict[str, Any] = {"schema_version": SCHEMA_VERSION}
     if len(blocks) == 1:
         document["scan"] = blocks[0]
     else:
         document["scans"] = blocks
-    findings = repository.findings_of(session, scan_ids)
+    findings = reads.findings_of(session, scan_ids)
     if only is not None:
         findings = [f for f in findings if only.keeps(f)]
     document["findings"] = [finding_item(f) for f in findings]

@@ -9,7 +9,6 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from auditor.catalogue import check_title
@@ -17,8 +16,8 @@ from auditor.findings import Severity, Status
 from auditor.history import Changes, diff_with_previous, finding_order
 from auditor.report.causes import RootCauses, root_causes
 from auditor.report.filters import FindingFilter
-from auditor.store.repository import findings_of
-from auditor.store.scans import CollectionOutcome, Finding, OutcomeStatus, Scan, ScanStatus
+from auditor.store.reads import collection_errors_of, findings_of
+from auditor.store.scans import CollectionOutcome, Finding, Scan, ScanStatus
 
 STATUS_ORDER = (Status.FAIL, Status.UNKNOWN, Status.MUTED, Status.PASS)
 
@@ -181,20 +180,6 @@ def suppression_of(finding: Finding) -> Suppression:
     if not isinstance(raw, dict):
         return Suppression(rule=str(raw), reason="")
     return Suppression(rule=str(raw.get("rule", "")), reason=str(raw.get("reason", "")))
-
-
-def collection_errors_of(session: Session, scan_ids: Sequence[str]) -> list[CollectionOutcome]:
-    query = (
-        select(CollectionOutcome)
-        .where(
-            CollectionOutcome.scan_id.in_(list(scan_ids)),
-            CollectionOutcome.status != OutcomeStatus.OK,
-        )
-        .order_by(
-            CollectionOutcome.account_id, CollectionOutcome.region, CollectionOutcome.collector
-        )
-    )
-    return list(session.scalars(query))
 
 
 def load_report(

@@ -15,6 +15,7 @@ from auditor.report.html import render_html as render_html_data
 from auditor.report.json_document import render_document
 from auditor.report.model import load_report
 from auditor.report.ocsf import render_ocsf
+from auditor.store.reads import get_scan
 from auditor.store.scans import Scan
 
 __all__ = ["ReportFormat", "render", "render_html"]
@@ -23,7 +24,7 @@ __all__ = ["ReportFormat", "render", "render_html"]
 def _scans(session: Session, scan_ids: Sequence[str]) -> list[Scan]:
     scans = []
     for scan_id in scan_ids:
-        scan = session.get(Scan, scan_id)
+        scan = get_scan(session, scan_id)
         if scan is None:
             raise ScanSelectionError(f"no scan with id {scan_id!r} in the store")
         scans.append(scan)

@@ -280,7 +280,7 @@ def test_scan_with_a_shard_scans_only_its_accounts(
     scanned = {f["account_id"] for f in json.loads(out.read_text())["findings"]}
     assert ACCOUNT in scanned and "111111111111" not in scanned
     from auditor.store.database import open_store
-    from auditor.store.repository import latest_scans
+    from auditor.store.reads import latest_scans
 
     store = open_store(database)
     with store.session() as session:

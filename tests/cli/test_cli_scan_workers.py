@@ -16,7 +16,7 @@ import pytest
 from auditor.config import Settings
 from auditor.engine import ScanSummary, scan_accounts
 from auditor.scan_pool import WORKER_DIED, worker_count
-from auditor.store import repository
+from auditor.store import reads
 from auditor.store.database import Store, open_store
 from auditor.store.scans import Scan, ScanStatus
 from tests.cli.proxies import slow_http_proxy
@@ -34,7 +34,7 @@ def _findings(store: Store, outcomes: list[ScanSummary]) -> list[tuple[str, str,
     with store.session() as session:
         return sorted(
             (f.account_id, f.check_id, f.resource_id, f.status)
-            for f in repository.findings_of(session, [o.scan_id for o in outcomes])
+            for f in reads.findings_of(session, [o.scan_id for o in outcomes])
         )
 
 

@@ -10,7 +10,7 @@ import os
 import socket
 from pathlib import Path
 
-from auditor.store import repository
+from auditor.store import reads
 from auditor.store.database import open_store
 from tests.cli.test_cli_scan import ACCOUNT, run_auditor
 
@@ -44,7 +44,7 @@ def test_an_unreachable_endpoint_is_one_line_after_the_connection_attempts(
     assert len(errors) == 1, result.stderr
     store = open_store(url)
     with store.session() as session:
-        (scan,) = repository.latest_scans(session)
+        (scan,) = reads.latest_scans(session)
         assert scan.status == "failed"
         assert "Could not connect" in (scan.error or "")
     store.dispose()

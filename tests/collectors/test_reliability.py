@@ -9,7 +9,7 @@ import pytest
 
 from auditor.aws import AwsAccount
 from auditor.engine import scan_accounts
-from auditor.store import repository
+from auditor.store import reads
 from auditor.store.database import open_store
 from auditor.store.scans import OutcomeStatus, ScanStatus
 from collectors.results import Collected
@@ -97,7 +97,7 @@ async def test_a_scan_through_faults_is_complete_with_the_same_verdicts(
             await proxy.stop()
         assert outcome.status == ScanStatus.COMPLETE
         with store.session() as session:
-            findings = repository.findings_of(session, [outcome.scan_id])
+            findings = reads.findings_of(session, [outcome.scan_id])
             verdicts.append(
                 sorted((f.check_id, f.resource_id, f.status, f.message) for f in findings)
             )

@@ -18,7 +18,7 @@ from auditor.demo import DemoMoto, apply_changes, cloudtrail, seed_estate
 from auditor.demo.coverage import COVERAGE
 from auditor.demo.estate import ROLE_NAME, SECOND_ACCOUNT
 from auditor.engine import scan_accounts, stored_evidence
-from auditor.store import repository
+from auditor.store import reads
 from auditor.store.database import Store, open_store
 from auditor.store.scans import Scan
 from checks import all_checks, evaluate_all
@@ -31,7 +31,7 @@ Verdicts = set[tuple[str, str]]
 
 def _verdicts(store: Store, scan_ids: Sequence[str]) -> Verdicts:
     with store.session() as session:
-        return {(f.check_id, f.status) for f in repository.findings_of(session, scan_ids)}
+        return {(f.check_id, f.status) for f in reads.findings_of(session, scan_ids)}
 
 
 def test_coverage_names_every_registered_check() -> None:
@@ -78,12 +78,12 @@ async def test_every_check_passes_and_fails_over_the_two_demo_scans(
         cloudtrail_outcomes = {
             (o.account_id, o.region, o.status)
             for scan in baseline + second
-            for o in repository.outcomes_of(session, scan.scan_id)
+            for o in reads.outcomes_of(session, scan.scan_id)
             if o.collector == "cloudtrail.dhcp_associations"
         }
         stale = [
             f
-            for f in repository.findings_of(session, [o.scan_id for o in second])
+            for f in reads.findings_of(session, [o.scan_id for o in second])
             if f.check_id == "stale-dhcp-options" and f.evidence.get("vpc_id") == vpc.vpc_id
         ]
     assert cloudtrail_outcomes == {
@@ -121,7 +121,7 @@ def _verdict(
 
 def _stored_verdicts(store: Store, scan_id: str) -> list[Verdict]:
     with store.session() as session:
-        findings = repository.findings_of(session, [scan_id])
+        findings = reads.findings_of(session, [scan_id])
         return sorted(
             _verdict(f.check_id, f.region, f.resource_id, f.status, f.message, f.evidence)
             for f in findings
@@ -131,7 +131,7 @@ def _stored_verdicts(store: Store, scan_id: str) -> list[Verdict]:
 def _reevaluated(store: Store, scan_id: str) -> list[Verdict]:
     with store.session() as session:
         scan = session.get_one(Scan, scan_id)
-        inventory = repository.load_inventory(session, scan)
+        inventory = reads.load_inventory(session, scan)
         return sorted(
             _verdict(
                 r.check_id, r.region, r.resource_id, r.status.value, r.message, stored_evidence(r)

@@ -13,7 +13,7 @@ from auditor.report.causes import Change, root_causes
 from auditor.report.json_document import findings_document, render_document
 from auditor.report.model import load_report
 from auditor.store.database import Store
-from auditor.store.repository import findings_of
+from auditor.store.reads import findings_of
 from auditor.store.scans import Finding
 
 SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "findings.schema.json"

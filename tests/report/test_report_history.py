@@ -19,11 +19,10 @@ from auditor.history import (
     diff_over_period,
     diff_with_previous,
     finding_key,
-    scans_since,
     select_scans,
 )
 from auditor.store.database import Store
-from auditor.store.repository import first_seen_by_key, previous_scan
+from auditor.store.reads import first_seen_by_key, previous_scan, scans_since
 
 
 def keys(findings: list) -> set[tuple[str, str]]:  # type: ignore[type-arg]

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from auditor import processes
-from auditor.store import repository
+from auditor.store import reads, repository
 from auditor.store.database import Store, open_store
 from auditor.store.resources import Ec2Vpc, EcsTask
 from auditor.store.scans import Finding, Scan, ScanStatus
@@ -74,9 +74,9 @@ def test_previous_scan_skips_failed_and_other_accounts(database_url: str) -> Non
     third = _scan(store, day=3)
     with store.session() as session:
         current = session.get_one(Scan, third)
-        previous = repository.previous_scan(session, current)
+        previous = reads.previous_scan(session, current)
         assert previous is not None and previous.id == first
-        inventory = repository.load_inventory(session, current)
+        inventory = reads.load_inventory(session, current)
         assert [t.task_arn for t in inventory.tasks] == ["arn:task/3"]
         assert inventory.previous is not None
         assert [t.task_arn for t in inventory.previous.tasks] == ["arn:task/1"]
@@ -89,12 +89,12 @@ def test_first_seen_carries_over_only_from_a_failing_previous_scan(database_url:
     _fail(store, first, T0)
     second = _scan(store, day=2)
     with store.session() as session:
-        keys = repository.first_seen_by_key(session, session.get_one(Scan, second))
+        keys = reads.first_seen_by_key(session, session.get_one(Scan, second))
     assert keys == {("image-pull-path", "111111111111", "us-east-1", "arn:task/x"): T0}
     _fail(store, second, None, status="PASS")
     third = _scan(store, day=3)
     with store.session() as session:
-        assert repository.first_seen_by_key(session, session.get_one(Scan, third)) == {}
+        assert reads.first_seen_by_key(session, session.get_one(Scan, third)) == {}
     store.dispose()
 
 

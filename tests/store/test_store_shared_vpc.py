@@ -29,7 +29,7 @@ from auditor import __version__
 from auditor.config import Settings
 from auditor.demo.moto_gaps import list_tgw_route_attachments
 from auditor.engine import ScanSummary, evaluate_run, store_collected
-from auditor.store import repository
+from auditor.store import reads
 from auditor.store.database import Store, open_store
 from auditor.store.resources import Ec2TransitGateway, Ec2TransitGatewayAttachment
 from auditor.store.scans import CollectionOutcome, Finding, OutcomeStatus, Scan, ScanStatus
@@ -216,7 +216,7 @@ def run(store: Store, settings: Settings, collected: list[Collected]) -> list[Sc
 def image_pull(store: Store, outcome: ScanSummary, check: str = CHECK) -> Finding:
     with store.session() as session:
         (finding,) = [
-            f for f in repository.findings_of(session, [outcome.scan_id]) if f.check_id == check
+            f for f in reads.findings_of(session, [outcome.scan_id]) if f.check_id == check
         ]
         return finding
 
