@@ -223,15 +223,15 @@ def scan_statuses(database: Path) -> Counter[str]:
 def baseline_calls(database: Path) -> dict[str, list[Call]]:
     """For each account, the minimal calls returning what its scan stored, region by region
     (IAM once per account, not once per region)."""
-    from auditor.store import repository
+    from auditor.store import reads
     from auditor.store.database import open_store
     from auditor.store.resources import GLOBAL_REGION
 
     store = open_store(f"sqlite:///{database}", upgrade=False)
     plan: dict[str, list[Call]] = {}
     with store.session() as session:
-        for scan in repository.latest_scans(session):
-            records = repository.load_records(session, scan.id)
+        for scan in reads.latest_scans(session):
+            records = reads.load_records(session, scan.id)
             calls: list[Call] = []
             for region in scan.regions:
                 mine = [r for r in records if r.region in (region, GLOBAL_REGION)]
