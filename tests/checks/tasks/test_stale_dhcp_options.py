@@ -131,12 +131,14 @@ def test_task_without_start_time_falls_back_to_history(
     }
 
 
-def _stale_scans(
+def _after_a_set_change_without_cloudtrail(
     estate: InventoryEstate,
     make_estate: Callable[..., InventoryEstate],
     *,
     started_at: datetime | None,
 ) -> Result:
+    """The VPC's option set changed since the previous scan and CloudTrail failed: only the
+    task's start time against that scan can tell whether it got the new set."""
     before = make_estate(scan_id="scan-0", started_at=datetime(2026, 11, 25, 10, tzinfo=UTC))
     before.vpc(dhcp_options_id="dopt-A")
     before.subnet()
@@ -148,25 +150,29 @@ def _stale_scans(
     return only(stale_dhcp_options.evaluate(estate.inventory(previous=previous)))
 
 
-def test_stale_dhcp_changed_set_new_task_started_before_previous_scan_is_unknown(
+def test_task_older_than_the_previous_scan_yet_absent_from_it_is_unknown(
     estate: InventoryEstate, make_estate: Callable[..., InventoryEstate]
 ) -> None:
-    result = _stale_scans(estate, make_estate, started_at=datetime(2026, 11, 20, tzinfo=UTC))
+    result = _after_a_set_change_without_cloudtrail(
+        estate, make_estate, started_at=datetime(2026, 11, 20, tzinfo=UTC)
+    )
     assert result.status is Status.UNKNOWN
     assert "before that scan, yet was not seen in it" in result.message
 
 
-def test_stale_dhcp_changed_set_new_task_without_start_time_is_unknown(
+def test_new_task_without_a_start_time_is_unknown(
     estate: InventoryEstate, make_estate: Callable[..., InventoryEstate]
 ) -> None:
-    result = _stale_scans(estate, make_estate, started_at=None)
+    result = _after_a_set_change_without_cloudtrail(estate, make_estate, started_at=None)
     assert result.status is Status.UNKNOWN
     assert "its start time is not known" in result.message
 
 
-def test_stale_dhcp_changed_set_new_task_started_after_previous_scan_passes(
+def test_task_started_after_the_previous_scan_has_the_new_set_and_passes(
     estate: InventoryEstate, make_estate: Callable[..., InventoryEstate]
 ) -> None:
-    result = _stale_scans(estate, make_estate, started_at=datetime(2026, 11, 25, 12, tzinfo=UTC))
+    result = _after_a_set_change_without_cloudtrail(
+        estate, make_estate, started_at=datetime(2026, 11, 25, 12, tzinfo=UTC)
+    )
     assert result.status is Status.PASS
     assert result.evidence["task_started_at"] == "2026-11-25T12:00:00+00:00"
