@@ -48,6 +48,7 @@ from auditor.store.resources import (
 )
 from auditor.store.scans import CollectionOutcome, Scan
 from checks.base import Result, Status
+from checks.paths import image_pull_path
 from checks.support import IAM_SERVICE_LINKED_ROLE, KNOWN_COLLECTORS
 from collectors.cloudtrail.dhcp_associations import transform_event
 from collectors.ec2.dhcp_options import transform_dhcp_options
@@ -87,6 +88,7 @@ ACCOUNT = "123456789012"
 REGION = "us-east-1"
 CLUSTER = f"arn:aws:ecs:{REGION}:{ACCOUNT}:cluster/prod"
 ECR_IMAGE = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/web:1"
+DOCKER_HUB = "nginx:1.27"  # an image outside ECR: only the internet reaches it
 S3_PREFIX_LIST = "pl-63a5400a"
 S3_CIDRS = ["52.216.0.0/15", "3.5.0.0/19"]
 
@@ -1349,6 +1351,11 @@ def only(results: Iterable[Result]) -> Result:
     found = list(results)
     assert len(found) == 1, found
     return found[0]
+
+
+def image_pull(estate: InventoryEstate) -> Result:
+    """The one image-pull-path result of an estate with one task or service."""
+    return only(image_pull_path.evaluate(estate.inventory()))
 
 
 def all_hops(result: Result) -> list[dict[str, Any]]:

@@ -11,23 +11,18 @@ from checks.paths.image_pull_path import evaluate
 from tests.checks.checks_factories import (
     ACCOUNT,
     ALL_TRAFFIC,
+    DOCKER_HUB,
     S3_PREFIX_LIST,
     InventoryEstate,
     all_hops,
     https_to_cidr,
+    image_pull,
     route,
     statuses,
 )
 
 CHECK = "image-pull-path"
-DOCKER_HUB = "nginx:1.27"
 OTHER_REGION_ECR = f"{ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/web:1"
-
-
-def only(estate: InventoryEstate) -> Result:
-    results = list(evaluate(estate.inventory()))
-    assert len(results) == 1, results
-    return results[0]
 
 
 def failing_details(result: Result) -> set[str]:
@@ -40,7 +35,7 @@ def failing_details(result: Result) -> set[str]:
 def test_public_ip_and_attached_igw_pass_with_every_hop_listed(estate: InventoryEstate) -> None:
     estate.public_vpc()
     task = estate.task(public_ip="54.1.2.3")
-    result = only(estate)
+    result = image_pull(estate)
     assert statuses([result]) == {(CHECK, task.task_arn, Status.PASS)}
     assert "internet gateway igw-1" in result.message
     assert [h["step"] for h in all_hops(result)][:5] == [
@@ -56,7 +51,7 @@ def test_public_ip_and_attached_igw_pass_with_every_hop_listed(estate: Inventory
 def test_no_public_ip_fails_naming_the_task_and_the_fix(estate: InventoryEstate) -> None:
     estate.public_vpc()
     task = estate.task(public_ip=None)
-    result = only(estate)
+    result = image_pull(estate)
     assert result.status is Status.FAIL
     assert result.message.startswith(f"Task {task.short_id} (service web, cluster prod)")
     assert f"ENI eni-{task.short_id} has no public IPv4 address" in result.message
@@ -70,7 +65,7 @@ def test_igw_attached_to_another_vpc_fails(estate: InventoryEstate) -> None:
     estate.route_table(subnets=["subnet-1"], routes=[route("0.0.0.0/0", "igw-1")])
     estate.security_group()
     estate.task(public_ip="54.1.2.3")
-    assert "internet gateway igw-1 is not attached to vpc-1" in failing_details(only(estate))
+    assert "internet gateway igw-1 is not attached to vpc-1" in failing_details(image_pull(estate))
 
 
 def test_blackhole_default_route_fails(estate: InventoryEstate) -> None:
@@ -82,7 +77,7 @@ def test_blackhole_default_route_fails(estate: InventoryEstate) -> None:
     )
     estate.security_group()
     estate.task(public_ip="54.1.2.3")
-    result = only(estate)
+    result = image_pull(estate)
     assert result.status is Status.FAIL
     assert any("is not active" in d for d in failing_details(result))
 
@@ -93,7 +88,7 @@ def test_blackhole_default_route_fails(estate: InventoryEstate) -> None:
 def test_available_public_nat_passes(estate: InventoryEstate) -> None:
     estate.nat_vpc()
     estate.task()
-    result = only(estate)
+    result = image_pull(estate)
     assert result.status is Status.PASS
     assert "NAT gateway nat-1" in result.message
 
@@ -111,7 +106,7 @@ def test_unusable_nat_fails_even_though_the_route_is_active(
 ) -> None:
     estate.nat_vpc(**nat)
     estate.task()
-    result = only(estate)
+    result = image_pull(estate)
     assert result.status is Status.FAIL
     assert any(d.startswith(expected) for d in failing_details(result))
 
@@ -120,7 +115,7 @@ def test_route_left_over_to_a_vanished_nat_fails(estate: InventoryEstate) -> Non
     estate.nat_vpc()
     estate.records["nat_gateways"].clear()
     estate.task()
-    result = only(estate)
+    result = image_pull(estate)
     assert result.status is Status.FAIL
     assert "NAT gateway nat-1 no longer exists (the route is left over)" in failing_details(result)
 
@@ -130,7 +125,7 @@ def test_nat_in_a_subnet_without_internet_gateway_route_fails(estate: InventoryE
     table = next(t for t in estate.records["route_tables"] if t.route_table_id == "rtb-pub")
     table.routes = [r for r in table.routes if r["destination"] != "0.0.0.0/0"]
     estate.task()
-    result = only(estate)
+    result = image_pull(estate)
     assert result.status is Status.FAIL
     assert any(
         "NAT gateway subnet: rtb-pub has no route for 0.0.0.0/0" in d
@@ -141,9 +136,9 @@ def test_nat_in_a_subnet_without_internet_gateway_route_fails(estate: InventoryE
 def test_regional_nat_needs_no_subnet_but_an_attached_igw(estate: InventoryEstate) -> None:
     estate.nat_vpc(subnet_id=None, mode="regional")
     estate.task()
-    assert only(estate).status is Status.PASS
+    assert image_pull(estate).status is Status.PASS
     estate.records["internet_gateways"].clear()
-    result = only(estate)
+    result = image_pull(estate)
     assert result.status is Status.FAIL
     assert "vpc-1 has no attached internet gateway for its regional NAT gateway" in (
         failing_details(result)
@@ -162,7 +157,7 @@ def test_subnet_without_explicit_association_uses_its_vpcs_main_table(
     estate.route_table(main=True, routes=[route("0.0.0.0/0", "igw-1")])
     estate.security_group()
     estate.task(public_ip="54.1.2.3")
-    result = only(estate)
+    result = image_pull(estate)
     assert result.status is Status.PASS
     assert any("the main table rtb-1 of vpc-1 applies" in h["detail"] for h in all_hops(result))
 
@@ -177,7 +172,7 @@ def test_another_vpcs_main_table_never_leaks_in(estate: InventoryEstate) -> None
     )
     estate.security_group()
     estate.task(public_ip="54.1.2.3")
-    result = only(estate)
+    result = image_pull(estate)
     # Every VPC has a main table: its absence is missing data, so UNKNOWN (never vpc-2's PASS).
     assert result.status is Status.UNKNOWN
     assert (
@@ -194,7 +189,7 @@ def test_explicit_association_beats_the_main_table(estate: InventoryEstate) -> N
     estate.route_table(subnets=["subnet-1"])
     estate.security_group()
     estate.task(public_ip="54.1.2.3")
-    assert only(estate).status is Status.FAIL
+    assert image_pull(estate).status is Status.FAIL
 
 
 def test_default_route_to_a_transit_gateway_is_unknown_not_fail(estate: InventoryEstate) -> None:
@@ -203,7 +198,7 @@ def test_default_route_to_a_transit_gateway_is_unknown_not_fail(estate: Inventor
     estate.route_table(subnets=["subnet-1"], routes=[route("0.0.0.0/0", "tgw-1")])
     estate.security_group()
     estate.task()
-    result = only(estate)
+    result = image_pull(estate)
     assert result.status is Status.UNKNOWN
     assert "tgw-1" in result.message
 
@@ -215,7 +210,7 @@ def test_complete_ecr_endpoints_pass_without_internet(estate: InventoryEstate) -
     estate.private_vpc()
     estate.ecr_endpoints()
     estate.task()
-    result = only(estate)
+    result = image_pull(estate)
     assert result.status is Status.PASS
     assert "ECR endpoints (ecr.dkr, ecr.api, s3 gateway)" in result.message
 
@@ -236,7 +231,7 @@ def test_each_missing_ecr_endpoint_fails(estate: InventoryEstate, skip: str, exp
     estate.private_vpc()
     estate.ecr_endpoints(skip=[skip])
     estate.task()
-    result = only(estate)
+    result = image_pull(estate)
     assert result.status is Status.FAIL
     assert expected in failing_details(result)
 
@@ -245,7 +240,7 @@ def test_ecr_endpoints_without_private_dns_fail(estate: InventoryEstate) -> None
     estate.private_vpc()
     estate.ecr_endpoints(private_dns=False)
     estate.task()
-    result = only(estate)
+    result = image_pull(estate)
     assert result.status is Status.FAIL
     assert any("private DNS is off" in d for d in failing_details(result))
 
@@ -254,7 +249,7 @@ def test_ecr_endpoints_in_a_vpc_without_dns_hostnames_fail(estate: InventoryEsta
     estate.private_vpc(dns=False)
     estate.ecr_endpoints()
     estate.task()
-    result = only(estate)
+    result = image_pull(estate)
     assert result.status is Status.FAIL
     assert any("enableDnsHostnames=false" in d for d in failing_details(result))
 
@@ -265,7 +260,7 @@ def test_s3_gateway_not_on_the_subnets_route_table_fails(estate: InventoryEstate
     table = estate.records["route_tables"][0]
     table.routes = [r for r in table.routes if r["destination"] != S3_PREFIX_LIST]
     estate.task()
-    result = only(estate)
+    result = image_pull(estate)
     assert result.status is Status.FAIL
     assert any("has no prefix-list route to vpce-s3" in d for d in failing_details(result))
 
@@ -274,7 +269,7 @@ def test_platform_1_3_needs_no_ecr_api_endpoint(estate: InventoryEstate) -> None
     estate.private_vpc()
     estate.ecr_endpoints(skip=["ecr.api"])
     estate.task(platform_version="1.3.0")
-    result = only(estate)
+    result = image_pull(estate)
     assert result.status is Status.PASS
     assert "ECR endpoints (ecr.dkr, s3 gateway)" in result.message
 
@@ -283,7 +278,7 @@ def test_task_without_version_runs_latest_and_needs_ecr_api(estate: InventoryEst
     estate.private_vpc()
     estate.ecr_endpoints(skip=["ecr.api"])
     estate.task(platform_version=None)
-    result = only(estate)
+    result = image_pull(estate)
     assert result.status is Status.FAIL
     assert result.evidence["platform"] == {
         "requested": None,
@@ -302,7 +297,7 @@ def test_images_outside_the_regions_private_ecr_need_the_internet(
     estate.private_vpc()
     estate.ecr_endpoints()
     estate.task(definition=estate.task_definition(image=image))
-    result = only(estate)
+    result = image_pull(estate)
     assert result.status is Status.FAIL
     assert [leg["destination"] for leg in result.evidence["sources"][0]["legs"]] == ["the internet"]
 
@@ -315,7 +310,7 @@ def test_group_without_egress_fails_even_with_a_nat(estate: InventoryEstate) -> 
     estate.records["security_groups"].clear()
     estate.security_group(egress=[])
     estate.task()
-    result = only(estate)
+    result = image_pull(estate)
     assert result.status is Status.FAIL
     assert any("no egress rule of sg-task allows TCP 443" in d for d in failing_details(result))
 
@@ -325,7 +320,7 @@ def test_egress_limited_to_the_vpc_cannot_reach_the_internet(estate: InventoryEs
     estate.records["security_groups"].clear()
     estate.security_group(egress=[https_to_cidr("10.0.0.0/16")])
     estate.task()
-    assert only(estate).status is Status.FAIL
+    assert image_pull(estate).status is Status.FAIL
 
 
 def test_endpoint_group_without_ingress_from_the_task_fails(estate: InventoryEstate) -> None:
@@ -336,7 +331,7 @@ def test_endpoint_group_without_ingress_from_the_task_fails(estate: InventoryEst
     )
     endpoints_group.ingress = []
     estate.task()
-    result = only(estate)
+    result = image_pull(estate)
     assert result.status is Status.FAIL
     assert any(
         d.startswith("vpce-ecrdkr from the task: no ingress rule") for d in failing_details(result)
@@ -351,7 +346,7 @@ def test_endpoint_ingress_by_the_tasks_address_range_counts(estate: InventoryEst
     )
     endpoints_group.ingress = [https_to_cidr("10.0.0.0/16")]
     estate.task()
-    assert only(estate).status is Status.PASS
+    assert image_pull(estate).status is Status.PASS
 
 
 def test_s3_egress_by_prefix_list_rule_counts_without_prefix_list_entries(
@@ -375,14 +370,14 @@ def test_s3_egress_by_prefix_list_rule_counts_without_prefix_list_entries(
         ]
     )
     estate.task()
-    assert only(estate).status is Status.PASS
+    assert image_pull(estate).status is Status.PASS
 
 
 def test_missing_group_record_is_unknown_not_fail(estate: InventoryEstate) -> None:
     estate.nat_vpc()
     estate.records["security_groups"].clear()
     estate.task()
-    result = only(estate)
+    result = image_pull(estate)
     assert result.status is Status.UNKNOWN
     assert "sg-task not found in the inventory" in result.message
 
@@ -428,7 +423,7 @@ def test_unlisted_tasks_give_one_region_unknown(estate: InventoryEstate) -> None
 def test_missing_eni_is_unknown(estate: InventoryEstate) -> None:
     estate.public_vpc()
     estate.task(eni=False)
-    result = only(estate)
+    result = image_pull(estate)
     assert result.status is Status.UNKNOWN
 
 
@@ -437,7 +432,7 @@ def test_missing_task_definition_is_unknown(estate: InventoryEstate) -> None:
     definition = estate.task_definition()
     estate.task(definition=definition)
     estate.records["task_definitions"].remove(definition)
-    result = only(estate)
+    result = image_pull(estate)
     assert result.status is Status.UNKNOWN
     assert "is not in the inventory" in result.message
 
@@ -450,7 +445,7 @@ def test_service_fails_when_one_of_its_subnets_has_no_path(estate: InventoryEsta
     estate.subnet(subnet_id="subnet-isolated", cidr="10.0.9.0/24")
     estate.route_table(route_table_id="rtb-isolated", subnets=["subnet-isolated"])
     service = estate.service(subnets=["subnet-1", "subnet-isolated"])
-    result = only(estate)
+    result = image_pull(estate)
     assert statuses([result]) == {(CHECK, service.service_arn, Status.FAIL)}
     assert "from subnet subnet-isolated" in result.message
     assert "subnet-1" not in result.message.split("fix:")[0].replace("subnet-isolated", "")
@@ -461,14 +456,14 @@ def test_service_assign_public_ip_enabled_passes_in_a_public_subnet(
 ) -> None:
     estate.public_vpc()
     estate.service(assign_public_ip="ENABLED")
-    assert only(estate).status is Status.PASS
+    assert image_pull(estate).status is Status.PASS
 
 
 def test_service_without_groups_uses_the_vpc_default_group(estate: InventoryEstate) -> None:
     estate.nat_vpc()
     estate.security_group(group_id="sg-default", name="default", egress=[])
     estate.service(groups=())
-    result = only(estate)
+    result = image_pull(estate)
     assert result.status is Status.FAIL
     assert result.evidence["sources"][0]["security_group_ids"] == ["sg-default"]
 
@@ -494,7 +489,7 @@ def test_ipv6_only_subnet_reaches_ipv4_registries_through_nat64(estate: Inventor
     estate.route_table(subnets=["subnet-1"], routes=[route("64:ff9b::/96", "nat-1")])
     estate.security_group(egress=[{"IpProtocol": "-1", "Ipv6Ranges": [{"CidrIpv6": "::/0"}]}])
     estate.task(definition=estate.task_definition(image=DOCKER_HUB))
-    result = only(estate)
+    result = image_pull(estate)
     assert result.status is Status.PASS
     assert "NAT64 via nat-1" in result.message
 
@@ -504,7 +499,7 @@ def test_all_traffic_rule_counts_as_https(estate: InventoryEstate) -> None:
     estate.records["security_groups"].clear()
     estate.security_group(egress=[ALL_TRAFFIC])
     estate.task()
-    assert only(estate).status is Status.PASS
+    assert image_pull(estate).status is Status.PASS
 
 
 def test_egress_only_gateways_failing_alone_does_not_make_ipv4_paths_unknown(
@@ -513,4 +508,4 @@ def test_egress_only_gateways_failing_alone_does_not_make_ipv4_paths_unknown(
     estate.nat_vpc()
     estate.task()
     estate.fail("ec2.egress_only_internet_gateways")
-    assert only(estate).status is Status.PASS
+    assert image_pull(estate).status is Status.PASS

@@ -11,15 +11,13 @@ from checks.paths.image_pull_path import evaluate
 from checks.reachability.acl_hops import between_subnets
 from checks.reachability.network import NetworkView
 from checks.support import EC2_NETWORK_ACLS
-from tests.checks.checks_factories import S3_CIDRS, InventoryEstate, acl_entry
-
-DOCKER_HUB = "nginx:1.27"
-
-
-def only(estate: InventoryEstate) -> Result:
-    results = list(evaluate(estate.inventory()))
-    assert len(results) == 1, results
-    return results[0]
+from tests.checks.checks_factories import (
+    DOCKER_HUB,
+    S3_CIDRS,
+    InventoryEstate,
+    acl_entry,
+    image_pull,
+)
 
 
 def acl_hops(result: Result) -> list[dict[str, Any]]:
@@ -48,7 +46,7 @@ def public_task(estate: InventoryEstate) -> None:
 
 def test_default_nacl_passes_with_both_directions_in_evidence(estate: InventoryEstate) -> None:
     public_task(estate)
-    result = only(estate)
+    result = image_pull(estate)
     assert result.status is Status.PASS
     details = [h["detail"] for h in acl_hops(result)]
     assert details == [
@@ -62,7 +60,7 @@ def test_default_nacl_passes_with_both_directions_in_evidence(estate: InventoryE
 def test_deny_all_nacl_on_the_task_subnet_fails_naming_the_rule(estate: InventoryEstate) -> None:
     public_task(estate)
     estate.network_acl(acl_id="acl-deny")
-    result = only(estate)
+    result = image_pull(estate)
     assert result.status is Status.FAIL
     assert (
         "network ACL acl-deny of task subnet subnet-1: outbound TCP 443 to the internet denied "
@@ -81,7 +79,7 @@ def test_explicit_deny_rule_is_named(estate: InventoryEstate) -> None:
             open_rules(egress=False),
         ]
     )
-    result = only(estate)
+    result = image_pull(estate)
     assert result.status is Status.FAIL
     assert "denied by rule 50" in result.message
 
@@ -89,7 +87,7 @@ def test_explicit_deny_rule_is_named(estate: InventoryEstate) -> None:
 def test_443_out_without_the_ephemeral_return_fails(estate: InventoryEstate) -> None:
     public_task(estate)
     estate.network_acl(entries=[https_only(True), https_only(False)])
-    result = only(estate)
+    result = image_pull(estate)
     assert result.status is Status.FAIL
     assert "inbound TCP 32768-61000 from the internet denied by" in result.message
     outbound = acl_hops(result)[0]
@@ -104,7 +102,7 @@ def test_linux_ephemeral_range_passes_with_a_caveat(estate: InventoryEstate) -> 
             acl_entry(100, "allow", egress=False, protocol="6", ports=(32768, 65535)),
         ]
     )
-    result = only(estate)
+    result = image_pull(estate)
     assert result.status is Status.PASS
     assert any("not documented" in h["detail"] for h in acl_hops(result))
 
@@ -116,7 +114,7 @@ def nat_task(estate: InventoryEstate) -> None:
 
 def test_nat_subnet_nacl_both_legs_pass_by_default(estate: InventoryEstate) -> None:
     nat_task(estate)
-    result = only(estate)
+    result = image_pull(estate)
     assert result.status is Status.PASS
     nat_side = [h["detail"] for h in acl_hops(result) if "NAT gateway subnet" in h["detail"]]
     assert [d.split(": ", 1)[1] for d in nat_side] == [
@@ -140,7 +138,7 @@ def test_nat_subnet_needing_all_nat_ports_fails_on_the_linux_range_only(
             acl_entry(110, "allow", egress=False, protocol="6", ports=(32768, 65535)),
         ],
     )
-    result = only(estate)
+    result = image_pull(estate)
     assert result.status is Status.FAIL
     assert (
         "network ACL acl-pub of NAT gateway subnet subnet-pub: inbound TCP 1024-65535 from "
@@ -159,7 +157,7 @@ def test_nat_subnet_not_admitting_the_task_fails(estate: InventoryEstate) -> Non
             open_rules(egress=False),
         ],
     )
-    result = only(estate)
+    result = image_pull(estate)
     assert result.status is Status.FAIL
     assert "inbound TCP 443 from subnet subnet-1 (10.0.1.0/24) denied by rule 90" in result.message
 
@@ -169,14 +167,14 @@ def test_nacls_not_collected_are_unknown_but_a_broken_route_still_fails(
 ) -> None:
     public_task(estate)
     estate.fail(EC2_NETWORK_ACLS)
-    result = only(estate)
+    result = image_pull(estate)
     assert result.status is Status.UNKNOWN
     assert "network ACLs were not collected (ec2.network_acls (denied" in result.message
     broken = InventoryEstate()
     broken.public_vpc()
     broken.task(definition=broken.task_definition(image=DOCKER_HUB))  # no public IP
     broken.fail(EC2_NETWORK_ACLS)
-    assert only(broken).status is Status.FAIL
+    assert image_pull(broken).status is Status.FAIL
 
 
 def test_subnet_in_no_nacl_is_unknown(estate: InventoryEstate) -> None:
@@ -211,7 +209,7 @@ def test_endpoint_subnet_nacl_must_admit_the_task(estate: InventoryEstate) -> No
             acl_entry(100, "allow", egress=False, cidr="10.9.0.0/16"),
         ],
     )
-    result = only(estate)
+    result = image_pull(estate)
     assert result.status is Status.FAIL
     assert (
         "network ACL acl-endpoints of endpoint vpce-ecrdkr subnet subnet-endpoints: inbound TCP "
@@ -221,7 +219,7 @@ def test_endpoint_subnet_nacl_must_admit_the_task(estate: InventoryEstate) -> No
 
 def test_endpoint_subnet_default_nacl_passes(estate: InventoryEstate) -> None:
     endpoint_estate(estate, "subnet-endpoints")
-    assert only(estate).status is Status.PASS
+    assert image_pull(estate).status is Status.PASS
 
 
 def test_same_subnet_crosses_no_nacl(estate: InventoryEstate) -> None:
@@ -244,7 +242,7 @@ def test_s3_prefix_list_addresses_must_pass_the_task_nacl(estate: InventoryEstat
         acl_entry(100, "allow", egress=False, cidr="10.0.0.0/16"),
     ]
     estate.network_acl(entries=vpc_only)
-    result = only(estate)
+    result = image_pull(estate)
     assert result.status is Status.FAIL
     assert "outbound TCP 443 to S3 (pl-63a5400a) denied by the closing * rule" in result.message
     # One of the list's two CIDRs allowed: which address S3 answers from is not known.
@@ -257,4 +255,4 @@ def test_s3_prefix_list_addresses_must_pass_the_task_nacl(estate: InventoryEstat
             acl_entry(110, "allow", egress=False, cidr=S3_CIDRS[0]),
         ]
     )
-    assert only(partly).status is Status.UNKNOWN
+    assert image_pull(partly).status is Status.UNKNOWN

@@ -3,9 +3,8 @@ inspection subnet and onward; the appliance itself is UNKNOWN (class appliance),
 
 from __future__ import annotations
 
-from checks.base import Result, Status
-from checks.paths.image_pull_path import evaluate
-from tests.checks.checks_factories import InventoryEstate, route
+from checks.base import Status
+from tests.checks.checks_factories import DOCKER_HUB, InventoryEstate, image_pull, route
 
 GWLB_SERVICE = "com.amazonaws.vpce.us-east-1.vpce-svc-0inspection"
 
@@ -38,17 +37,12 @@ def inspected(estate: InventoryEstate, *, onward: list[dict[str, object]] | None
     endpoint = estate.records["vpc_endpoints"][-1]
     endpoint.service_name = GWLB_SERVICE
     endpoint.subnet_ids = ["subnet-inspect"]
-    estate.task(definition=estate.task_definition(image="nginx:1.27"))
-
-
-def only(estate: InventoryEstate) -> Result:
-    (result,) = evaluate(estate.inventory())
-    return result
+    estate.task(definition=estate.task_definition(image=DOCKER_HUB))
 
 
 def test_working_path_behind_an_appliance_is_unknown_naming_it(estate: InventoryEstate) -> None:
     inspected(estate)
-    result = only(estate)
+    result = image_pull(estate)
     assert result.status is Status.UNKNOWN
     assert f"inspected by the appliance behind vpce-gwlb ({GWLB_SERVICE})" in result.message
     assert result.evidence["unknown_reason"] == "appliance"
@@ -64,7 +58,7 @@ def test_working_path_behind_an_appliance_is_unknown_naming_it(estate: Inventory
 
 def test_broken_route_after_the_appliance_fails(estate: InventoryEstate) -> None:
     inspected(estate, onward=[])
-    result = only(estate)
+    result = image_pull(estate)
     assert result.status is Status.FAIL
     assert "inspection subnet subnet-inspect: rtb-inspect has no route for 0.0.0.0/0" in (
         result.message
@@ -74,6 +68,6 @@ def test_broken_route_after_the_appliance_fails(estate: InventoryEstate) -> None
 def test_endpoint_not_in_the_inventory_is_an_unknown_appliance(estate: InventoryEstate) -> None:
     inspected(estate)
     estate.records["vpc_endpoints"] = []
-    result = only(estate)
+    result = image_pull(estate)
     assert result.status is Status.UNKNOWN
     assert result.evidence["unknown_reason"] == "appliance"

@@ -16,7 +16,7 @@ from auditor.store.resources import Ec2RouteTable
 from checks.base import Status
 from checks.paths.image_pull_path import evaluate
 from collectors.ec2.route_tables import TARGETS
-from tests.checks.checks_factories import InventoryEstate, route
+from tests.checks.checks_factories import DOCKER_HUB, InventoryEstate, route
 
 # Route members that are not targets: where the route goes, and facts about the route.
 NOT_TARGETS = frozenset(
@@ -87,7 +87,7 @@ def docker_hub_task(estate: InventoryEstate, table_routes: list[dict[str, Any]])
     estate.subnet()
     estate.route_table(subnets=["subnet-1"], routes=table_routes)
     estate.security_group()
-    estate.task(definition=estate.task_definition(image="nginx:1.27"), public_ip="54.1.2.3")
+    estate.task(definition=estate.task_definition(image=DOCKER_HUB), public_ip="54.1.2.3")
 
 
 def add_table(estate: InventoryEstate, table: Ec2RouteTable) -> None:
@@ -121,7 +121,7 @@ def test_nat_subnet_default_route_never_passes_unless_igw(
     )
     estate.route_table(subnets=["subnet-1"], routes=[route("0.0.0.0/0", "nat-1")])
     estate.security_group()
-    estate.task(definition=estate.task_definition(image="nginx:1.27"))
+    estate.task(definition=estate.task_definition(image=DOCKER_HUB))
     (result,) = evaluate(estate.inventory())
     # No internet gateway record exists, so not even igw- may pass here.
     assert result.status is not Status.PASS, result.message

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from checks.base import Result, Status
-from checks.paths.image_pull_path import evaluate
+from checks.base import Status
 from checks.support import EC2_TRANSIT_GATEWAY_ROUTE_TABLES
 from tests.checks.checks_factories import (
+    DOCKER_HUB,
     InventoryEstate,
     acl_entry,
     all_hops,
+    image_pull,
     normalised_route,
     route,
     tgw_route,
 )
 
-DOCKER_HUB = "nginx:1.27"
 OTHER_ACCOUNT = "210987654321"
 
 
@@ -89,15 +89,9 @@ def hub(
     estate.task(definition=estate.task_definition(image=DOCKER_HUB))
 
 
-def only(estate: InventoryEstate) -> Result:
-    results = list(evaluate(estate.inventory()))
-    assert len(results) == 1, results
-    return results[0]
-
-
 def test_working_hub_passes_with_every_hop_in_evidence(estate: InventoryEstate) -> None:
     hub(estate)
-    result = only(estate)
+    result = image_pull(estate)
     assert result.status is Status.PASS, result.message
     assert "via transit gateway tgw-1 to NAT gateway nat-1 in vpc-egress" in result.message
     steps = [(h["step"], h["id"]) for h in all_hops(result)]
@@ -124,7 +118,7 @@ def test_working_hub_passes_with_every_hop_in_evidence(estate: InventoryEstate) 
 
 def test_hub_without_a_default_route_fails(estate: InventoryEstate) -> None:
     hub(estate, spoke_routes=[tgw_route("10.100.0.0/16", "tgw-attach-egress")])
-    result = only(estate)
+    result = image_pull(estate)
     assert result.status is Status.FAIL
     assert "transit gateway route table tgw-rtb-spoke has no route for 0.0.0.0/0" in (
         result.message
@@ -135,7 +129,7 @@ def test_hub_without_a_default_route_fails(estate: InventoryEstate) -> None:
 
 def test_blackhole_default_route_fails(estate: InventoryEstate) -> None:
     hub(estate, spoke_routes=[tgw_route("0.0.0.0/0", None, state="blackhole")])
-    result = only(estate)
+    result = image_pull(estate)
     assert result.status is Status.FAIL
     assert "routes for 0.0.0.0/0 to a blackhole" in result.message
 
@@ -150,7 +144,7 @@ def test_blackholed_public_half_is_unknown_and_private_blackholes_are_fine(
             tgw_route("0.0.0.0/1", None, state="blackhole"),
         ],
     )
-    result = only(estate)
+    result = image_pull(estate)
     assert result.status is Status.UNKNOWN
     assert "more specific routes send part of the public address space elsewhere" in (
         result.message
@@ -164,12 +158,12 @@ def test_blackholed_public_half_is_unknown_and_private_blackholes_are_fine(
             tgw_route("10.0.0.0/8", None, state="blackhole"),
         ],
     )
-    assert only(spokes_isolated).status is Status.PASS
+    assert image_pull(spokes_isolated).status is Status.PASS
 
 
 def test_asymmetric_hub_without_a_return_route_in_the_tgw_fails(estate: InventoryEstate) -> None:
     hub(estate, egress_routes=[])
-    result = only(estate)
+    result = image_pull(estate)
     assert result.status is Status.FAIL
     assert "asymmetric routing" in result.message
     assert "tgw-rtb-egress" in result.message
@@ -177,7 +171,7 @@ def test_asymmetric_hub_without_a_return_route_in_the_tgw_fails(estate: Inventor
 
 def test_nat_subnet_without_a_return_route_fails(estate: InventoryEstate) -> None:
     hub(estate, return_route=False)
-    result = only(estate)
+    result = image_pull(estate)
     assert result.status is Status.FAIL
     assert "it must go to tgw-1, or replies never reach the task (no return route)" in (
         result.message
@@ -188,7 +182,7 @@ def test_no_attachment_subnet_in_the_task_az_fails(estate: InventoryEstate) -> N
     hub(estate)
     other_az = next(s for s in estate.records["subnets"] if s.subnet_id == "subnet-tgw")
     other_az.availability_zone = "us-east-1b"
-    result = only(estate)
+    result = image_pull(estate)
     assert result.status is Status.FAIL
     assert "has no subnet in us-east-1a" in result.message
 
@@ -198,7 +192,7 @@ def test_tgw_of_an_account_not_scanned_is_unknown_naming_it(estate: InventoryEst
     estate.records["transit_gateways"] = []
     for attachment in estate.records["transit_gateway_attachments"]:
         attachment.transit_gateway_owner_id = OTHER_ACCOUNT
-    result = only(estate)
+    result = image_pull(estate)
     assert result.status is Status.UNKNOWN
     assert f"belongs to account {OTHER_ACCOUNT}, which was not scanned" in result.message
     assert result.evidence["unknown_reason"] == "account-not-scanned"
@@ -211,7 +205,7 @@ def test_vpn_attachment_egress_is_unknown_beyond_aws(estate: InventoryEstate) ->
             tgw_route("0.0.0.0/0", "tgw-attach-vpn", resource_type="vpn", resource_id="vpn-1")
         ],
     )
-    result = only(estate)
+    result = image_pull(estate)
     assert result.status is Status.UNKNOWN
     assert "egress leaves AWS through transit gateway attachment tgw-attach-vpn" in (result.message)
     assert result.evidence["unknown_reason"] == "beyond-aws"
@@ -221,7 +215,7 @@ def test_route_tables_not_collected_are_unknown(estate: InventoryEstate) -> None
     hub(estate)
     estate.records["transit_gateway_route_tables"] = []
     estate.fail(EC2_TRANSIT_GATEWAY_ROUTE_TABLES)
-    result = only(estate)
+    result = image_pull(estate)
     assert result.status is Status.UNKNOWN
     assert "tgw-rtb-spoke is not in the inventory (not collected" in result.message
     assert "unknown_reason" not in result.evidence
@@ -235,7 +229,7 @@ def test_truncated_routes_are_unknown(estate: InventoryEstate) -> None:
         if t.transit_gateway_route_table_id == "tgw-rtb-spoke"
     )
     table.routes_complete = False
-    assert only(estate).status is Status.UNKNOWN
+    assert image_pull(estate).status is Status.UNKNOWN
 
 
 def test_attachment_subnet_nacl_is_judged(estate: InventoryEstate) -> None:
@@ -248,7 +242,7 @@ def test_attachment_subnet_nacl_is_judged(estate: InventoryEstate) -> None:
             acl_entry(100, "allow", egress=False, cidr="10.100.0.0/16"),
         ],
     )
-    result = only(estate)
+    result = image_pull(estate)
     assert result.status is Status.FAIL
     assert (
         "network ACL acl-tgw of spoke attachment subnet subnet-tgw: inbound TCP 443 from "
@@ -260,7 +254,7 @@ def test_egress_attachment_subnet_straight_to_igw_fails(estate: InventoryEstate)
     hub(estate)
     table = next(t for t in estate.records["route_tables"] if t.route_table_id == "rtb-egress-tgw")
     table.routes[-1] = normalised_route("0.0.0.0/0", "igw-1")
-    result = only(estate)
+    result = image_pull(estate)
     assert result.status is Status.FAIL
     assert "a NAT gateway is needed" in result.message
 
@@ -273,6 +267,6 @@ def test_unavailable_spoke_attachment_fails(estate: InventoryEstate) -> None:
         if a.transit_gateway_attachment_id == "tgw-attach-spoke"
     )
     spoke.state = "pendingAcceptance"
-    result = only(estate)
+    result = image_pull(estate)
     assert result.status is Status.FAIL
     assert "spoke attachment tgw-attach-spoke of vpc-1 is pendingAcceptance" in result.message
