@@ -142,7 +142,12 @@ async def scan_in_workers(
                 )
                 for _ in range(workers)
             ]
-            for done in await asyncio.gather(*futures, return_exceptions=True):
+            try:
+                finished = await asyncio.gather(*futures, return_exceptions=True)
+            except (asyncio.CancelledError, KeyboardInterrupt):
+                _stop(pool)  # the caller marks the scans they leave running failed
+                raise
+            for done in finished:
                 if isinstance(done, BaseException):
                     if not isinstance(done, BrokenProcessPool):
                         raise done
@@ -162,6 +167,15 @@ async def scan_in_workers(
         )
         by_account.update(recovered)
     return [by_account[a] for a in account_ids]
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Interrupted (Ctrl-C, SIGTERM from ECS or Kubernetes): end the workers now rather than
+    wait for them to empty the queue. SIGTERM ends a worker at once (it installs no handler)."""
+    processes_of: Any = getattr(pool, "_processes", None) or {}  # CPython's; no public way
+    for process in list(processes_of.values()):
+        process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 async def _relay(events: Queue[ProgressEvent | None], progress: ProgressCallback) -> None:

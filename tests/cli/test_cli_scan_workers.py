@@ -6,13 +6,20 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
+import subprocess
+import sys
 import threading
 import time
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
+from auditor import processes
 from auditor.config import Settings
 from auditor.engine import ScanSummary, scan_accounts
 from auditor.scan_pool import WORKER_DIED, worker_count
@@ -124,15 +131,55 @@ def test_a_worker_that_dies_leaves_its_scans_failed_never_running(
     assert WORKER_DIED in {s.error for s in scans}
 
 
-def _first_worker_scanning(store: Store) -> int:
+def _first_worker_scanning(store: Store, parent: int | None = None) -> int:
     """The process ID of a worker with a scan running (polled: the workers start apart)."""
+    parent = parent or os.getpid()
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        with store.session() as session:
-            running = session.query(Scan).filter(Scan.status == ScanStatus.RUNNING).all()
-        for scan in running:
-            pid = int(str(scan.owner).rpartition(":")[2])
-            if pid != os.getpid():
-                return pid
+        with suppress(OperationalError):  # the scanning process may be creating the tables
+            with store.session() as session:
+                running = session.scalars(select(Scan).where(Scan.status == ScanStatus.RUNNING))
+                owners = [str(scan.owner) for scan in running]
+            for owner in owners:
+                pid = int(owner.rpartition(":")[2])
+                if pid != parent:
+                    return pid
         time.sleep(0.05)
     raise AssertionError("no worker started a scan")
+
+
+def test_sigterm_ends_the_workers_and_fails_their_scans(moto: Any, tmp_path: Path) -> None:
+    database = tmp_path / "stopped.db"
+    store = open_store(f"sqlite:///{database}")
+    with slow_http_proxy(moto.url, 0.3) as slow:
+        env = dict(
+            os.environ,
+            AWS_ENDPOINT_URL=slow,
+            AUDITOR_DATABASE_URL=f"sqlite:///{database}",
+            AUDITOR_SCAN_WORKERS="2",
+            AUDITOR_MAX_ATTEMPTS="2",
+        )
+        argv = [sys.executable, "-c", "from auditor.cli import main; main()", "scan"]
+        for account in ACCOUNTS:
+            argv += ["-a", account]
+        process = subprocess.Popen(
+            [*argv, "-r", REGION, "--no-progress"],
+            env=env,
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        worker = _first_worker_scanning(store, parent=process.pid)
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 143, stderr
+    with store.session() as session:
+        scans = list(session.scalars(select(Scan)))
+    assert scans and ScanStatus.RUNNING not in {s.status for s in scans}
+    owners = {str(s.owner) for s in scans}
+    # The worker was stopped mid-scan, not left to finish its accounts.
+    stopped = [s for s in scans if s.owner == f"{socket.gethostname()}:{worker}"]
+    assert stopped and {s.status for s in stopped} == {ScanStatus.FAILED}
+    assert all("interrupted" in str(s.error) for s in stopped)
+    assert all(processes.is_gone(owner) for owner in owners)
