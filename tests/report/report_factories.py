@@ -205,7 +205,7 @@ def seed_week(session: Session, *, hostile: bool = True) -> list[Scan]:
             resource_name=f"{name}-web",
             message="Route tables of us-east-1 could not be read (AccessDenied), so "
             "the log delivery path is unknown.",
-            evidence={"missing": "ec2.route_tables"},
+            evidence={"missing": ["ec2.route_tables"]},
         )
         finding_row(
             session,
@@ -417,7 +417,16 @@ def path_evidence(
             }
         ],
     }
+    image = purpose.removeprefix("image ")
     return {
+        "task_definition": "arn:aws:ecs:us-east-1:111111111111:task-definition/api:7",
+        "images": [{"image": image, "registry": "private ECR in us-east-1"}],
+        "platform": {
+            "requested": "LATEST",
+            "version": "1.4.0",
+            "os": "Linux",
+            "resolved_from_latest": True,
+        },
         "sources": [
             {
                 "source": source,
@@ -435,7 +444,7 @@ def path_evidence(
                     }
                 ],
             }
-        ]
+        ],
     }
 
 
