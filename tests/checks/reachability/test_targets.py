@@ -176,3 +176,67 @@ def test_appliance_and_missing_data_unknowns_do_not_share_a_class(estate: Invent
     (result,) = evaluate(other.inventory())
     assert result.status is Status.UNKNOWN
     assert "unknown_reason" not in result.evidence
+
+
+# IPv6: the same sweep on an IPv6-only subnet, for ::/0 (DestinationIpv6CidrBlock) and for
+# NAT64's 64:ff9b::/96. Kinds the IPv6 paths follow: internet and egress-only internet
+# gateways for ::/0, NAT gateways for NAT64; with no gateway records they must not PASS.
+MODELLED_V6 = {"igw-0sweep", "eigw-0sweep", "nat-0sweep"}
+# Kinds the IPv6 paths judge as broken rather than unknown.
+ALWAYS_FAIL_V6 = {"pcx-0sweep"}
+DUAL_STACK_IMAGE = "123456789012.dkr-ecr.us-east-1.on.aws/web:1"
+
+
+def ipv6_only_task(estate: InventoryEstate, table_routes: list[dict[str, Any]], image: str) -> None:
+    estate.vpc(ipv6_cidrs=["2600:1f18:1::/56"])
+    estate.subnet(cidr=None, ipv6_cidrs=["2600:1f18:1:1::/64"], ipv6_native=True, dns64=True)
+    estate.route_table(subnets=["subnet-1"], routes=table_routes)
+    estate.security_group(egress=[{"IpProtocol": "-1", "Ipv6Ranges": [{"CidrIpv6": "::/0"}]}])
+    estate.task(definition=estate.task_definition(image=image))
+
+
+def aws_route_v6(field: str, target: str, destination: str) -> dict[str, Any]:
+    raw = aws_route(field, target)
+    del raw["DestinationCidrBlock"]
+    raw["DestinationIpv6CidrBlock"] = destination
+    return raw
+
+
+@pytest.mark.parametrize(("field", "target"), SAMPLES, ids=[t for _, t in SAMPLES])
+def test_ipv6_default_route_never_passes_unmodelled(
+    estate: InventoryEstate, field: str, target: str
+) -> None:
+    """::/0 to each kind, for an ECR dual-stack image (the one destination a direct IPv6
+    route may serve)."""
+    ipv6_only_task(estate, [aws_route_v6(field, target, "::/0")], DUAL_STACK_IMAGE)
+    (result,) = evaluate(estate.inventory())
+    assert result.status is not Status.PASS, result.message
+    if target in ALWAYS_FAIL_V6:
+        assert result.status is Status.FAIL
+    elif target not in MODELLED_V6:
+        assert result.status is Status.UNKNOWN, result.message
+        assert target in result.message
+
+
+@pytest.mark.parametrize(("field", "target"), SAMPLES, ids=[t for _, t in SAMPLES])
+def test_nat64_route_never_passes_unmodelled(
+    estate: InventoryEstate, field: str, target: str
+) -> None:
+    """64:ff9b::/96 to each kind, for a Docker Hub image (IPv4 only: NAT64 is the one way)."""
+    ipv6_only_task(estate, [aws_route_v6(field, target, "64:ff9b::/96")], "nginx:1.27")
+    (result,) = evaluate(estate.inventory())
+    assert result.status is not Status.PASS, result.message
+    if target in ALWAYS_FAIL_V6 | {"igw-0sweep", "eigw-0sweep"}:
+        # Nothing but a NAT gateway translates NAT64 addresses to IPv4.
+        assert result.status is Status.FAIL
+    elif target not in MODELLED_V6:
+        assert result.status is Status.UNKNOWN, result.message
+        assert target in result.message
+
+
+def test_ipv6_sweep_samples_use_the_ipv6_destination_field() -> None:
+    assert aws_route_v6("GatewayId", "igw-1", "::/0") == {
+        "DestinationIpv6CidrBlock": "::/0",
+        "GatewayId": "igw-1",
+        "State": "active",
+    }
