@@ -20,10 +20,13 @@ COVERAGE: dict[str, Exercise] = {
     "image-pull-path": Exercise(
         passes="payments-api (NAT), storefront-web (public IP), ledger-core (all endpoints), "
         "reporting-export (1.3.0 needs no ecr.api), analytics-reports-job (central egress: "
-        "analytics-hub transit gateway to shared-egress's NAT gateway, a custom network ACL)",
+        "analytics-hub transit gateway to shared-egress's NAT gateway, a custom network ACL), "
+        "inventory-sync (AWS Network Firewall inspected-egress: its domain allowlist names the "
+        "ECR hosts)",
         fails="promo-banner (public subnet, no public IP), fx-rates (another region's ECR "
         "behind endpoints only), reporting-api (no ecr.api), notebook-runner (no S3 gateway), "
-        "analytics-batch-job (analytics-hub transit gateway has no return route to its spoke); "
+        "analytics-batch-job (analytics-hub transit gateway has no return route to its spoke), "
+        "geo-enricher (rule group inspected-egress-allow does not list registry-1.docker.io); "
         "2nd scan: tasks in payments-app-b (payments-nat-b deleted)",
     ),
     "log-delivery-path": Exercise(

@@ -1,7 +1,7 @@
 """The demo estate: seed it into a moto server, then change it between two scans.
 
 Two accounts (``123456789012`` is the caller; ``210987654321`` is reached by AssumeRole of
-``auditor-readonly``, as a real multi-account scan reaches it), two regions, 51 running
+``auditor-readonly``, as a real multi-account scan reaches it), two regions, 53 running
 Fargate tasks, FARGATE_SPOT among them, images from private ECR, another region's ECR, Docker
 Hub, public.ecr.aws and ghcr.io. ``auditor.demo.coverage`` lists which part of the estate is
 meant to PASS and which to FAIL each check. Between the scans ``apply_changes`` replaces
@@ -54,6 +54,8 @@ _READ_ONLY_POLICY = _policy(
             "elasticfilesystem:Describe*",
             "iam:GetRole",
             "cloudtrail:LookupEvents",
+            "network-firewall:Describe*",
+            "network-firewall:List*",
         ],
     }
 )

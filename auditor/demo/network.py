@@ -15,6 +15,7 @@ _TARGET_FIELDS = {
     "eigw-": "EgressOnlyInternetGatewayId",
     "tgw-": "TransitGatewayId",
     "pcx-": "VpcPeeringConnectionId",
+    "vpce-": "VpcEndpointId",  # Gateway Load Balancer and Network Firewall endpoints
 }
 
 

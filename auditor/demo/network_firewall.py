@@ -129,3 +129,56 @@ def uninstall(port: int) -> None:
             for action in _ACTIONS:
                 if getattr(cls.__dict__.get(action), "auditor_handler", False):
                     delattr(cls, action)
+
+
+# --------------------------------------------------------------------------------------
+# Documents shaped like the API reference's DescribeFirewallPolicy and DescribeRuleGroup
+# responses (https://docs.aws.amazon.com/network-firewall/latest/APIReference/).
+
+
+def domain_allowlist(account_id: str, region: str, name: str, targets: list[str]) -> dict[str, Any]:
+    """A stateful domain-list rule group allowing ``targets`` by TLS SNI and HTTP Host."""
+    return {
+        "UpdateToken": "a1b2c3d4-5678-90ab-cdef-EXAMPLE44444",
+        "RuleGroup": {
+            "RulesSource": {
+                "RulesSourceList": {
+                    "Targets": targets,
+                    "TargetTypes": ["TLS_SNI", "HTTP_HOST"],
+                    "GeneratedRulesType": "ALLOWLIST",
+                }
+            }
+        },
+        "RuleGroupResponse": {
+            "RuleGroupArn": (
+                f"arn:aws:network-firewall:{region}:{account_id}:stateful-rulegroup/{name}"
+            ),
+            "RuleGroupName": name,
+            "RuleGroupId": "a1b2c3d4-5678-90ab-cdef-EXAMPLE55555",
+            "Type": "STATEFUL",
+            "Capacity": 100,
+            "RuleGroupStatus": "ACTIVE",
+        },
+    }
+
+
+def forwarding_policy(
+    account_id: str, region: str, name: str, stateful_group_arns: list[str]
+) -> dict[str, Any]:
+    """A policy that forwards everything to the stateful engine (default action order)."""
+    return {
+        "UpdateToken": "a1b2c3d4-5678-90ab-cdef-EXAMPLE22222",
+        "FirewallPolicyResponse": {
+            "FirewallPolicyName": name,
+            "FirewallPolicyArn": (
+                f"arn:aws:network-firewall:{region}:{account_id}:firewall-policy/{name}"
+            ),
+            "FirewallPolicyId": "a1b2c3d4-5678-90ab-cdef-EXAMPLE33333",
+            "FirewallPolicyStatus": "ACTIVE",
+        },
+        "FirewallPolicy": {
+            "StatelessDefaultActions": ["aws:forward_to_sfe"],
+            "StatelessFragmentDefaultActions": ["aws:forward_to_sfe"],
+            "StatefulRuleGroupReferences": [{"ResourceArn": a} for a in stateful_group_arns],
+        },
+    }

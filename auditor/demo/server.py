@@ -10,7 +10,7 @@ import urllib.request
 from types import TracebackType
 from typing import Any, Self
 
-from auditor.demo import cloudtrail
+from auditor.demo import cloudtrail, network_firewall
 
 LOOPBACK = "127.0.0.1"
 
@@ -82,6 +82,8 @@ class DemoMoto:
         # moto has no CloudTrail LookupEvents: serve the events the demo records, on this
         # server's port only (see auditor.demo.cloudtrail).
         cloudtrail.install(self.port)
+        # Nor Network Firewall policies and rule groups (see auditor.demo.network_firewall).
+        network_firewall.install(self.port)
         try:
             self.reset()
         except BaseException:
@@ -95,6 +97,7 @@ class DemoMoto:
     def stop(self) -> None:
         if self._server is not None:
             cloudtrail.uninstall(self.port)
+            network_firewall.uninstall(self.port)
             self._server.stop()
             self._server = None
 

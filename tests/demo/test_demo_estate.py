@@ -112,7 +112,13 @@ def test_vpcs_by_account_and_region(demo: Demo) -> None:
     assert {site: set(_vpc_names(demo, *site).values()) for site in SITES} == {
         (PROD, US): {"payments", "identity"},
         (PROD, EU): {"internal-services", "reporting", "analytics-sandbox"},
-        (DATA, US): {"data-pipeline", "shared-egress", "analytics-reports", "analytics-batch"},
+        (DATA, US): {
+            "data-pipeline",
+            "shared-egress",
+            "analytics-reports",
+            "analytics-batch",
+            "inspected-egress",
+        },
         (DATA, EU): {"edge"},
     }
 
@@ -122,11 +128,11 @@ def test_more_than_thirty_running_fargate_tasks_with_start_times(demo: Demo) -> 
     assert {site: len(tasks) for site, tasks in per_site.items()} == {
         (PROD, US): 29,
         (PROD, EU): 11,
-        (DATA, US): 8,
+        (DATA, US): 10,
         (DATA, EU): 3,
     }
     everything = [task for tasks in per_site.values() for task in tasks]
-    assert demo.estate.running_tasks == len(everything) == 51
+    assert demo.estate.running_tasks == len(everything) == 53
     assert {(task.get("launchType") or task["capacityProviderName"]) for task in everything} == {
         "FARGATE",
         "FARGATE_SPOT",
@@ -159,7 +165,7 @@ def test_task_addresses_lie_in_their_subnets(demo: Demo) -> None:
                 outside.append(address)
             seen.add(address)
     assert outside == []
-    assert len(seen) == 51
+    assert len(seen) == 53
 
 
 def test_second_account_is_reached_by_assume_role(demo: Demo) -> None:
@@ -344,6 +350,8 @@ def test_services_platforms_and_load_balancers(demo: Demo) -> None:
         "edge-proxy": ("1.4.0", 3, 3, "none"),
         "analytics-reports-job": ("1.4.0", 1, 1, "none"),
         "analytics-batch-job": ("1.4.0", 1, 1, "none"),
+        "inventory-sync": ("1.4.0", 1, 1, "none"),
+        "geo-enricher": ("1.4.0", 1, 1, "none"),
     }
     legacy_tasks = {
         _family(task)
@@ -427,6 +435,8 @@ def test_task_definitions(demo: Demo) -> None:
         "ingest-worker": "ecr",
         "analytics-reports-job": "ecr",
         "analytics-batch-job": "ecr",
+        "inventory-sync": "ecr",
+        "geo-enricher": "docker-hub",
         "etl-scheduler": "docker-hub",
         "edge-proxy": "public.ecr.aws",
     }
@@ -477,7 +487,7 @@ def test_stopped_tasks(demo: Demo) -> None:
 def test_description_names_every_site(demo: Demo) -> None:
     lines = demo.estate.description()
     assert lines[0] == (
-        "Demo estate: 2 accounts, 2 regions, 51 running Fargate tasks (moto, in-process)."
+        "Demo estate: 2 accounts, 2 regions, 53 running Fargate tasks (moto, in-process)."
     )
     assert len(lines) == 5
     assert all(account in "\n".join(lines) for account in (PROD, DATA))
@@ -516,4 +526,4 @@ def test_zz_apply_changes(demo: Demo) -> None:
         if t.get("stopCode") == "SpotInterruption"
     ]
     assert [_family(t) for t in spot_stopped] == ["ingest-worker"]
-    assert len(_tasks(demo, DATA, US)) == 7
+    assert len(_tasks(demo, DATA, US)) == 9

@@ -51,7 +51,7 @@ def _records(collected: Collected, kind: type[object]) -> list[object]:
 
 @pytest.mark.asyncio
 async def test_collectors_read_both_accounts_completely(seeded: Seeded) -> None:
-    for account_id, running in ((PROD, 40), (DATA, 11)):
+    for account_id, running in ((PROD, 40), (DATA, 13)):
         collected = await _collect(account_id)
         failed = {
             (o.collector, o.region, o.error)

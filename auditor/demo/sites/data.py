@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from auditor.demo import moto_gaps
+from auditor.demo import moto_gaps, network_firewall
 from auditor.demo.site import Site
 from auditor.demo.sites.refs import TaskRef
 from auditor.demo.workloads import ContainerSpec, Placement
@@ -57,6 +57,7 @@ def data_us_east_1(site: Site) -> TaskRef:
     )
     net.disable_dns_hostnames(vpc)
     _central_egress(site)
+    _inspected_egress(site)
     return TaskRef(site.account_id, site.region, cluster, ingest_tasks[0].arn, "ingest-worker")
 
 
@@ -156,3 +157,68 @@ def data_eu_west_1(site: Site) -> None:
     )
     placement = Placement(subnet_ids=[app_a, app_b], security_group_ids=[tasks_sg])
     site.service(cluster, "edge-proxy", proxy, placement, count=3)
+
+
+def _inspected_egress(site: Site) -> None:
+    """Distributed inspection: the tasks' 0.0.0.0/0 goes to an AWS Network Firewall endpoint,
+    the firewall subnet's to a NAT gateway. The policy's domain allowlist names the private
+    ECR hosts (registry, API, the layer bucket's S3 host) and CloudWatch Logs: inventory-sync
+    (a private ECR image) pulls; geo-enricher (a Docker Hub image) is denied
+    registry-1.docker.io. moto has no firewall endpoints, policies or rule groups: the
+    endpoint is a Gateway Load Balancer endpoint (as Network Firewall's are), and the policy
+    and rule group are AWS-shaped documents served by auditor.demo.network_firewall."""
+    net, apps = site.net, site.apps
+    account, region = site.account_id, site.region
+    vpc = net.vpc("inspected-egress", "10.80.0.0/16")
+    public = net.subnet(vpc, "inspected-egress-public-a", "10.80.0.0/24", "a")
+    firewall_subnet = net.subnet(vpc, "inspected-egress-firewall-a", "10.80.1.0/28", "a")
+    tasks = net.subnet(vpc, "inspected-egress-tasks-a", "10.80.10.0/24", "a")
+    igw = net.internet_gateway(vpc, "inspected-egress-igw")
+    nat = net.nat_gateway(public, "inspected-egress-nat-a")
+    endpoint: str = net.ec2.create_vpc_endpoint(
+        VpcId=vpc,
+        VpcEndpointType="GatewayLoadBalancer",
+        ServiceName=f"com.amazonaws.vpce.{region}.vpce-svc-0inspectedegress",
+        SubnetIds=[firewall_subnet],
+    )["VpcEndpoint"]["VpcEndpointId"]
+    net.route_table(vpc, "inspected-egress-public", [public], [("0.0.0.0/0", igw)])
+    net.route_table(vpc, "inspected-egress-firewall", [firewall_subnet], [("0.0.0.0/0", nat)])
+    net.route_table(vpc, "inspected-egress-tasks", [tasks], [("0.0.0.0/0", endpoint)])
+
+    allow = network_firewall.domain_allowlist(
+        account,
+        region,
+        "inspected-egress-allow",
+        [
+            f".dkr.ecr.{region}.amazonaws.com",
+            f"api.ecr.{region}.amazonaws.com",
+            f".s3.{region}.amazonaws.com",
+            f"logs.{region}.amazonaws.com",
+        ],
+    )
+    group_arn = network_firewall.record(account, region, allow)
+    policy_arn = network_firewall.record(
+        account,
+        region,
+        network_firewall.forwarding_policy(account, region, "inspected-egress", [group_arn]),
+    )
+    firewall = site.clients.client("network-firewall", region).create_firewall(
+        FirewallName="inspected-egress",
+        FirewallPolicyArn=policy_arn,
+        VpcId=vpc,
+        SubnetMappings=[{"SubnetId": firewall_subnet}],
+    )["Firewall"]["FirewallArn"]
+    network_firewall.place_endpoints(
+        account, region, firewall, {f"{region}a": (firewall_subnet, endpoint)}
+    )
+
+    cluster = "inspected"
+    apps.cluster(cluster)
+    group = net.security_group(vpc, "inspected-egress-tasks")
+    placement = Placement(subnet_ids=[tasks], security_group_ids=[group])
+    for name, image in (
+        ("inventory-sync", apps.ecr_image("inventory-sync", "3.2.0")),
+        ("geo-enricher", "redis:7.4"),
+    ):
+        definition = apps.task_definition(name, ContainerSpec(image=image))
+        site.service(cluster, name, definition, placement, count=1)
