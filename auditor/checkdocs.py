@@ -77,16 +77,58 @@ on the same evaluator) judge a path hop by hop; every hop is in the evidence as
 - `virtual-private-gateway`: gone or detached is a FAIL; attached, egress leaves AWS
   (`beyond-aws`).
 - `inspection-endpoint`, `inspection-appliance`, `inspection-subnet-route`: a default route
-  to a Gateway Load Balancer endpoint is followed into the endpoint's subnet and onward (NAT
-  gateway, internet gateway), so a break after the appliance is a FAIL; the appliance itself
-  is UNKNOWN (`appliance`). Not yet evaluated: AWS Network Firewall policies and rule groups
-  (a route to a firewall endpoint, which is not in DescribeVpcEndpoints, is UNKNOWN
-  `appliance`), and the NACL of the inspection subnet.
+  to a Gateway Load Balancer endpoint is followed into the endpoint's subnet (its network ACL
+  both ways) and onward (NAT gateway, internet gateway), so a break after the appliance is a
+  FAIL; the appliance itself is UNKNOWN (`appliance`).
+- `network-firewall`, `network-firewall-rules`: a route (from the task's subnet, or from a NAT
+  gateway's subnet) to an AWS Network Firewall endpoint, matched against the firewall's
+  `SyncStates` endpoint IDs, is followed through the firewall (READY, its endpoint READY),
+  the firewall subnet's network ACL both ways, and the firewall subnet's route onward (NAT
+  gateway, internet gateway). The policy is then judged against the host names the path
+  really needs: the private ECR registry (`ACCOUNT.dkr.ecr.REGION.amazonaws.com`), API
+  (`api.ecr.REGION.amazonaws.com`) and layer bucket
+  (`prod-REGION-starport-layer-bucket.s3.REGION.amazonaws.com`); Docker Hub
+  (`registry-1.docker.io`, `auth.docker.io`, and its layer CDNs); ECR Public (`public.ecr.aws`
+  and its layer CDNs); `logs.`, `secretsmanager.` and `ssm.REGION.amazonaws.com`.
+  - Stateless engine, for the request (TCP 443 out) and the reply (from 443 to ports
+    1024-65535) apart: rule groups and rules by priority; a rule decides only when its 5-tuple
+    surely matches (sources, destinations, ports, protocols), one that may match (part of the
+    internet, TCP flags) ahead of the decision is UNKNOWN; then the stateless default action
+    (`aws:pass` skips the stateful engine, `aws:drop` is a FAIL, `aws:forward_to_sfe` goes
+    on). The fragment default action is shown; TCP 443 is not fragmented.
+  - Stateful domain lists (`RulesSourceList`): a name matches itself, a leading dot the domain
+    and every subdomain; only `TLS_SNI` targets apply to HTTPS. In `DEFAULT_ACTION_ORDER` an
+    `ALLOWLIST` passes its names (pass rules come first) and drops every other TLS name, a
+    `DENYLIST` or `REJECTLIST` drops its names, and nothing else drops. In `STRICT_ORDER` the
+    groups are read by priority, the first list naming the host decides, and what none
+    names meets the policy's `StatefulDefaultActions` (`aws:drop_established` and the
+    `_app_layer` kinds drop it; `aws:drop_strict` drops even listed hosts, whose handshake it
+    drops before the name is seen; the alert kinds let it through). A list applies only to
+    traffic from `HOME_NET` (the group's or the policy's `HOME_NET`, else the firewall VPC's
+    CIDRs). A denied host is a FAIL naming the rule group and the host; a denied host that is
+    one of several a service may use (Docker Hub's and ECR Public's CDNs) is UNKNOWN.
+  - UNKNOWN, naming the firewall or rule group (`appliance`): Suricata rule strings
+    (`RulesString`), 5-tuple stateful rules, other target types, proxy mode
+    (`NoSourcePreservation`), layer hosts of other registries that cannot be named, and
+    paths whose host names are not modelled (FireLens destinations). UNKNOWN for missing
+    data: a firewall, policy or rule group that was not collected.
+  - Not checked: that the return traffic comes back through the same firewall endpoint
+    (ingress routing of the internet gateway, or the NAT subnet's route back to the task's
+    subnet), TLS inspection configurations, firewalls in other VPCs used through VPC endpoint
+    associations, and firewalls on a transit gateway's egress VPC (a route there to a
+    firewall endpoint is UNKNOWN).
+  - Collection: Network Firewall has no batch describe, and ListFirewalls returns names only,
+    so the calls are per resource, and only for what routes use: one ListFirewalls per region,
+    filtered by the VPCs whose routes point at an endpoint with a CIDR destination (none: no
+    call at all), one DescribeFirewall per listed firewall, one DescribeFirewallPolicy per
+    policy of a firewall whose endpoint is a route target, one DescribeRuleGroup per rule
+    group those policies reference.
 
 Some UNKNOWNs are UNKNOWN by design, not for missing data: their findings carry an
 `unknown_reason` (`beyond-aws`: egress leaves AWS through a virtual private gateway or Outposts
-local gateway; `appliance`: a NAT instance, proxy or Gateway Load Balancer appliance decides;
-`account-not-scanned`: a resource on the path belongs to an account that was not scanned;
+local gateway; `appliance`: a NAT instance, proxy, Gateway Load Balancer appliance or a
+Network Firewall rule the evaluator cannot read decides; `account-not-scanned`: a resource
+on the path belongs to an account that was not scanned;
 `not-modelled`: a hop kind the evaluator does not follow). A rule with `unknown_reason` mutes
 the UNKNOWNs of that class (and never a FAIL, nor an UNKNOWN caused by missing data):
 

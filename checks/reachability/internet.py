@@ -415,7 +415,9 @@ def inspection_hops(net: NetworkView, source: Source, endpoint_id: str) -> list[
     ]
     if not endpoint.subnet_ids:
         return hops
-    hops.extend(_onward_hops(net, source, endpoint.subnet_ids[0], from_subnet=None))
+    subnet_id = endpoint.subnet_ids[0]
+    hops.extend(nat_subnet_hops(net, subnet_id, source.subnet_id, role="inspection"))
+    hops.extend(_onward_hops(net, source, subnet_id, from_subnet=None))
     return hops
 
 

@@ -4,7 +4,7 @@ inspection subnet and onward; the appliance itself is UNKNOWN (class appliance),
 from __future__ import annotations
 
 from checks.base import Status
-from tests.checks.checks_factories import DOCKER_HUB, InventoryEstate, image_pull, route
+from tests.checks.checks_factories import DOCKER_HUB, InventoryEstate, acl_entry, image_pull, route
 
 GWLB_SERVICE = "com.amazonaws.vpce.us-east-1.vpce-svc-0inspection"
 
@@ -71,3 +71,16 @@ def test_endpoint_not_in_the_inventory_is_an_unknown_appliance(estate: Inventory
     result = image_pull(estate)
     assert result.status is Status.UNKNOWN
     assert result.evidence["unknown_reason"] == "appliance"
+
+
+def test_inspection_subnet_nacl_is_crossed_both_ways(estate: InventoryEstate) -> None:
+    inspected(estate)
+    # Inbound only: the inspection subnet's NACL lets nothing out to the internet.
+    estate.network_acl(
+        acl_id="acl-inspect",
+        subnets=["subnet-inspect"],
+        entries=[acl_entry(100, "allow", egress=False)],
+    )
+    result = image_pull(estate)
+    assert result.status is Status.FAIL
+    assert "network ACL acl-inspect of inspection subnet subnet-inspect" in result.message
