@@ -330,7 +330,7 @@ async def collect_and_store(
         run_id=run_id,
     )
     with store.session() as session:
-        session.add(scan)
+        repository.add_scan(session, scan)
     try:
         account = await open_account(account_id, settings, caller=caller)
         chosen = list(regions or settings.regions) or await enabled_regions(account)
@@ -365,7 +365,7 @@ def _beat(store: Store, run_id: str) -> None:
 
 def _record_failure(store: Store, scan_id: str, error: str) -> ScanSummary:
     with store.session() as session:
-        scan = session.get_one(Scan, scan_id)
+        scan = reads.scan_by_id(session, scan_id)
         scan.status = ScanStatus.FAILED
         scan.error = error
         scan.finished_at = _now()
@@ -399,13 +399,12 @@ def store_collected(store: Store, scan_id: str, collected: Collected) -> StoredS
     fails it rolls back and the scan is marked failed (and the error re-raised)."""
     try:
         with store.session() as session:
-            scan = session.get_one(Scan, scan_id)
+            scan = reads.scan_by_id(session, scan_id)
             scan.regions = list(collected.regions)
             outcomes = list(collected.outcomes)
             repository.save_outcomes(session, scan_id, outcomes)
             repository.save_api_calls(session, scan_id, dict(collected.api_calls))
             scan.api_calls = collected.total_api_calls
-            session.flush()
             repository.save_records(session, scan_id, collected.records)
     except Exception as exc:
         # Re-raised for the caller to report (one line in the CLI, a logged job error in
@@ -423,7 +422,7 @@ def evaluate_when_ready(
     """Evaluate a stored account and finish its scan, unless an owner account of the run
     has not stored its records yet: then it waits (deferred), its records in the store."""
     with store.session() as session:
-        scan = session.get_one(Scan, item.scan_id)
+        scan = reads.scan_by_id(session, item.scan_id)
         peers = view.peers(session, _plain_inventory(scan, item), final=False)
     if peers is None:
         return DeferredScan(scan_id=item.scan_id, account_id=scan.account_id)
@@ -438,7 +437,7 @@ def evaluate_deferred(
     outcomes = []
     for waiting in deferred:
         with store.session() as session:
-            scan = session.get_one(Scan, waiting.scan_id)
+            scan = reads.scan_by_id(session, waiting.scan_id)
             stored = StoredScan(
                 scan_id=scan.id,
                 collected=Collected(
@@ -462,13 +461,13 @@ def evaluate_run(
     if not stored:
         return []
     with store.session() as session:
-        run_id = session.get_one(Scan, stored[0].scan_id).run_id
+        run_id = reads.scan_by_id(session, stored[0].scan_id).run_id
         accounts = [scan.account_id for scan in reads.scans_of_run(session, run_id or "")]
     view = RunView(run_id or "", accounts, settings)
     outcomes = []
     for item in stored:
         with store.session() as session:
-            scan = session.get_one(Scan, item.scan_id)
+            scan = reads.scan_by_id(session, item.scan_id)
             peers = view.peers(session, _plain_inventory(scan, item), final=True)
         assert peers is not None
         outcomes.append(_evaluate_and_finish(store, item, settings, peers))
@@ -501,7 +500,7 @@ def _evaluate_and_finish(
 def _write_findings(
     session: Session, item: StoredScan, settings: Settings, peers: Sequence[Inventory]
 ) -> ScanSummary:
-    scan = session.get_one(Scan, item.scan_id)
+    scan = reads.scan_by_id(session, item.scan_id)
     collected, outcomes = item.collected, item.outcomes
     # Evaluated from the records written, without reading them back.
     inventory = reads.inventory_of_records(session, scan, outcomes, collected.records, peers=peers)

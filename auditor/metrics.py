@@ -13,12 +13,11 @@ from datetime import UTC, datetime
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from auditor.store import reads
 from auditor.store.database import Store
-from auditor.store.scans import ApiCallCount, Finding, Scan, ScanStatus
+from auditor.store.scans import Scan, ScanStatus
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -48,9 +47,7 @@ class StoreCollector(Collector):
         family = GaugeMetricFamily(
             "auditor_scans", "Scans in the store by status.", labels=["status"]
         )
-        counted = dict(
-            session.execute(select(Scan.status, func.count()).group_by(Scan.status)).all()
-        )
+        counted = reads.scan_counts_by_status(session)
         for status in ScanStatus:
             family.add_metric([str(status)], counted.get(status, 0))
         yield family
@@ -76,19 +73,8 @@ class StoreCollector(Collector):
             labels=["account_id", "service", "operation"],
         )
         by_scan = {scan.id: scan.account_id for scan in latest}
-        if by_scan:
-            rows = session.execute(
-                select(
-                    ApiCallCount.scan_id,
-                    ApiCallCount.service,
-                    ApiCallCount.operation,
-                    func.sum(ApiCallCount.count),
-                )
-                .where(ApiCallCount.scan_id.in_(list(by_scan)))
-                .group_by(ApiCallCount.scan_id, ApiCallCount.service, ApiCallCount.operation)
-            )
-            for scan_id, service, operation, count in rows:
-                family.add_metric([by_scan[scan_id], service, operation], int(count))
+        for scan_id, service, operation, count in reads.api_call_totals(session, list(by_scan)):
+            family.add_metric([by_scan[scan_id], service, operation], count)
         yield family
 
     @staticmethod
@@ -99,14 +85,8 @@ class StoreCollector(Collector):
             labels=["account_id", "severity", "status"],
         )
         by_scan = {scan.id: scan.account_id for scan in latest}
-        if by_scan:
-            rows = session.execute(
-                select(Finding.scan_id, Finding.severity, Finding.status, func.count())
-                .where(Finding.scan_id.in_(list(by_scan)))
-                .group_by(Finding.scan_id, Finding.severity, Finding.status)
-            )
-            for scan_id, severity, status, count in rows:
-                family.add_metric([by_scan[scan_id], severity, status], int(count))
+        for scan_id, severity, status, count in reads.finding_counts(session, list(by_scan)):
+            family.add_metric([by_scan[scan_id], severity, status], count)
         yield family
 
     @staticmethod
@@ -116,12 +96,7 @@ class StoreCollector(Collector):
             "When each account's newest complete scan finished (Unix time).",
             labels=["account_id"],
         )
-        rows = session.execute(
-            select(Scan.account_id, func.max(Scan.finished_at))
-            .where(Scan.status == ScanStatus.COMPLETE)
-            .group_by(Scan.account_id)
-        )
-        for account_id, finished in rows:
+        for account_id, finished in reads.last_complete_finish(session).items():
             if finished is not None:
                 family.add_metric([account_id], _timestamp(finished))
         yield family

@@ -28,7 +28,7 @@ from typing import Any
 
 from auditor import __version__, processes
 from auditor.config import Settings
-from auditor.store import reads
+from auditor.store import reads, repository
 from auditor.store.database import Store, open_store
 from auditor.store.scans import Scan, ScanStatus
 from collectors.results import ProgressCallback, ProgressEvent
@@ -214,7 +214,7 @@ def _recover(
                     heartbeat_at=now,
                     run_id=run_id,
                 )
-                session.add(scan)
+                repository.add_scan(session, scan)
             elif scan.status == ScanStatus.RUNNING and reads.has_outcomes(session, scan.id):
                 found[account_id] = DeferredScan(scan_id=scan.id, account_id=account_id)
                 continue

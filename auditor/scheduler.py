@@ -25,8 +25,8 @@ from apscheduler.triggers.cron import CronTrigger
 
 from auditor.accounts import AccountResolutionError, resolve_accounts
 from auditor.config import Settings
-from auditor.locks import Locks, open_locks
 from auditor.store.database import Store
+from auditor.store.locks import Locks, open_locks
 
 if TYPE_CHECKING:
     from auditor.engine import ScanSummary

@@ -24,8 +24,8 @@ from auditor.report.history_page import render_history
 from auditor.report.html import render_html
 from auditor.report.model import load_report
 from auditor.report.text import clean
+from auditor.store import reads
 from auditor.store.database import Store
-from auditor.store.scans import Scan
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ def scan_html(store: Store, scan_id: str) -> tuple[int, str]:
     if not _SCAN_ID.match(scan_id):
         return 404, message_page("No such scan", "That is not a scan ID.")
     with store.session() as session:
-        scan = session.get(Scan, scan_id)
+        scan = reads.get_scan(session, scan_id)
         if scan is None:
             return 404, message_page("No such scan", f"No scan with ID {scan_id} in the store.")
         data = load_report(session, [scan])

@@ -1,4 +1,4 @@
-"""CLI scans take the same per-account locks as `auditor serve` (auditor.locks).
+"""CLI scans take the same per-account locks as `auditor serve` (auditor.store.locks).
 
 A second scan of an account already being scanned, by another CLI run or by serve, waits up
 to ``--lock-wait`` seconds for it and otherwise stops with a message naming the account.
@@ -11,8 +11,8 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 
-from auditor.locks import DEFAULT_TTL, Locks, open_locks
 from auditor.store.database import Store
+from auditor.store.locks import DEFAULT_TTL, Locks, open_locks
 
 POLL_SECONDS = 1.0
 # Well inside the lock rows' time to live, as serve does.

@@ -6,11 +6,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from auditor.report.filters import FindingFilter
+from auditor.store import reads
 from auditor.store.database import Store
-from auditor.store.scans import Finding
 
 
 @dataclass(frozen=True)
@@ -36,12 +34,9 @@ def load_rows(
     """Every finding of the scans that ``only`` keeps (all of them without a filter)."""
     if not scan_ids:
         return []
-    columns = [getattr(Finding, name) for name in FindingRow.__dataclass_fields__]
     with store.session() as session:
-        result = session.execute(
-            select(*columns).where(Finding.scan_id.in_(list(scan_ids))).order_by(Finding.id)
-        )
-        rows = [FindingRow(*row) for row in result]
+        values = reads.finding_values(session, scan_ids, list(FindingRow.__dataclass_fields__))
+    rows = [FindingRow(*row) for row in values]
     return [row for row in rows if only is None or only.keeps(row)]
 
 

@@ -124,10 +124,10 @@ def cause_lines(store: Store, scan_ids: list[str]) -> list[str]:
     """The summary's root-cause lines, from the stored scans (as the report will show them)."""
     from auditor.report.causes import breaks_line, top_lines
     from auditor.report.model import load_report
-    from auditor.store.scans import Scan
+    from auditor.store import reads
 
     with store.session() as session:
-        scans = [scan for scan_id in scan_ids if (scan := session.get(Scan, scan_id))]
+        scans = [scan for scan_id in scan_ids if (scan := reads.get_scan(session, scan_id))]
         if not scans:
             return []
         causes = load_report(session, scans).causes

@@ -8,14 +8,14 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import delete, func, select
 
 from auditor.cli.errors import UsageError
 from auditor.cli.options import ConfigOption
 from auditor.config import load_settings
 from auditor.history import ScanSelectionError, scan_by_id_or_prefix
+from auditor.store import reads, repository
 from auditor.store.database import open_store
-from auditor.store.scans import Finding, Scan, ScanStatus
+from auditor.store.scans import ScanStatus
 
 STATUSES = ("FAIL", "UNKNOWN", "MUTED", "PASS")
 
@@ -31,19 +31,10 @@ def scans_command(
     """List stored scans, newest first: ID, account, regions, status, calls, findings."""
     store = open_store(load_settings(config).database_url)
     with store.session() as session:
-        query = select(Scan).order_by(Scan.started_at.desc()).limit(limit)
-        if account:
-            query = query.where(Scan.account_id.in_(account))
-        scans = list(session.scalars(query))
+        scans = reads.newest_scans(session, account or [], limit)
         found: dict[str, Counter[str]] = {scan.id: Counter() for scan in scans}
-        if scans:
-            counted = session.execute(
-                select(Finding.scan_id, Finding.status, func.count())
-                .where(Finding.scan_id.in_(list(found)))
-                .group_by(Finding.scan_id, Finding.status)
-            )
-            for scan_id, status, number in counted:
-                found[scan_id][status] = number
+        for scan_id, _, status, number in reads.finding_counts(session, list(found)):
+            found[scan_id][status] += number
     if not scans:
         typer.echo("no scans in the store: run `auditor scan` first", err=True)
         return
@@ -86,13 +77,13 @@ def db_delete_command(
             except ScanSelectionError as error:
                 raise UsageError(str(error)) from None
         else:
-            victims = list(session.scalars(select(Scan).where(Scan.account_id == account)))
+            assert account is not None  # one of --scan and --account, checked above
+            victims = reads.scans_of_account(session, account)
         running = [s.id for s in victims if s.status == ScanStatus.RUNNING]
         if running:
             raise UsageError(f"scan {running[0]} is running; it cannot be deleted")
         ids = [s.id for s in victims]
-        if ids:
-            session.execute(delete(Scan).where(Scan.id.in_(ids)))
+        repository.delete_scans(session, ids)
     for scan_id in ids:
         typer.echo(f"deleted scan {scan_id}")
     if not ids:

@@ -20,7 +20,14 @@ from sqlalchemy.orm import Session
 from auditor.inventory import PEER_FIELDS, RECORD_FIELDS, Inventory
 from auditor.store.notifications import NotificationDelivery
 from auditor.store.resources import ResourceMixin
-from auditor.store.scans import CollectionOutcome, Finding, OutcomeStatus, Scan, ScanStatus
+from auditor.store.scans import (
+    ApiCallCount,
+    CollectionOutcome,
+    Finding,
+    OutcomeStatus,
+    Scan,
+    ScanStatus,
+)
 from collectors.registry import RESOURCE_TABLES
 
 # Scans that ended, however they ended.
@@ -32,6 +39,11 @@ FINISHED = (ScanStatus.COMPLETE, ScanStatus.PARTIAL, ScanStatus.FAILED)
 
 def get_scan(session: Session, scan_id: str) -> Scan | None:
     return session.get(Scan, scan_id)
+
+
+def scan_by_id(session: Session, scan_id: str) -> Scan:
+    """The scan with this ID, which must exist (sqlalchemy's NoResultFound if not)."""
+    return session.get_one(Scan, scan_id)
 
 
 def latest_scans(
@@ -402,3 +414,75 @@ def delivered_scan_ids(session: Session, channel: str) -> set[str]:
     """Every scan already part of a recorded delivery on ``channel``."""
     query = select(NotificationDelivery.scan_ids).where(NotificationDelivery.channel == channel)
     return {scan_id for scan_ids in session.scalars(query) for scan_id in scan_ids}
+
+
+# ------------------------------------------------------------------ listings and figures
+
+
+def newest_scans(session: Session, accounts: Sequence[str], limit: int) -> list[Scan]:
+    """The newest ``limit`` scans, any status (of these accounts, or of every account)."""
+    query = select(Scan).order_by(Scan.started_at.desc()).limit(limit)
+    if accounts:
+        query = query.where(Scan.account_id.in_(list(accounts)))
+    return list(session.scalars(query))
+
+
+def scans_of_account(session: Session, account_id: str) -> list[Scan]:
+    return list(session.scalars(select(Scan).where(Scan.account_id == account_id)))
+
+
+def scan_counts_by_status(session: Session) -> dict[str, int]:
+    """Scan status → number of scans in the store."""
+    rows = session.execute(select(Scan.status, func.count()).group_by(Scan.status))
+    return {str(status): int(count) for status, count in rows}
+
+
+def finding_counts(session: Session, scan_ids: Sequence[str]) -> list[tuple[str, str, str, int]]:
+    """(scan ID, severity, status, number of findings) of these scans."""
+    if not scan_ids:
+        return []
+    rows = session.execute(
+        select(Finding.scan_id, Finding.severity, Finding.status, func.count())
+        .where(Finding.scan_id.in_(list(scan_ids)))
+        .group_by(Finding.scan_id, Finding.severity, Finding.status)
+    )
+    return [(scan_id, severity, status, int(count)) for scan_id, severity, status, count in rows]
+
+
+def api_call_totals(session: Session, scan_ids: Sequence[str]) -> list[tuple[str, str, str, int]]:
+    """(scan ID, service, operation, requests sent) of these scans, regions added up."""
+    if not scan_ids:
+        return []
+    rows = session.execute(
+        select(
+            ApiCallCount.scan_id,
+            ApiCallCount.service,
+            ApiCallCount.operation,
+            func.sum(ApiCallCount.count),
+        )
+        .where(ApiCallCount.scan_id.in_(list(scan_ids)))
+        .group_by(ApiCallCount.scan_id, ApiCallCount.service, ApiCallCount.operation)
+    )
+    return [(scan_id, service, operation, int(n)) for scan_id, service, operation, n in rows]
+
+
+def last_complete_finish(session: Session) -> dict[str, datetime | None]:
+    """account → when its newest complete scan finished."""
+    rows = session.execute(
+        select(Scan.account_id, func.max(Scan.finished_at))
+        .where(Scan.status == ScanStatus.COMPLETE)
+        .group_by(Scan.account_id)
+    )
+    return {str(account_id): finished for account_id, finished in rows}
+
+
+def finding_values(
+    session: Session, scan_ids: Sequence[str], columns: Sequence[str]
+) -> list[tuple[Any, ...]]:
+    """The named columns of every finding of these scans, in the order they were written
+    (for listings that need a few columns of many findings, not whole rows)."""
+    if not scan_ids:
+        return []
+    selected = [getattr(Finding, name) for name in columns]
+    query = select(*selected).where(Finding.scan_id.in_(list(scan_ids))).order_by(Finding.id)
+    return [tuple(row) for row in session.execute(query)]

@@ -73,6 +73,8 @@ def _columns(table: type[ResourceMixin]) -> tuple[Table, tuple[tuple[str, str], 
 
 def save_records(session: Session, scan_id: str, records: Iterable[ResourceMixin]) -> int:
     """Insert the records, one executemany per table; the record objects stay detached."""
+    # The bulk inserts bypass the unit of work: what the session holds goes first.
+    session.flush()
     count = 0
     for table, rows in records_by_table(records).items():
         target, pairs = _columns(table)
@@ -91,6 +93,17 @@ def save_records(session: Session, scan_id: str, records: Iterable[ResourceMixin
         session.execute(insert(target), values)
         count += len(values)
     return count
+
+
+def add_scan(session: Session, scan: Scan) -> None:
+    """A new scan row (it is written when the session commits)."""
+    session.add(scan)
+
+
+def delete_scans(session: Session, scan_ids: Sequence[str]) -> None:
+    """Delete scans with everything that belongs to them (the foreign keys cascade)."""
+    if scan_ids:
+        session.execute(delete(Scan).where(Scan.id.in_(list(scan_ids))))
 
 
 def save_findings(session: Session, findings: Sequence[Mapping[str, Any]]) -> None:

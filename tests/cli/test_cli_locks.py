@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from auditor.locks import open_locks
 from auditor.store.database import open_store
+from auditor.store.locks import open_locks
 from tests.cli.test_cli_scan import ACCOUNT, auditor_env, run_auditor
 from tests.conftest import MotoServer
 

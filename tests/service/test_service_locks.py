@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine
 
-from auditor.locks import AdvisoryLocks, RowLocks, open_locks
 from auditor.store.database import open_store
+from auditor.store.locks import AdvisoryLocks, RowLocks, open_locks
 
 A, B, C = "111111111111", "222222222222", "333333333333"
 

@@ -11,9 +11,9 @@ import pytest
 from service_support import ACCOUNT_A, ACCOUNT_B, Recorder, service_settings
 
 from auditor.config import Settings
-from auditor.locks import RowLocks
 from auditor.scheduler import AuditorService
 from auditor.store.database import Store
+from auditor.store.locks import RowLocks
 
 
 def _service(settings: Settings, store: Store, recorder: Recorder) -> AuditorService:
