@@ -86,6 +86,37 @@ def _unknown_peer_hop(subnet_id: str, role: str, what: str) -> Hop:
     )
 
 
+def connection_hops(
+    net: NetworkView,
+    subnet_id: str,
+    remote: Peers,
+    *,
+    request_out: bool,
+    role: str,
+    port: int = HTTPS,
+    protocol: int = TCP,
+    task_is_client: bool = True,
+) -> list[Hop]:
+    """One end of a connection at ``subnet_id``'s boundary: the request (to ``port``) and the
+    reply (to the client's ephemeral ports). ``request_out`` True: the subnet holds the client,
+    so the request leaves it and the reply enters; False: it holds the server."""
+    return [
+        acl_hop(
+            net,
+            subnet_id,
+            Crossing(egress=request_out, peers=remote, ports=(port, port), protocol=protocol),
+            role=role,
+        ),
+        acl_hop(
+            net,
+            subnet_id,
+            Crossing(egress=not request_out, peers=remote, ports=EPHEMERAL, protocol=protocol),
+            role=role,
+            task_return=task_is_client,
+        ),
+    ]
+
+
 def client_hops(
     net: NetworkView,
     subnet_id: str,
@@ -97,21 +128,16 @@ def client_hops(
     task_is_client: bool = True,
 ) -> list[Hop]:
     """The client's subnet: the request out to ``remote``, the reply back in."""
-    return [
-        acl_hop(
-            net,
-            subnet_id,
-            Crossing(egress=True, peers=remote, ports=(port, port), protocol=protocol),
-            role=role,
-        ),
-        acl_hop(
-            net,
-            subnet_id,
-            Crossing(egress=False, peers=remote, ports=EPHEMERAL, protocol=protocol),
-            role=role,
-            task_return=task_is_client,
-        ),
-    ]
+    return connection_hops(
+        net,
+        subnet_id,
+        remote,
+        request_out=True,
+        role=role,
+        port=port,
+        protocol=protocol,
+        task_is_client=task_is_client,
+    )
 
 
 def server_hops(
@@ -125,21 +151,16 @@ def server_hops(
     task_is_client: bool = True,
 ) -> list[Hop]:
     """The server's subnet: the request in from ``remote``, the reply out to it."""
-    return [
-        acl_hop(
-            net,
-            subnet_id,
-            Crossing(egress=False, peers=remote, ports=(port, port), protocol=protocol),
-            role=role,
-        ),
-        acl_hop(
-            net,
-            subnet_id,
-            Crossing(egress=True, peers=remote, ports=EPHEMERAL, protocol=protocol),
-            role=role,
-            task_return=task_is_client,
-        ),
-    ]
+    return connection_hops(
+        net,
+        subnet_id,
+        remote,
+        request_out=False,
+        role=role,
+        port=port,
+        protocol=protocol,
+        task_is_client=task_is_client,
+    )
 
 
 def between_subnets(
