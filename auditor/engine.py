@@ -366,9 +366,7 @@ def _beat(store: Store, run_id: str) -> None:
 def _record_failure(store: Store, scan_id: str, error: str) -> ScanSummary:
     with store.session() as session:
         scan = reads.scan_by_id(session, scan_id)
-        scan.status = ScanStatus.FAILED
-        scan.error = error
-        scan.finished_at = _now()
+        repository.fail_scan(scan, error, _now())
         return ScanSummary(
             scan_id=scan.id,
             account_id=scan.account_id,
@@ -400,12 +398,8 @@ def store_collected(store: Store, scan_id: str, collected: Collected) -> StoredS
     try:
         with store.session() as session:
             scan = reads.scan_by_id(session, scan_id)
-            scan.regions = list(collected.regions)
             outcomes = list(collected.outcomes)
-            repository.save_outcomes(session, scan_id, outcomes)
-            repository.save_api_calls(session, scan_id, dict(collected.api_calls))
-            scan.api_calls = collected.total_api_calls
-            repository.save_records(session, scan_id, collected.records)
+            repository.save_collection(session, scan, collected)
     except Exception as exc:
         # Re-raised for the caller to report (one line in the CLI, a logged job error in
         # serve). If the database itself is gone this fails too, and the scan stays
@@ -509,15 +503,16 @@ def _write_findings(
     findings = [_finding(scan, result, first_seen) for result in results]
     repository.save_findings(session, findings)
 
-    scan.status = scan_status(outcomes)
-    scan.finished_at = _now()
-    if scan.status == ScanStatus.FAILED:
-        scan.error = (
+    status = scan_status(outcomes)
+    error = None
+    if status == ScanStatus.FAILED:
+        error = (
             "no collector succeeded: "
             + "; ".join(
                 sorted({o.error or o.status for o in outcomes if o.status != OutcomeStatus.OK})
             )[:2000]
         )
+    repository.finish_scan(scan, status, _now(), error)
     return ScanSummary(
         scan_id=scan.id,
         account_id=scan.account_id,

@@ -219,9 +219,7 @@ def _recover(
                 found[account_id] = DeferredScan(scan_id=scan.id, account_id=account_id)
                 continue
             if scan.status == ScanStatus.RUNNING:
-                scan.status = ScanStatus.FAILED
-                scan.error = WORKER_DIED
-                scan.finished_at = now
+                repository.fail_scan(scan, WORKER_DIED, now)
             found[account_id] = ScanSummary(
                 scan_id=scan.id,
                 account_id=account_id,

@@ -22,9 +22,25 @@ from auditor.store.scans import (
     ScanStatus,
 )
 from collectors.registry import RESOURCE_TABLES
+from collectors.results import Collected
 
 # A running scan that has not said it is alive for this long is taken as abandoned.
 HEARTBEAT_TIMEOUT = timedelta(minutes=10)
+
+
+def fail_scan(scan: Scan, error: str, now: datetime) -> None:
+    """Mark a scan of the caller's session failed (written when the session commits)."""
+    scan.status = ScanStatus.FAILED
+    scan.error = error
+    scan.finished_at = now
+
+
+def finish_scan(scan: Scan, status: ScanStatus, now: datetime, error: str | None = None) -> None:
+    """Record how an evaluated scan ended (written when the session commits)."""
+    scan.status = status
+    scan.finished_at = now
+    if error is not None:
+        scan.error = error
 
 
 def fail_abandoned_scans(
@@ -39,9 +55,11 @@ def fail_abandoned_scans(
     for scan in session.scalars(select(Scan).where(Scan.status == ScanStatus.RUNNING)):
         stale = scan.heartbeat_at is None or now - scan.heartbeat_at > HEARTBEAT_TIMEOUT
         if stale or owner_is_gone(scan.owner):
-            scan.status = ScanStatus.FAILED
-            scan.error = "interrupted: the process running this scan stopped before it finished"
-            scan.finished_at = scan.finished_at or now
+            fail_scan(
+                scan,
+                "interrupted: the process running this scan stopped before it finished",
+                scan.finished_at or now,
+            )
             abandoned.append(scan.id)
     return abandoned
 
@@ -104,6 +122,16 @@ def delete_scans(session: Session, scan_ids: Sequence[str]) -> None:
     """Delete scans with everything that belongs to them (the foreign keys cascade)."""
     if scan_ids:
         session.execute(delete(Scan).where(Scan.id.in_(list(scan_ids))))
+
+
+def save_collection(session: Session, scan: Scan, collected: Collected) -> None:
+    """One account's collection: the regions and call total on its scan, then its outcomes,
+    call counts and records."""
+    scan.regions = list(collected.regions)
+    save_outcomes(session, scan.id, collected.outcomes)
+    save_api_calls(session, scan.id, dict(collected.api_calls))
+    scan.api_calls = collected.total_api_calls
+    save_records(session, scan.id, collected.records)
 
 
 def save_findings(session: Session, findings: Sequence[Mapping[str, Any]]) -> None:
