@@ -339,3 +339,39 @@ def test_log_delivery_is_judged_on_the_logs_host(estate: InventoryEstate) -> Non
     results = list(log_delivery_path.evaluate(estate.inventory()))
     assert [r.status for r in results] == [Status.FAIL]
     assert f"logs.{REGION}.amazonaws.com" in results[0].message
+
+
+def nat_then_firewall(estate: InventoryEstate, group: dict[str, Any]) -> None:
+    """subnet-1 -> nat-1 (subnet-pub) -> vpce-fw (firewall in subnet-fw) -> igw-1."""
+    estate.vpc()
+    estate.subnet()
+    estate.subnet(subnet_id="subnet-fw", cidr="10.0.3.0/24")
+    estate.subnet(subnet_id="subnet-pub", cidr="10.0.0.0/24")
+    estate.igw()
+    estate.nat()
+    estate.route_table(subnets=["subnet-1"], routes=[route("0.0.0.0/0", "nat-1")])
+    estate.route_table(
+        route_table_id="rtb-pub", subnets=["subnet-pub"], routes=[route("0.0.0.0/0", "vpce-fw")]
+    )
+    estate.route_table(
+        route_table_id="rtb-fw", subnets=["subnet-fw"], routes=[route("0.0.0.0/0", "igw-1")]
+    )
+    estate.security_group()
+    estate.records["network_firewalls"] = [transform_firewall(describe_firewall(), ACCOUNT, REGION)]
+    estate.records["firewall_policies"] = [transform_policy(with_groups(group), ACCOUNT, REGION)]
+    estate.records["firewall_rule_groups"] = [transform_rule_group(group, ACCOUNT, REGION)]
+    estate.task(definition=estate.task_definition())
+
+
+def test_firewall_after_the_nat_gateway_is_judged_too(estate: InventoryEstate) -> None:
+    nat_then_firewall(estate, allowlist(*ECR_HOSTS))
+    result = only(estate)
+    assert result.status is Status.PASS, result.message
+    steps = [h["step"] for h in hops(result)]
+    assert steps.index("nat-gateway") < steps.index("network-firewall")
+    assert "internet-gateway" in steps
+    broken = InventoryEstate()
+    nat_then_firewall(broken, allowlist(*ECR_HOSTS[:1]))
+    result = only(broken)
+    assert result.status is Status.FAIL
+    assert f"does not list, so drops, api.ecr.{REGION}.amazonaws.com" in result.message
