@@ -45,7 +45,9 @@ def _replace_once(
 def iam_policy_doc(current: str) -> str:
     policy = json.dumps(iam_policy(), indent=2)
     rows = "".join(
-        f"| `{c.name}` | {', '.join(f'`{a}`' for a in c.actions)} | {c.purpose} |\n"
+        f"| `{c.name}` | {', '.join(f'`{a}`' for a in c.actions)} | {c.purpose}"
+        + (f"; called only when {c.needed_when.when}" if c.needed_when else "")
+        + " |\n"
         for c in sorted(COLLECTORS, key=lambda c: c.name)
     )
     text = _replace_once(_POLICY_BLOCK, current, lambda m: m[1] + policy + m[2])

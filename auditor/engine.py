@@ -85,11 +85,12 @@ def _now() -> datetime:
 
 
 def scan_status(outcomes: Sequence[CollectionOutcome]) -> ScanStatus:
-    """complete: every required collector ok; failed: none ok; partial otherwise."""
+    """complete: no required collector failed (not needed is no failure); failed: none ok;
+    partial otherwise."""
     required = [o for o in outcomes if not o.optional]
-    ok = [o for o in required if o.status == OutcomeStatus.OK]
-    if required and len(ok) == len(required):
+    if required and not any(OutcomeStatus(o.status).failed for o in required):
         return ScanStatus.COMPLETE
+    ok = [o for o in required if o.status == OutcomeStatus.OK]
     return ScanStatus.PARTIAL if ok else ScanStatus.FAILED
 
 
@@ -509,7 +510,7 @@ def _write_findings(
         error = (
             "no collector succeeded: "
             + "; ".join(
-                sorted({o.error or o.status for o in outcomes if o.status != OutcomeStatus.OK})
+                sorted({o.error or o.status for o in outcomes if OutcomeStatus(o.status).failed})
             )[:2000]
         )
     repository.finish_scan(scan, status, _now(), error)
@@ -524,7 +525,7 @@ def _write_findings(
         finished_at=scan.finished_at,
         resources=Counter(RECORD_FIELDS[type(r)] for r in collected.records),
         findings=Counter((f["severity"], f["status"]) for f in findings),
-        collection_errors=[o for o in outcomes if o.status != OutcomeStatus.OK],
+        collection_errors=[o for o in outcomes if OutcomeStatus(o.status).failed],
         expired_rules=expired,
         unscanned_owners=dict(inventory.unscanned_owners),
     )

@@ -233,7 +233,10 @@ class Inventory:
         """The collectors among ``collectors`` whose data is not there for ``region``.
 
         Global collectors (IAM) are looked up under the "global" region. A collector that did
-        not run at all counts as missing: no outcome is never read as "no resources".
+        not run at all counts as missing: no outcome is never read as "no resources". So does
+        one that was not needed (nothing in this account and region led to its resources):
+        a path that reaches for its data anyway, from a record of another account, gets
+        UNKNOWN, never an empty list read as "gone".
         """
         gaps: list[str] = []
         for name in collectors:
@@ -249,6 +252,8 @@ class Inventory:
             outcome = self.outcome(region, name) or self.outcome(GLOBAL_REGION, name)
             if outcome is None:
                 parts.append(f"{name} (not collected)")
+            elif outcome.status == OutcomeStatus.NOT_NEEDED:
+                parts.append(f"{name} ({outcome.error or 'not needed'})")
             else:
                 parts.append(f"{name} ({outcome.status}: {outcome.error or 'no detail'})")
         return "; ".join(parts)

@@ -200,6 +200,7 @@ def minimal_calls(records: Sequence[Any]) -> list[Call]:
         Ec2ManagedPrefixList,
         Ec2NetworkInterface,
         Ec2RouteTable,
+        Ec2TransitGateway,
         Ec2TransitGatewayRouteTable,
         Ec2Vpc,
         EcsAccountSetting,
@@ -225,6 +226,7 @@ def minimal_calls(records: Sequence[Any]) -> list[Call]:
         of(Ec2NetworkInterface),
         of(Ec2ManagedPrefixList),
         of(Ec2TransitGatewayRouteTable),
+        of(Ec2TransitGateway),
     )
     if of(Elbv2TargetGroup):
         calls.append(("elbv2", "describe_target_groups", {"PageSize": 400}))
@@ -266,6 +268,7 @@ def minimal_ec2_calls(
     interfaces: list[Any],
     prefix_lists: list[Any],
     tgw_tables: list[Any],
+    tgws: list[Any],
 ) -> list[Call]:
     calls: list[Call] = []
     for operation in (
@@ -278,19 +281,30 @@ def minimal_ec2_calls(
         "describe_security_groups",
         "describe_flow_logs",
         "describe_network_acls",
+        # Always: an account owning a TGW is reached from other accounts' routes.
         "describe_transit_gateways",
-        "describe_transit_gateway_attachments",
-        "describe_transit_gateway_vpc_attachments",
-        "describe_transit_gateway_route_tables",
-        "describe_vpc_peering_connections",
     ):
         calls.append(("ec2", operation, {"MaxResults": 1000}))
-    # DescribeVpnGateways has no paging; routes cost one search per TGW route table.
-    calls.append(("ec2", "describe_vpn_gateways", {}))
-    routes = [{"Name": "type", "Values": ["static", "propagated"]}]
-    for table in tgw_tables:
-        params = {"TransitGatewayRouteTableId": table.transit_gateway_route_table_id}
-        calls.append(("ec2", "search_transit_gateway_routes", {**params, "Filters": routes}))
+    # What only a route (or owning a TGW) leads to is needed only then.
+    targets = {(route.get("target_id") or "")[:4] for table in tables for route in table.routes}
+    owned = any(t.owner_id in (None, t.account_id) for t in tgws)
+    if "tgw-" in targets or owned:
+        for operation in (
+            "describe_transit_gateway_attachments",
+            "describe_transit_gateway_vpc_attachments",
+        ):
+            calls.append(("ec2", operation, {"MaxResults": 1000}))
+    if owned:
+        calls.append(("ec2", "describe_transit_gateway_route_tables", {"MaxResults": 1000}))
+        # Routes cost one search per TGW route table.
+        routes = [{"Name": "type", "Values": ["static", "propagated"]}]
+        for table in tgw_tables:
+            params = {"TransitGatewayRouteTableId": table.transit_gateway_route_table_id}
+            calls.append(("ec2", "search_transit_gateway_routes", {**params, "Filters": routes}))
+    if "pcx-" in targets:
+        calls.append(("ec2", "describe_vpc_peering_connections", {"MaxResults": 1000}))
+    if "vgw-" in targets:  # DescribeVpnGateways has no paging
+        calls.append(("ec2", "describe_vpn_gateways", {}))
     calls.append(("ec2", "describe_egress_only_internet_gateways", {"MaxResults": 255}))
     calls += [("ec2", "describe_route_tables", {"MaxResults": 100})] * pages(len(tables), 100)
     for vpc in vpcs:

@@ -266,8 +266,6 @@ async def baseline(concurrency: int) -> tuple[float, int, Counter[str]]:
     collected = await collect_account(account, [REGION], concurrency=concurrency)
     calls = minimal_calls(collected.records)
     calls.insert(0, ("sts", "get_caller_identity", {}))  # every scan first learns who it is
-    # The network ACLs on every path (bench_collection's baseline predates that collector).
-    calls.append(("ec2", "describe_network_acls", {"MaxResults": 1000}))
     wall = await issue_all(account, calls, concurrency)
     return wall, len(calls), Counter(f"{s}:{o}" for s, o, _ in calls)
 

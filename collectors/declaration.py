@@ -43,6 +43,22 @@ CollectFunction = Callable[[Context], Awaitable[list[Record]]]
 
 
 @dataclass(frozen=True, kw_only=True)
+class NeededWhen:
+    """When a collector's records can matter: only if other collectors' records lead to them.
+
+    ``inputs`` are the collectors whose records decide (they run first, in the same scope);
+    ``test`` sees them in a :class:`Context` and says whether anything there can lead to this
+    collector's resources. When every input succeeded (or was itself not needed) and the test
+    says no, the collector is not run: its outcome is ``not_needed``, naming ``when``. When an
+    input failed, nothing can be ruled out, and the collector runs.
+    """
+
+    inputs: tuple[str, ...]
+    test: Callable[[Context], bool]
+    when: str  # "a route targets a virtual private gateway (vgw-)": docs and outcomes
+
+
+@dataclass(frozen=True, kw_only=True)
 class Collector:
     name: str
     service: str  # botocore client name
@@ -61,3 +77,12 @@ class Collector:
     scope: Scope = Scope.REGIONAL
     # Fewer attempts than the account's retry budget, for data that must not hold a scan up.
     max_attempts: int | None = None
+    # Run only when the inputs' records call for it (a route to a transit gateway, ...).
+    needed_when: NeededWhen | None = None
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """Every collector whose records this one reads or whose records decide whether it
+        runs: all of them finish before it starts."""
+        condition = self.needed_when.inputs if self.needed_when else ()
+        return tuple(dict.fromkeys((*self.needs, *self.optional_needs, *condition)))

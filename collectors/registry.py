@@ -43,7 +43,7 @@ def _inputs_first(declared: list[Collector]) -> tuple[Collector, ...]:
             return
         if collector.name in path:
             raise RuntimeError(f"circular collector inputs: {' -> '.join(path)}")
-        for need in (*collector.needs, *collector.optional_needs):
+        for need in collector.inputs:
             if need not in by_name:
                 raise RuntimeError(f"{collector.name} needs {need}, which no collector is")
             place(by_name[need], (*path, collector.name))

@@ -77,6 +77,14 @@ class _Run:
         api: Api,
         inputs: dict[str, asyncio.Task[Result]],
     ) -> Result:
+        unneeded = await self.not_needed(collector, region, api, inputs)
+        if unneeded is not None:
+            result: Result = (
+                self.outcome(collector, region, OutcomeStatus.NOT_NEEDED, unneeded),
+                [],
+            )
+            self.report(result[0])
+            return result
         records_in: dict[str, list[Record]] = {}
         missing: list[str] = []
         for need in collector.needs:
@@ -89,7 +97,7 @@ class _Run:
             outcome, records = await inputs[need]
             records_in[need] = records if outcome.status == OutcomeStatus.OK else []
         if missing:
-            result: Result = (
+            result = (
                 self.outcome(
                     collector, region, OutcomeStatus.ERROR, f"skipped: needs {', '.join(missing)}"
                 ),
@@ -112,6 +120,36 @@ class _Run:
                 )
         self.report(result[0])
         return result
+
+    async def not_needed(
+        self,
+        collector: Collector,
+        region: str,
+        api: Api,
+        inputs: dict[str, asyncio.Task[Result]],
+    ) -> str | None:
+        """Why the collector need not run here, or None when it must.
+
+        A hard input that was itself not needed makes this one not needed too. A declared
+        condition rules the collector out only when every input it reads came in (or was not
+        needed: no records): a failed input rules nothing out.
+        """
+        for need in collector.needs:
+            outcome, _ = await inputs[need]
+            if outcome.status == OutcomeStatus.NOT_NEEDED:
+                return f"not needed: its input {need} was not needed"
+        condition = collector.needed_when
+        if condition is None:
+            return None
+        seen: dict[str, list[Record]] = {}
+        for name in condition.inputs:
+            outcome, records = await inputs[name]
+            if outcome.status not in (OutcomeStatus.OK, OutcomeStatus.NOT_NEEDED):
+                return None
+            seen[name] = records
+        if condition.test(Context(self.account.account_id, region, api, seen)):
+            return None
+        return f"not needed: collected only when {condition.when}, and nothing here does"
 
     async def run_group(
         self, collectors: list[Collector], region: str, client_region: str

@@ -14,7 +14,6 @@ from rich.table import Table
 
 from auditor.cli.scan_results import FindingRow, counts, top_failing
 from auditor.engine import ScanSummary, owner_hints
-from auditor.store.scans import OutcomeStatus
 from collectors.results import ProgressCallback, ProgressEvent
 
 SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
@@ -63,7 +62,7 @@ def scan_progress(enabled: bool) -> Iterator[ProgressCallback | None]:
                 task = progress.add_task(event.account_id, detail="")
                 row = rows[event.account_id] = _AccountProgress(task)
             row.done += 1
-            row.failed += event.status != OutcomeStatus.OK
+            row.failed += event.status.failed
             # The event carries the account's running total: a figure, not an increment.
             row.calls = max(row.calls, event.api_calls)
             row.regions_done, row.regions = event.regions_done, event.regions

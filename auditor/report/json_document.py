@@ -47,7 +47,7 @@ def scan_block(scan: Scan, outcomes: Sequence[CollectionOutcome]) -> dict[str, A
         "status": scan.status,
         "api_calls": scan.api_calls,
         "collection_errors": [
-            collection_error(o) for o in outcomes if o.status != OutcomeStatus.OK
+            collection_error(o) for o in outcomes if OutcomeStatus(o.status).failed
         ],
     }
     if scan.error:

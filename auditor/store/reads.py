@@ -303,12 +303,13 @@ def first_seen_by_key(
 
 
 def collection_errors_of(session: Session, scan_ids: Sequence[str]) -> list[CollectionOutcome]:
-    """The outcomes of these scans that were not OK, by account, region and collector."""
+    """The outcomes of these scans that failed (neither ok nor not needed), by account,
+    region and collector."""
     query = (
         select(CollectionOutcome)
         .where(
             CollectionOutcome.scan_id.in_(list(scan_ids)),
-            CollectionOutcome.status != OutcomeStatus.OK,
+            CollectionOutcome.status.not_in([OutcomeStatus.OK, OutcomeStatus.NOT_NEEDED]),
         )
         .order_by(
             CollectionOutcome.account_id, CollectionOutcome.region, CollectionOutcome.collector

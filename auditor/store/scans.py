@@ -23,6 +23,13 @@ class OutcomeStatus(enum.StrEnum):
     OK = "ok"
     DENIED = "denied"
     ERROR = "error"
+    # Not run: the records that could lead to its resources (routes, mostly) showed none.
+    NOT_NEEDED = "not_needed"
+
+    @property
+    def failed(self) -> bool:
+        """Whether data that was wanted did not come (not_needed is not a failure)."""
+        return self in (OutcomeStatus.DENIED, OutcomeStatus.ERROR)
 
 
 class Scan(Base):

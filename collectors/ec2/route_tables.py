@@ -6,7 +6,7 @@ from typing import Any
 
 from auditor.store.resources import Ec2RouteTable
 from collectors.calls import Api, Item
-from collectors.declaration import Collector, Context, Record
+from collectors.declaration import Collector, Context, NeededWhen, Record
 from collectors.fields import jsonable, text
 
 # Route target fields in the order they are read. InstanceId comes before NetworkInterfaceId
@@ -88,3 +88,21 @@ COLLECTOR = Collector(
     actions=("ec2:DescribeRouteTables",),
     collect=collect,
 )
+
+
+def any_route_targets(ctx: Context, prefix: str) -> bool:
+    """Whether a collected route (blackholes included) targets a resource ID ``prefix``."""
+    return any(
+        (route.get("target_id") or "").startswith(prefix)
+        for table in ctx.records(COLLECTOR.name, Ec2RouteTable)
+        for route in table.routes
+    )
+
+
+def when_routes_target(prefix: str, kind: str) -> NeededWhen:
+    """For collectors of resources only a route leads to: peering connections, VGWs."""
+    return NeededWhen(
+        inputs=(COLLECTOR.name,),
+        test=lambda ctx: any_route_targets(ctx, prefix),
+        when=f"a route targets a {kind} ({prefix})",
+    )

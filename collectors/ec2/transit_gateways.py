@@ -19,7 +19,8 @@ from auditor.store.resources import (
     Ec2TransitGatewayRouteTable,
 )
 from collectors.calls import Api, Item
-from collectors.declaration import Collector, Context, Record
+from collectors.declaration import Collector, Context, NeededWhen, Record
+from collectors.ec2 import route_tables
 from collectors.fields import jsonable, text
 
 # Every route: static (blackholes included) and propagated.
@@ -187,6 +188,14 @@ async def collect_route_tables(ctx: Context) -> list[Record]:
     ]
 
 
+def owns_a_transit_gateway(ctx: Context) -> bool:
+    """Whether the region lists a TGW this account owns (an unknown owner counts as owned)."""
+    return any(
+        tgw.owner_id in (None, ctx.account_id)
+        for tgw in ctx.records(TRANSIT_GATEWAYS.name, Ec2TransitGateway)
+    )
+
+
 TRANSIT_GATEWAYS = Collector(
     name="ec2.transit_gateways",
     records=(Ec2TransitGateway,),
@@ -194,6 +203,24 @@ TRANSIT_GATEWAYS = Collector(
     service="ec2",
     actions=("ec2:DescribeTransitGateways",),
     collect=collect_transit_gateways,
+)
+
+# Transit gateways are listed in every region (one call): an account owning one is a network
+# account whose TGW other accounts' routes may lead to, so its attachments and route tables
+# are collected even when none of its own routes points at it. A workload account's
+# attachments matter only when one of its routes targets a TGW. Route tables are followed
+# from the owner's scan only (a TGW shared by an account not scanned is UNKNOWN before any
+# table is read, see checks/reachability/transit.py), so a participant never collects them:
+# whether AWS would show them to it is unconfirmed, and nothing would read them.
+WHEN_ROUTED_OR_OWNED = NeededWhen(
+    inputs=(route_tables.COLLECTOR.name, TRANSIT_GATEWAYS.name),
+    test=lambda ctx: route_tables.any_route_targets(ctx, "tgw-") or owns_a_transit_gateway(ctx),
+    when="a route targets a transit gateway (tgw-) or the account owns one",
+)
+WHEN_OWNED = NeededWhen(
+    inputs=(TRANSIT_GATEWAYS.name,),
+    test=owns_a_transit_gateway,
+    when="the account owns a transit gateway (only its owner sees its route tables)",
 )
 
 TRANSIT_GATEWAY_ATTACHMENTS = Collector(
@@ -207,6 +234,7 @@ TRANSIT_GATEWAY_ATTACHMENTS = Collector(
         "ec2:DescribeTransitGatewayVpcAttachments",
     ),
     collect=collect_attachments,
+    needed_when=WHEN_ROUTED_OR_OWNED,
 )
 
 TRANSIT_GATEWAY_ROUTE_TABLES = Collector(
@@ -219,4 +247,5 @@ TRANSIT_GATEWAY_ROUTE_TABLES = Collector(
         "ec2:SearchTransitGatewayRoutes",
     ),
     collect=collect_route_tables,
+    needed_when=WHEN_OWNED,
 )

@@ -7,6 +7,7 @@ from typing import Any
 from auditor.store.resources import Ec2VpcPeeringConnection
 from collectors.calls import Api, Item
 from collectors.declaration import Collector, Context, Record
+from collectors.ec2.route_tables import when_routes_target
 from collectors.fields import jsonable, text
 
 
@@ -58,4 +59,5 @@ COLLECTOR = Collector(
     service="ec2",
     actions=("ec2:DescribeVpcPeeringConnections",),
     collect=collect,
+    needed_when=when_routes_target("pcx-", "VPC peering connection"),
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from auditor.store.resources import Ec2VpnGateway
 from collectors.calls import Api, Item
 from collectors.declaration import Collector, Context, Record
+from collectors.ec2.route_tables import when_routes_target
 from collectors.fields import jsonable, text
 
 
@@ -40,4 +41,5 @@ COLLECTOR = Collector(
     service="ec2",
     actions=("ec2:DescribeVpnGateways",),
     collect=collect,
+    needed_when=when_routes_target("vgw-", "virtual private gateway"),
 )

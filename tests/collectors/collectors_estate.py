@@ -54,6 +54,8 @@ class SeededMotoEstate:
     default_sg: str
     dhcp_options_id: str
     flow_log_id: str
+    vgw_id: str
+    peering_id: str
     cluster_arn: str
     task_definition_arn: str
     unused_task_definition_arn: str
@@ -97,6 +99,21 @@ def seed_network(make: Boto3Factory, region: str = REGION) -> dict[str, str]:
         RouteTableId=rt, DestinationIpv6CidrBlock="::/0", EgressOnlyInternetGatewayId=eigw
     )
     ec2.associate_route_table(RouteTableId=rt, SubnetId=public)
+    # A VGW and a peering connection (to the default VPC) that routes target: without a
+    # route to them their collectors are not needed and their calls are never sent.
+    vgw = ec2.create_vpn_gateway(Type="ipsec.1")["VpnGateway"]["VpnGatewayId"]
+    ec2.attach_vpn_gateway(VpcId=vpc, VpnGatewayId=vgw)
+    ec2.create_route(RouteTableId=rt, DestinationCidrBlock="192.168.0.0/16", GatewayId=vgw)
+    default_vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][
+        0
+    ]["VpcId"]
+    peering = ec2.create_vpc_peering_connection(VpcId=vpc, PeerVpcId=default_vpc)[
+        "VpcPeeringConnection"
+    ]["VpcPeeringConnectionId"]
+    ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=peering)
+    ec2.create_route(
+        RouteTableId=rt, DestinationCidrBlock="172.31.0.0/16", VpcPeeringConnectionId=peering
+    )
     # A transit gateway (moto gives it a default route table) so its route search is sent.
     ec2.create_transit_gateway(Description="hub")
     ec2.create_route(RouteTableId=main_rt, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
@@ -162,6 +179,8 @@ def seed_network(make: Boto3Factory, region: str = REGION) -> dict[str, str]:
         "default_sg": default_sg,
         "dhcp_options_id": dhcp,
         "flow_log_id": flow,
+        "vgw_id": vgw,
+        "peering_id": peering,
     }
 
 

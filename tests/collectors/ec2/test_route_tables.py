@@ -91,6 +91,8 @@ def test_collects_the_tables_routes_and_associations(seeded_collection: SeededCo
         ("10.0.0.0/16", "gateway", "local"),
         ("0.0.0.0/0", "gateway", estate.igw_id),
         ("::/0", "egress-only-internet-gateway", estate.eigw_id),
+        ("192.168.0.0/16", "gateway", estate.vgw_id),
+        ("172.31.0.0/16", "vpc-peering-connection", estate.peering_id),
     }
     assert {
         (r["destination"], r["target_type"], r["target_id"])

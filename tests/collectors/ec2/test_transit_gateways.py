@@ -221,6 +221,12 @@ async def test_collects_a_hub_with_one_search_per_route_table(boto3_client: Boto
     ]
     vgw = ec2.create_vpn_gateway(Type="ipsec.1")["VpnGateway"]["VpnGatewayId"]
     ec2.attach_vpn_gateway(VpnGatewayId=vgw, VpcId=spoke)
+    # Routes to them, or their collectors are not needed (the TGW is owned: collected anyway).
+    spoke_table = ec2.create_route_table(VpcId=spoke)["RouteTable"]["RouteTableId"]
+    ec2.create_route(
+        RouteTableId=spoke_table, DestinationCidrBlock="10.100.0.0/16", VpcPeeringConnectionId=peer
+    )
+    ec2.create_route(RouteTableId=spoke_table, DestinationCidrBlock="192.168.0.0/16", GatewayId=vgw)
 
     account = await open_moto_account()
     collected = await collect_account(account, [REGION], concurrency=4)
