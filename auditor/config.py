@@ -8,6 +8,7 @@ nested key), the file, defaults. Settings are built once by the CLI or the sched
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import tomllib
@@ -327,7 +328,11 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
 
     Raises :class:`ConfigError` with one line per problem, each naming its key path.
     """
-    data = _read_file(config_file_path(config_file))
+    source = config_file_path(config_file)
+    logging.getLogger("auditor.config").info(
+        "configuration: %s and AUDITOR_* variables", source or "no file (defaults)"
+    )
+    data = _read_file(source)
     try:
         with _using_file_data(data):
             return Settings(**overrides)

@@ -17,7 +17,7 @@ from typer.core import TyperCommand, TyperGroup
 from auditor import __version__
 from auditor.cli.errors import EXIT_INCOMPLETE, EXIT_USAGE, UsageError
 from auditor.cli.log_output import log_warnings_in_one_line
-from auditor.cli.options import ConfigOption
+from auditor.cli.options import ConfigOption, chosen_output, output_options
 from auditor.cli.signals import EXIT_SIGINT, EXIT_SIGTERM, handle_sigterm_like_sigint, terminated
 
 # Each command's module loads only when that command runs, so `auditor --version` and
@@ -136,6 +136,7 @@ def _root(
 
 
 @db_app.command("upgrade")
+@output_options()
 def db_upgrade(config: ConfigOption = None) -> None:
     """Apply every pending migration to the configured database."""
     from auditor.config import load_settings
@@ -143,10 +144,13 @@ def db_upgrade(config: ConfigOption = None) -> None:
 
     settings = load_settings(config)
     store = open_store(settings.database_url)
-    typer.echo(f"database is up to date: {store.engine.url.render_as_string(hide_password=True)}")
+    if not chosen_output().quiet:
+        url = store.engine.url.render_as_string(hide_password=True)
+        typer.echo(f"database is up to date: {url}")
 
 
 @db_app.command("prune")
+@output_options()
 def db_prune(config: ConfigOption = None) -> None:
     """Delete resource rows of scans older than the retention period; findings are kept."""
     from auditor.config import load_settings
@@ -155,10 +159,13 @@ def db_prune(config: ConfigOption = None) -> None:
 
     settings = load_settings(config)
     count = prune(open_store(settings.database_url), settings)
-    typer.echo(f"pruned the inventory of {count} scan(s) older than {settings.retention_days} days")
+    if not chosen_output().quiet:
+        days = settings.retention_days
+        typer.echo(f"pruned the inventory of {count} scan(s) older than {days} days")
 
 
 @db_app.command("delete")
+@output_options()
 def db_delete(
     scan: Annotated[
         str | None, typer.Option("--scan", help="Scan ID (or a unique prefix) to delete.")

@@ -8,14 +8,15 @@ from __future__ import annotations
 import difflib
 
 import typer
-from rich.console import Console
 from rich.markdown import Markdown
 
 from auditor.checkdocs import render_check
 from auditor.cli.errors import EXIT_USAGE
+from auditor.cli.options import output_console, output_options
 from checks import all_checks, get_check
 
 
+@output_options()
 def list_checks_command() -> None:
     """List every check with its severity and title, one per line."""
     rows = [("CHECK", "SEVERITY", "TITLE")]
@@ -25,6 +26,7 @@ def list_checks_command() -> None:
         typer.echo(f"{check_id:<{width}}  {severity:<8}  {title}")
 
 
+@output_options()
 def explain_command(check_id: str) -> None:
     """Print the documentation of one check: seed, rationale, fix steps, data it reads."""
     check = get_check(check_id)
@@ -34,7 +36,7 @@ def explain_command(check_id: str) -> None:
         hint = f"; did you mean {close[0]}?" if close else "; run `auditor checks` for the list"
         typer.echo(f"error: unknown check {check_id!r}{hint}", err=True)
         raise typer.Exit(EXIT_USAGE)
-    console = Console()
+    console = output_console()
     if console.is_terminal:
         console.print(Markdown(render_check(check.meta, level=1)))
     else:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import typer
 from pydantic import SecretStr
@@ -13,6 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from auditor.cli.errors import EXIT_USAGE
+from auditor.cli.options import ConfigOption, output_options
 from auditor.config import ConfigError, Settings, config_file_path, load_settings
 
 MASK = "********"
@@ -82,16 +82,8 @@ def render_toml(values: dict[str, Any]) -> str:
 
 
 @config_app.command("check")
-def check_command(
-    config: Annotated[
-        Path | None,
-        typer.Option(
-            "--config",
-            "-c",
-            help="Config file (default: $AUDITOR_CONFIG, else ./auditor.toml if present).",
-        ),
-    ] = None,
-) -> None:
+@output_options()
+def check_command(config: ConfigOption = None) -> None:
     """Validate the configuration; print the effective settings with secrets masked."""
     source = config_file_path(config)
     try:

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from pydantic_settings import BaseSettings
 
 from auditor.cli.errors import UsageError
-from auditor.cli.options import ConfigOption
+from auditor.cli.options import ConfigOption, chosen_output, log_level, output_options
 from auditor.config import load_settings
 from auditor.history import ScanSelectionError
 from auditor.notify.email import notify_email
@@ -51,16 +51,22 @@ def _settings(kind: type[S]) -> S:
 
 
 def _log_to_stderr() -> None:
-    """Show the notifiers' progress lines (retries, deliveries), not other libraries' logs."""
+    """Show the notifiers' progress lines (retries, deliveries) unless -q, not other
+    libraries' logs (those follow -v and --log-level)."""
+    choice = chosen_output()
+    level = log_level(quiet=choice.quiet, verbose=max(choice.verbose, 1), level=choice.level)
     logger = logging.getLogger("auditor.notify")
-    if not logger.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("auditor: %(message)s"))
-        logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
+    for existing in list(logger.handlers):
+        logger.removeHandler(existing)
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("auditor: %(message)s"))
+    logger.addHandler(handler)
+    logger.propagate = False  # the root's one-line handler would print each line again
+    logger.setLevel(level)
 
 
 @notify_app.command("slack")
+@output_options()
 def slack_command(
     scan: ScanOption = "latest",
     account: AccountOption = None,
@@ -95,6 +101,7 @@ def slack_command(
 
 
 @notify_app.command("email")
+@output_options()
 def email_command(
     scan: Annotated[
         str,

@@ -11,11 +11,8 @@ import typer
 from auditor.cli.errors import UsageError
 from auditor.cli.options import (
     ConfigOption,
-    LogLevelOption,
-    NoColorOption,
-    QuietOption,
-    VerboseOption,
-    apply_output_options,
+    chosen_output,
+    output_options,
 )
 from auditor.cli.outputs import check_writable, plan_outputs, write_outputs
 from auditor.config import load_settings
@@ -73,6 +70,7 @@ def print_report_table(
     print_table(load_rows(store, scan_ids, only), causes=causes)
 
 
+@output_options()
 def report_command(
     output: Annotated[
         str | None,
@@ -119,13 +117,8 @@ def report_command(
         list[str] | None, typer.Option("--check", help="Only this check; repeatable.")
     ] = None,
     config: ConfigOption = None,
-    quiet: QuietOption = False,
-    verbose: VerboseOption = 0,
-    log_level: LogLevelOption = None,
-    no_color: NoColorOption = False,
 ) -> None:
     """Render stored scans; several formats share -o's name with their own suffixes."""
-    apply_output_options(quiet=quiet, verbose=verbose, level=log_level, no_color=no_color)
     settings = load_settings(config)
     only = FindingFilter.of(
         checks=check or [],
@@ -151,7 +144,7 @@ def report_command(
         output=output,
         only=None if only.is_empty else only,
     )
-    if not quiet:
+    if not chosen_output().quiet:
         for path in written:
             typer.echo(f"wrote {path}", err=True)
 

@@ -11,12 +11,9 @@ from auditor.cli.console import stderr
 from auditor.cli.errors import EXIT_INCOMPLETE, UsageError
 from auditor.cli.options import (
     ConfigOption,
-    LogLevelOption,
-    NoColorOption,
     ProfileOption,
-    QuietOption,
-    VerboseOption,
-    apply_output_options,
+    chosen_output,
+    output_options,
     use_profile,
 )
 from auditor.cli.outputs import plan_outputs
@@ -26,6 +23,7 @@ from auditor.report.filters import FindingFilter
 from auditor.report.formats import ReportFormat
 
 
+@output_options()
 def scan_command(
     account: Annotated[
         list[str] | None,
@@ -85,10 +83,6 @@ def scan_command(
     ] = 0,
     profile: ProfileOption = None,
     config: ConfigOption = None,
-    quiet: QuietOption = False,
-    verbose: VerboseOption = 0,
-    log_level: LogLevelOption = None,
-    no_color: NoColorOption = False,
     shard: Annotated[
         str | None,
         typer.Option(
@@ -105,7 +99,7 @@ def scan_command(
     FAIL at or above --fail-on;
     0 otherwise.
     """
-    apply_output_options(quiet=quiet, verbose=verbose, level=log_level, no_color=no_color)
+    quiet = chosen_output().quiet
     use_profile(profile)
     overrides = {"suppressions_file": str(mutelist)} if mutelist else {}
     settings = load_settings(config, **overrides)

@@ -6,11 +6,10 @@ from collections import Counter
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from auditor.cli.errors import UsageError
-from auditor.cli.options import ConfigOption
+from auditor.cli.options import ConfigOption, chosen_output, output_console, output_options
 from auditor.config import load_settings
 from auditor.history import ScanSelectionError, scan_by_id_or_prefix
 from auditor.store import reads, repository
@@ -20,6 +19,7 @@ from auditor.store.scans import ScanStatus
 STATUSES = ("FAIL", "UNKNOWN", "MUTED", "PASS")
 
 
+@output_options()
 def scans_command(
     account: Annotated[
         list[str] | None,
@@ -36,7 +36,8 @@ def scans_command(
         for scan_id, _, status, number in reads.finding_counts(session, list(found)):
             found[scan_id][status] += number
     if not scans:
-        typer.echo("no scans in the store: run `auditor scan` first", err=True)
+        if not chosen_output().quiet:
+            typer.echo("no scans in the store: run `auditor scan` first", err=True)
         return
     table = Table(box=None, pad_edge=False)
     # The ID is never cut: it is what --scan and `db delete --scan` take.
@@ -54,7 +55,7 @@ def scans_command(
             str(scan.api_calls),
             "/".join(str(found[scan.id][status]) for status in STATUSES),
         )
-    Console(highlight=False, width=max(200, Console().width)).print(table)
+    output_console(highlight=False, width=max(200, output_console().width)).print(table)
 
 
 def db_delete_command(
@@ -84,6 +85,8 @@ def db_delete_command(
             raise UsageError(f"scan {running[0]} is running; it cannot be deleted")
         ids = [s.id for s in victims]
         repository.delete_scans(session, ids)
+    if chosen_output().quiet:
+        return
     for scan_id in ids:
         typer.echo(f"deleted scan {scan_id}")
     if not ids:

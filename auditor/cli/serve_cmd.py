@@ -5,24 +5,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from auditor.cli.errors import UsageError
 from auditor.cli.options import (
-    LogLevelOption,
+    ConfigOption,
+    OutputChoice,
     ProfileOption,
-    QuietOption,
-    VerboseOption,
+    log_level,
+    output_options,
     use_profile,
 )
-from auditor.cli.options import log_level as options_log_level
 from auditor.config import Settings, load_settings
 from auditor.health import start_health_server
 from auditor.logging_setup import configure_logging
@@ -207,16 +207,19 @@ def demo_estate(settings: Settings) -> Iterator[Settings]:
         )
 
 
+def service_logging(choice: OutputChoice) -> None:
+    """A service logs at INFO unless told otherwise (-q: warnings and errors only), as JSON
+    lines (no colour ever) unless its output is a terminal."""
+    if choice.no_color:
+        os.environ["NO_COLOR"] = "1"
+    chosen = log_level(quiet=choice.quiet, verbose=choice.verbose + 1, level=choice.level)
+    configure_logging(logging.WARNING if choice.quiet and choice.level is None else chosen)
+
+
+@output_options(service_logging)
 def serve_command(
     *,
-    config: Annotated[
-        Path | None,
-        typer.Option(
-            "--config",
-            "-c",
-            help="Config file (default: $AUDITOR_CONFIG, else ./auditor.toml if present).",
-        ),
-    ] = None,
+    config: ConfigOption = None,
     health_port: Annotated[
         int,
         typer.Option(envvar="AUDITOR_HEALTH_PORT", min=1, max=65535, help="Port of /healthz."),
@@ -263,17 +266,11 @@ def serve_command(
         ),
     ] = False,
     profile: ProfileOption = None,
-    quiet: QuietOption = False,
-    verbose: VerboseOption = 0,
-    log_level: LogLevelOption = None,
 ) -> None:
     """Run scans, alerts, the weekly email and pruning on their schedules until SIGTERM."""
     use_profile(profile)
     settings = load_settings(config)
     require_usable(settings)  # what `config check` rejects, serve refuses to start on
-    # A service logs at INFO unless told otherwise (-q: warnings and errors only).
-    level = options_log_level(quiet=quiet, verbose=verbose + 1, level=log_level)
-    configure_logging(logging.WARNING if quiet and log_level is None else level)
     health_host = health_host or (LOOPBACK if demo else ALL_INTERFACES)
     http = http_listener(
         http_port=http_port, http_host=http_host, health_host=health_host, demo=demo

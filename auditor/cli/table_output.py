@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from auditor.cli.options import output_console
 from auditor.cli.scan_results import FindingRow
 
 if TYPE_CHECKING:
@@ -97,7 +98,7 @@ def print_table(
     console: Console | None = None,
     causes: RootCauses | None = None,
 ) -> None:
-    out = console or Console(highlight=False)
+    out = console or output_console(highlight=False)
     if causes is not None:
         causes_section(out, causes)
     for section in SECTIONS:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import sys
 from collections.abc import Iterator
@@ -204,6 +205,9 @@ def open_store(url: str | None, *, upgrade: bool = True) -> Store:
     resolved, default_path = resolve_url(url)
     announce = default_path is not None and not default_path.exists()
     store = Store(make_engine(resolved), resolved)
+    logging.getLogger("auditor.store").info(
+        "store: %s", store.engine.url.render_as_string(hide_password=True)
+    )
     if upgrade:
         store.upgrade()
     if announce:
