@@ -101,9 +101,12 @@ class AccountAccessError(Exception):
 @cache
 def shared_loader() -> botocore.loaders.Loader:
     """One botocore loader per process (it caches what it parsed): every session reads the
-    service models through it, so each JSON file is parsed once per process."""
-    loader: botocore.loaders.Loader = get_session().get_component("data_loader")
-    return loader
+    service models through it, so each JSON file is parsed once per process.
+
+    Built as botocore's session builds it, from AWS_DATA_PATH, but without reading the
+    profile: a profile that does not exist is reported where credentials are resolved, as
+    one line, not raised here."""
+    return botocore.loaders.create_loader(os.environ.get("AWS_DATA_PATH"))
 
 
 # botocore renames every event it emits through a table of old names (EVENT_ALIASES): a
