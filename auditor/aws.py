@@ -46,12 +46,24 @@ from botocore.exceptions import (
 )
 from botocore.hooks import EventAliaser
 from botocore.parsers import ResponseParserError
+from botocore.retries.standard import RetryEventAdapter, ThrottlingErrorDetector
 
 from auditor import __version__
 from auditor.config import Settings
 
-# Calls by (region, service, operation); every HTTP request sent counts, retries included.
-CallCounter = Counter[tuple[str, str, str]]
+CallKey = tuple[str, str, str]  # (region, service, operation)
+
+
+class CallCounter(Counter[CallKey]):
+    """HTTP requests sent, by (region, service, operation), retries included; and what
+    botocore's retry layer saw of them: ``throttles`` (answers that were throttling errors,
+    as botocore's own detector classes them) and ``retries`` (attempts after the first)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.throttles: Counter[CallKey] = Counter()
+        self.retries: Counter[CallKey] = Counter()
+
 
 # Where the account-level calls (STS) go when the environment names no region.
 DEFAULT_REGION = "us-east-1"
@@ -289,6 +301,25 @@ def _count_requests(counter: CallCounter, region: str, service: str) -> Any:
     return handler
 
 
+_throttling = ThrottlingErrorDetector(RetryEventAdapter())
+
+
+def _count_retry_layer(counter: CallCounter, region: str, service: str) -> tuple[Any, Any]:
+    """A ``needs-retry`` handler counting throttles, and a ``request-created`` handler
+    counting retries. They observe botocore's standard retry mode and decide nothing."""
+
+    def answered(event_name: str, **kwargs: Any) -> None:
+        if _throttling.is_throttling_error(**kwargs):
+            counter.throttles[(region, service, event_name.rsplit(".", 1)[-1])] += 1
+
+    def created(event_name: str, request: Any, **_: Any) -> None:
+        # botocore numbers each attempt in the request's context before building it.
+        if int(request.context.get("retries", {}).get("attempt", 1)) > 1:
+            counter.retries[(region, service, event_name.rsplit(".", 1)[-1])] += 1
+
+    return answered, created
+
+
 @asynccontextmanager
 async def counted_client(
     session: AioSession,
@@ -303,6 +334,9 @@ async def counted_client(
     async with creator.create_client(service, region_name=region, config=config) as client:
         handler = _count_requests(counter, count_region or region, service)
         client.meta.events.register("before-send", handler)
+        answered, created = _count_retry_layer(counter, count_region or region, service)
+        client.meta.events.register("needs-retry", answered)
+        client.meta.events.register("request-created", created)
         extend_retries(client)
         yield client
 
@@ -314,7 +348,7 @@ class AwsAccount:
     account_id: str
     settings: Settings
     session: AioSession
-    calls: CallCounter = field(default_factory=Counter)
+    calls: CallCounter = field(default_factory=CallCounter)
     # "current" for the caller's own credentials, else the assumed role's ARN.
     access: str = "current"
     # Clients created through ``client``, by (counted region, service).
@@ -422,7 +456,7 @@ async def caller_account_id(settings: Settings) -> str:
     """The account the current credentials belong to (one sts:GetCallerIdentity)."""
     config = client_config(settings, pool_size=1)
     try:
-        return await _caller_account(new_session(), Counter(), config)
+        return await _caller_account(new_session(), CallCounter(), config)
     except AWS_ERRORS as error:
         raise access_error(error, "sts:GetCallerIdentity") from None
 
@@ -456,7 +490,7 @@ async def open_account(
     """
     if not _ACCOUNT_ID.fullmatch(account_id):
         raise AccountAccessError(f"malformed account ID {account_id!r}: expected 12 digits")
-    counter: CallCounter = Counter()
+    counter = CallCounter()
     caller = caller or Caller(settings)
     base = caller.session
     try:

@@ -340,6 +340,8 @@ async def collect_and_store(
         )
         # The scan's count includes reaching the account (STS) and listing its regions.
         collected.api_calls = Counter(account.calls)
+        collected.throttles = Counter(account.calls.throttles)
+        collected.retries = Counter(account.calls.retries)
     except AccountAccessError as exc:
         failed = await asyncio.to_thread(_record_failure, store, scan.id, str(exc))
         failed.unreachable = True

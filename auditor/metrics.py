@@ -28,7 +28,8 @@ def _timestamp(moment: datetime) -> float:
 
 
 class StoreCollector(Collector):
-    """Scans by status, durations, API calls, findings and last complete scan per account."""
+    """Scans by status, durations, API calls with their throttles and retries, findings, and
+    the last complete scan per account."""
 
     def __init__(self, store: Store) -> None:
         self._store = store
@@ -67,15 +68,32 @@ class StoreCollector(Collector):
 
     @staticmethod
     def _api_calls(session: Session, latest: list[Scan]) -> Iterator[Metric]:
-        family = GaugeMetricFamily(
+        """Requests, and what botocore's retry layer saw of them, per service and operation."""
+        labels = ["account_id", "service", "operation"]
+        calls = GaugeMetricFamily(
             "auditor_api_calls",
             "AWS API requests (retries included) of each account's newest finished scan.",
-            labels=["account_id", "service", "operation"],
+            labels=labels,
+        )
+        throttles = GaugeMetricFamily(
+            "auditor_api_throttles",
+            "Throttling answers (botocore's standard retry mode backs off and retries them) "
+            "in each account's newest finished scan.",
+            labels=labels,
+        )
+        retries = GaugeMetricFamily(
+            "auditor_api_retries",
+            "Attempts after the first that botocore's retry layer made in each account's "
+            "newest finished scan (throttles, 5xx, connection errors).",
+            labels=labels,
         )
         by_scan = {scan.id: scan.account_id for scan in latest}
-        for scan_id, service, operation, count in reads.api_call_totals(session, list(by_scan)):
-            family.add_metric([by_scan[scan_id], service, operation], count)
-        yield family
+        for row in reads.call_counts(session, list(by_scan)):
+            key = [by_scan[row.scan_id], row.service, row.operation]
+            calls.add_metric(key, row.requests)
+            throttles.add_metric(key, row.throttles)
+            retries.add_metric(key, row.retries)
+        yield from (calls, throttles, retries)
 
     @staticmethod
     def _findings(session: Session, latest: list[Scan]) -> Iterator[Metric]:

@@ -41,6 +41,9 @@ class Collected:
     outcomes: list[CollectionOutcome] = field(default_factory=list)
     # (region, service, operation) -> number of HTTP requests actually sent, retries included.
     api_calls: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    # What botocore's retry layer saw of them, by the same key: throttling answers, retries.
+    throttles: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    retries: Counter[tuple[str, str, str]] = field(default_factory=Counter)
 
     @property
     def total_api_calls(self) -> int:

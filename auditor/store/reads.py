@@ -450,8 +450,20 @@ def finding_counts(session: Session, scan_ids: Sequence[str]) -> list[tuple[str,
     return [(scan_id, severity, status, int(count)) for scan_id, severity, status, count in rows]
 
 
-def api_call_totals(session: Session, scan_ids: Sequence[str]) -> list[tuple[str, str, str, int]]:
-    """(scan ID, service, operation, requests sent) of these scans, regions added up."""
+@dataclass(frozen=True, kw_only=True)
+class CallCounts:
+    """A scan's requests to one operation (all its regions), and the retry layer's view."""
+
+    scan_id: str
+    service: str
+    operation: str
+    requests: int
+    throttles: int
+    retries: int
+
+
+def call_counts(session: Session, scan_ids: Sequence[str]) -> list[CallCounts]:
+    """Requests, throttles and retries of these scans by service and operation."""
     if not scan_ids:
         return []
     rows = session.execute(
@@ -460,11 +472,23 @@ def api_call_totals(session: Session, scan_ids: Sequence[str]) -> list[tuple[str
             ApiCallCount.service,
             ApiCallCount.operation,
             func.sum(ApiCallCount.count),
+            func.sum(ApiCallCount.throttles),
+            func.sum(ApiCallCount.retries),
         )
         .where(ApiCallCount.scan_id.in_(list(scan_ids)))
         .group_by(ApiCallCount.scan_id, ApiCallCount.service, ApiCallCount.operation)
     )
-    return [(scan_id, service, operation, int(n)) for scan_id, service, operation, n in rows]
+    return [
+        CallCounts(
+            scan_id=r[0],
+            service=r[1],
+            operation=r[2],
+            requests=int(r[3]),
+            throttles=int(r[4] or 0),
+            retries=int(r[5] or 0),
+        )
+        for r in rows
+    ]
 
 
 def last_complete_finish(session: Session) -> dict[str, datetime | None]:

@@ -129,7 +129,13 @@ def save_collection(session: Session, scan: Scan, collected: Collected) -> None:
     call counts and records."""
     scan.regions = list(collected.regions)
     save_outcomes(session, scan.id, collected.outcomes)
-    save_api_calls(session, scan.id, dict(collected.api_calls))
+    save_api_calls(
+        session,
+        scan.id,
+        collected.api_calls,
+        throttles=collected.throttles,
+        retries=collected.retries,
+    )
     scan.api_calls = collected.total_api_calls
     save_records(session, scan.id, collected.records)
 
@@ -156,9 +162,26 @@ _OUTCOME_COLUMNS = tuple(
 )
 
 
-def save_api_calls(session: Session, scan_id: str, counts: dict[tuple[str, str, str], int]) -> None:
+def save_api_calls(
+    session: Session,
+    scan_id: str,
+    counts: Mapping[tuple[str, str, str], int],
+    *,
+    throttles: Mapping[tuple[str, str, str], int] | None = None,
+    retries: Mapping[tuple[str, str, str], int] | None = None,
+) -> None:
+    """One row per (region, service, operation) with its requests, throttles and retries."""
+    throttled, retried = throttles or {}, retries or {}
     session.add_all(
-        ApiCallCount(scan_id=scan_id, region=region, service=service, operation=op, count=n)
+        ApiCallCount(
+            scan_id=scan_id,
+            region=region,
+            service=service,
+            operation=op,
+            count=n,
+            throttles=throttled.get((region, service, op), 0),
+            retries=retried.get((region, service, op), 0),
+        )
         for (region, service, op), n in sorted(counts.items())
     )
 

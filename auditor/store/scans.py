@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from auditor.store.base import Base
@@ -80,7 +80,8 @@ class CollectionOutcome(Base):
 
 
 class ApiCallCount(Base):
-    """Number of AWS API calls a scan made, by region, service and operation."""
+    """Number of AWS API calls a scan made, by region, service and operation, and what
+    botocore's retry layer saw of them: throttling answers, and retried attempts."""
 
     __tablename__ = "api_call_counts"
 
@@ -90,6 +91,8 @@ class ApiCallCount(Base):
     service: Mapped[str] = mapped_column(String(64))
     operation: Mapped[str] = mapped_column(String(128))
     count: Mapped[int] = mapped_column(Integer)
+    throttles: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    retries: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
 
 class Finding(Base):

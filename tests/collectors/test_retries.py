@@ -6,7 +6,6 @@ Counted in attempts (every HTTP attempt goes through the call counter), never ti
 from __future__ import annotations
 
 import socket
-from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -46,13 +45,17 @@ async def test_a_5xx_that_is_not_an_aws_error_document_is_retried(
 ) -> None:
     proxy = FaultProxy(moto.url, first=(*UNAVAILABLE_KINDS, "throttle"))
     monkeypatch.setenv("AWS_ENDPOINT_URL", await proxy.start())
-    counter: CallCounter = Counter()
+    counter = CallCounter()
     try:
         response = await _call(service, counter)
     finally:
         await proxy.stop()
     assert response["ResponseMetadata"]["HTTPStatusCode"] == 200
     assert sum(counter.values()) == len(UNAVAILABLE_KINDS) + 2
+    # What the retry layer saw, for /metrics: one throttle, and a retry per fault.
+    assert sum(counter.throttles.values()) == 1
+    assert sum(counter.retries.values()) == len(UNAVAILABLE_KINDS) + 1
+    assert set(counter.retries) == set(counter)  # the same (region, service, operation)
 
 
 @pytest.mark.asyncio
@@ -62,7 +65,7 @@ async def test_an_unparseable_5xx_still_fails_once_the_attempts_are_spent(
     """Out of attempts, the caller gets botocore's ClientError for the 503, not a parse error."""
     proxy = FaultProxy(moto.url, first=("503-text", "503-page"))
     monkeypatch.setenv("AWS_ENDPOINT_URL", await proxy.start())
-    counter: CallCounter = Counter()
+    counter = CallCounter()
     try:
         with pytest.raises(Exception, match=r"\(503\)") as raised:
             await _call("ec2", counter, max_attempts=2)
@@ -70,6 +73,7 @@ async def test_an_unparseable_5xx_still_fails_once_the_attempts_are_spent(
         await proxy.stop()
     assert type(raised.value).__name__ == "ClientError"
     assert sum(counter.values()) == 2
+    assert sum(counter.retries.values()) == 1 and not counter.throttles  # 503s, not throttles
 
 
 @pytest.mark.asyncio
@@ -79,12 +83,13 @@ async def test_throttling_keeps_the_whole_attempt_budget(
     throttles = CONNECTION_ATTEMPTS + 1
     proxy = FaultProxy(moto.url, first=("throttle",) * throttles)
     monkeypatch.setenv("AWS_ENDPOINT_URL", await proxy.start())
-    counter: CallCounter = Counter()
+    counter = CallCounter()
     try:
         await _call("ecs", counter)
     finally:
         await proxy.stop()
     assert sum(counter.values()) == throttles + 1
+    assert counter.throttles == counter.retries == {(REGION, "ecs", "ListClusters"): throttles}
 
 
 def _closed_port() -> int:
@@ -98,7 +103,7 @@ async def test_a_refusing_endpoint_gets_only_the_connection_attempts(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{_closed_port()}")
-    counter: CallCounter = Counter()
+    counter = CallCounter()
     with pytest.raises(EndpointConnectionError):
         await _call("sts", counter, max_attempts=10)
     assert sum(counter.values()) == CONNECTION_ATTEMPTS < 10
@@ -132,7 +137,7 @@ async def test_a_silent_endpoint_times_out_on_connect(
 ) -> None:
     assert client_config(make_settings()).connect_timeout == CONNECT_TIMEOUT_SECONDS <= 5
     monkeypatch.setenv("AWS_ENDPOINT_URL", silent_endpoint)
-    counter: CallCounter = Counter()
+    counter = CallCounter()
     with pytest.raises(ConnectTimeoutError):
         await _call("sts", counter, max_attempts=10)
     assert sum(counter.values()) == CONNECTION_ATTEMPTS
