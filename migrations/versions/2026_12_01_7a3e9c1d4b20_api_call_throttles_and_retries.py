@@ -1,7 +1,7 @@
 """api_call_counts: throttling answers and retried attempts per region, service, operation
 
 Revision ID: 7a3e9c1d4b20
-Revises: f23196b82f93
+Revises: e0d20034c78a
 Create Date: 2026-12-01 23:40:00.000000
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "7a3e9c1d4b20"
-down_revision: str | None = "f23196b82f93"
+down_revision: str | None = "e0d20034c78a"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
