@@ -10,14 +10,16 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TextIO
 
 from auditor.cli.errors import UsageError
 from auditor.report.formats import ReportFormat, format_of
 
 STDOUT = "-"
 DEFAULT_STEM = "auditor-report"
+WRITE_BUFFER = 1 << 20  # the document is written a finding at a time: large chunks to disk
 
 
 def plan_outputs(formats: Sequence[ReportFormat], output: str | None) -> dict[ReportFormat, str]:
@@ -63,18 +65,33 @@ def check_writable(targets: Sequence[str]) -> None:
             raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
 
 
-def write_outputs(rendered: dict[ReportFormat, str], targets: dict[ReportFormat, str]) -> list[str]:
-    """Write each rendered format to its target; the paths written, in order."""
+Rendered = str | Callable[[TextIO], None]  # the text, or a function writing it to a stream
+
+
+def write_outputs(
+    rendered: Mapping[ReportFormat, Rendered], targets: dict[ReportFormat, str]
+) -> list[str]:
+    """Write each rendered format to its target; the paths written, in order. A format given
+    as a function streams into the file (the JSON document: never one string in memory)."""
     written = []
     for fmt, target in targets.items():
+        output = rendered[fmt]
         if target == STDOUT:
-            sys.stdout.write(rendered[fmt])
+            _write(output, sys.stdout)
             continue
         path = Path(target)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(rendered[fmt], encoding="utf-8")
+            with path.open("w", encoding="utf-8", buffering=WRITE_BUFFER) as stream:
+                _write(output, stream)
         except OSError as error:
             raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
         written.append(str(path))
     return written
+
+
+def _write(output: Rendered, stream: TextIO) -> None:
+    if isinstance(output, str):
+        stream.write(output)
+    else:
+        output(stream)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from auditor.report.filters import FindingFilter
 from auditor.store import reads
 from auditor.store.database import Store
+from auditor.store.scans import Finding
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,10 @@ class FindingRow:
     @property
     def resource(self) -> str:
         return self.resource_name or self.resource_id
+
+
+def row_of(finding: Finding) -> FindingRow:
+    return FindingRow(*(getattr(finding, name) for name in FindingRow.__dataclass_fields__))
 
 
 def load_rows(

@@ -6,18 +6,20 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from auditor.aws import validate_regions
 from auditor.cli.console import print_summary, scan_progress, stderr
 from auditor.cli.errors import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, UsageError
-from auditor.cli.outputs import check_writable, plan_outputs, write_outputs
+from auditor.cli.outputs import Rendered, check_writable, plan_outputs, write_outputs
 from auditor.cli.scan_locks import account_locks
-from auditor.cli.scan_results import FindingRow, load_rows
+from auditor.cli.scan_results import FindingRow, row_of
 from auditor.config import Settings
 from auditor.engine import ScanSummary, scan_accounts
 from auditor.findings import Severity
@@ -26,6 +28,11 @@ from auditor.report.filters import FindingFilter
 from auditor.report.formats import ReportFormat
 from auditor.store.database import Store, open_store
 from auditor.store.scans import ScanStatus
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from auditor.report.model import ReportData
 
 ACCOUNT_ID = re.compile(r"\d{12}")
 
@@ -107,31 +114,48 @@ def without_excluded(accounts: list[str], settings: Settings) -> list[str]:
     return [a for a in accounts if a not in excluded]
 
 
-def render_outputs(
+@dataclass
+class Finished:
+    """What the scans left for the user: the files written, the summary's root-cause lines
+    and the findings shown."""
+
+    written: list[str]
+    cause_lines: list[str]
+    rows: list[FindingRow]
+
+
+def finish(
     store: Store,
     scan_ids: list[str],
     targets: dict[ReportFormat, str],
     only: FindingFilter | None = None,
-) -> list[str]:
-    from auditor.report.render import render
-
-    with store.session() as session:
-        rendered = {fmt: render(session, scan_ids, fmt, only=only) for fmt in targets}
-    return write_outputs(rendered, targets)
-
-
-def cause_lines(store: Store, scan_ids: list[str]) -> list[str]:
-    """The summary's root-cause lines, from the stored scans (as the report will show them)."""
+) -> Finished:
+    """Read the scans' findings and their history diff once, for every output and the
+    summary; the JSON document streams into its file."""
     from auditor.report.causes import breaks_line, top_lines
     from auditor.report.model import load_report
     from auditor.store import reads
 
     with store.session() as session:
         scans = [scan for scan_id in scan_ids if (scan := reads.get_scan(session, scan_id))]
-        if not scans:
-            return []
-        causes = load_report(session, scans).causes
-        return [breaks_line(causes), *top_lines(causes)]
+        data = load_report(session, scans, only=only)
+        rendered: dict[ReportFormat, Rendered] = {
+            fmt: _rendered(session, data, fmt) for fmt in targets
+        }
+        written = write_outputs(rendered, targets)
+        lines = [breaks_line(data.causes), *top_lines(data.causes)] if scans else []
+        rows = [row_of(f) for f in sorted(data.findings, key=lambda f: f.id)]
+    return Finished(written, lines, rows)
+
+
+def _rendered(session: Session, data: ReportData, fmt: ReportFormat) -> Rendered:
+    if fmt is ReportFormat.JSON:  # the renderers of the other formats are not even imported
+        from auditor.report.json_document import write_document
+
+        return functools.partial(write_document, session, data)
+    from auditor.report.render import render_loaded
+
+    return render_loaded(session, data, fmt)
 
 
 def run_scan(
@@ -196,11 +220,9 @@ def run_scan(
         # The local AWS setup is at fault (no credentials, unknown profile): a configuration
         # error, the same for every account. An account that refused us is a failed scan.
         raise UsageError(setup.error or "the AWS setup cannot reach any account")
-    scan_ids = [o.scan_id for o in outcomes]
-    written = render_outputs(store, scan_ids, targets, only) if targets else []
-    rows = load_rows(store, scan_ids, only)
+    done = finish(store, [o.scan_id for o in outcomes], targets, only)
     if not quiet:
         print_summary(
-            outcomes, written, cause_lines(store, scan_ids), rows, database_url=database_url
+            outcomes, done.written, done.cause_lines, done.rows, database_url=database_url
         )
-    return outcomes, exit_code(outcomes, fail_on, rows)
+    return outcomes, exit_code(outcomes, fail_on, done.rows)

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from sqlalchemy.orm import Session
 
-from auditor.history import diff_with_previous
 from auditor.report.causes import cause_item, finding_cause
 from auditor.report.filters import FindingFilter
-from auditor.report.model import causes_of
+from auditor.report.model import ReportData, load_report
 from auditor.store import reads
 from auditor.store.scans import CollectionOutcome, Finding, OutcomeStatus, Scan
 
@@ -82,53 +81,76 @@ def unknown_reason_of(status: str, evidence: dict[str, Any] | None) -> str | Non
     return str(reason) if reason else None
 
 
-def findings_document(
-    session: Session, scan_ids: Sequence[str], *, only: FindingFilter | None = None
-) -> dict[str, Any]:
-    """One scan gives a ``scan`` block; several give a ``scans`` list (docs/output.md).
+def document_of(session: Session, data: ReportData) -> dict[str, Any]:
+    """The document of report data already loaded (findings read and diffed once, for every
+    output): one scan gives a ``scan`` block, several a ``scans`` list (docs/output.md).
 
-    ``only`` narrows the findings listed (and the root causes drawn from them)."""
-    scans = [reads.get_scan(session, scan_id) for scan_id in scan_ids]
-    missing = [scan_id for scan_id, scan in zip(scan_ids, scans, strict=True) if scan is None]
-    if missing:
-        raise LookupError(f"no scan with id {missing[0]}")
-    blocks = [scan_block(s, reads.outcomes_of(session, s.id)) for s in scans if s]
+    ``findings`` is a generator, in the store's order (account, region, check, resource):
+    :func:`dump_document` encodes each finding as it writes it."""
+    blocks = [scan_block(s, reads.outcomes_of(session, s.id)) for s in data.scans]
     document: dict[str, Any] = {"schema_version": SCHEMA_VERSION}
     if len(blocks) == 1:
         document["scan"] = blocks[0]
     else:
         document["scans"] = blocks
-    findings = reads.findings_of(session, scan_ids)
-    if only is not None:
-        findings = [f for f in findings if only.keeps(f)]
-    document["findings"] = [finding_item(f) for f in findings]
-    present = [s for s in scans if s]
-    causes = causes_of(session, present, findings, diff_with_previous(session, present))
+    listed = sorted(data.findings, key=store_order)
+    document["findings"] = (finding_item(f) for f in listed)
+    causes = data.causes
     document["root_causes"] = [cause_item(c, iso) for c in [*causes.current, *causes.fixed]]
     return document
 
 
-def dump_document(document: dict[str, Any], stream: TextIO) -> None:
+def store_order(finding: Finding) -> tuple[str, str, str, str, int]:
+    return (
+        finding.account_id,
+        finding.region,
+        finding.check_id,
+        finding.resource_id,
+        finding.id or 0,
+    )
+
+
+def findings_document(
+    session: Session, scan_ids: Sequence[str], *, only: FindingFilter | None = None
+) -> dict[str, Any]:
+    """The document of stored scans, every list built (``only`` narrows the findings listed
+    and the root causes drawn from them)."""
+    scans = [reads.get_scan(session, scan_id) for scan_id in scan_ids]
+    missing = [scan_id for scan_id, scan in zip(scan_ids, scans, strict=True) if scan is None]
+    if missing:
+        raise LookupError(f"no scan with id {missing[0]}")
+    document = document_of(session, load_report(session, [s for s in scans if s], only=only))
+    document["findings"] = list(document["findings"])
+    return document
+
+
+def dump_document(document: Mapping[str, Any], stream: TextIO) -> None:
     """Write the document with the standard library's C encoder, one list item per line.
 
     ``json.dump(indent=2)`` runs the pure-Python encoder (seconds for thousands of
-    findings); encoding each finding on its own keeps the C encoder and writes as it goes,
-    never the whole document as one string.
+    findings); encoding each item on its own keeps the C encoder and writes as it goes
+    (lists or generators), never the whole document as one string.
     """
     encode = json.JSONEncoder().encode  # C-accelerated when indent is None
     stream.write("{")
     for position, (key, value) in enumerate(document.items()):
         stream.write(",\n" if position else "\n")
         stream.write(f"  {encode(key)}: ")
-        if isinstance(value, list) and value:
-            stream.write("[\n")
-            for number, item in enumerate(value):
-                stream.write(",\n    " if number else "    ")
+        if isinstance(value, list | Iterator):
+            empty = True
+            for item in value:
+                stream.write("[\n    " if empty else ",\n    ")
                 stream.write(encode(item))
-            stream.write("\n  ]")
+                empty = False
+            stream.write("[]" if empty else "\n  ]")
         else:
             stream.write(encode(value))
     stream.write("\n}\n")
+
+
+def write_document(session: Session, data: ReportData, stream: TextIO) -> None:
+    """Stream the document of loaded report data to ``stream`` (a file, stdout)."""
+    dump_document(document_of(session, data), stream)
 
 
 def render_document(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -12,13 +13,13 @@ from auditor.report.csv_export import render_csv
 from auditor.report.filters import FindingFilter
 from auditor.report.formats import ReportFormat
 from auditor.report.html import render_html as render_html_data
-from auditor.report.json_document import render_document
-from auditor.report.model import load_report
+from auditor.report.json_document import write_document
+from auditor.report.model import ReportData, load_report
 from auditor.report.ocsf import render_ocsf
 from auditor.store.reads import get_scan
 from auditor.store.scans import Scan
 
-__all__ = ["ReportFormat", "render", "render_html"]
+__all__ = ["ReportFormat", "render", "render_html", "render_loaded"]
 
 
 def _scans(session: Session, scan_ids: Sequence[str]) -> list[Scan]:
@@ -40,10 +41,18 @@ def render(
     only: FindingFilter | None = None,
 ) -> str:
     """``only`` narrows the findings shown (``--check``, ``--severity``, ``--status``)."""
-    scans = _scans(session, scan_ids)
+    data = load_report(session, _scans(session, scan_ids), only=only)
+    return render_loaded(session, data, fmt, now=now)
+
+
+def render_loaded(
+    session: Session, data: ReportData, fmt: ReportFormat, *, now: datetime | None = None
+) -> str:
+    """One format of report data already loaded: several formats share one load."""
     if fmt is ReportFormat.JSON:
-        return render_document(session, scan_ids, only=only)
-    data = load_report(session, scans, only=only)
+        buffer = io.StringIO()
+        write_document(session, data, buffer)
+        return buffer.getvalue()
     if fmt is ReportFormat.CSV:
         return render_csv(data.findings)
     if fmt is ReportFormat.OCSF:
