@@ -70,6 +70,7 @@ _ALERTS = (
     "aws:alert_established_app_layer_to_server",
 )
 _DENYING_LISTS = ("DENYLIST", "REJECTLIST")
+_DROP_TO_ALERT = "DROP_TO_ALERT"
 _INTERNET = ipaddress.ip_network("0.0.0.0/0")
 
 
@@ -391,8 +392,6 @@ class StatefulEngine:
     def _deny(self, need: HostNeed, group: _Group, why: str) -> HostVerdict:
         group_name = group_label(group.record, group.arn)
         detail = f"{self.label}: {group_name} {why} {need.host} ({need.purpose})"
-        if group.override == "DROP_TO_ALERT":
-            return HostVerdict(need, True, detail + ", but the policy turns its drops into alerts")
         if not need.certain:
             return HostVerdict(
                 need,
@@ -418,13 +417,15 @@ class StatefulEngine:
         opened = self._open()
         if opened:
             return HostVerdict(need, None, f"{self.label}: {opened[0]}", UnknownReason.APPLIANCE)
-        for group, _, domain_list in applying:
+        # A group whose drops the policy turns into alerts (DROP_TO_ALERT) drops nothing.
+        dropping = [(g, r, d) for g, r, d in applying if g.override != _DROP_TO_ALERT]
+        for group, _, domain_list in dropping:
             kind = domain_list.get("generated_rules_type")
             if kind in _DENYING_LISTS and self._listed(domain_list, host) is not None:
                 return self._deny(need, group, f"({kind}) denies")
-        if allow:
-            group = allow[0][0]
-            return self._deny(need, group, "(ALLOWLIST) does not list, so drops,")
+        for group, _, domain_list in dropping:
+            if domain_list.get("generated_rules_type") == "ALLOWLIST":
+                return self._deny(need, group, "(ALLOWLIST) does not list, so drops,")
         return HostVerdict(
             need, True, f"{self.label}: no stateful rule drops {host} ({need.purpose})"
         )
@@ -445,8 +446,9 @@ class StatefulEngine:
             kind = domain_list.get("generated_rules_type")
             if kind == "ALLOWLIST":
                 return self._strict_pass(need, group, target)
-            if kind in _DENYING_LISTS:
+            if kind in _DENYING_LISTS and group.override != _DROP_TO_ALERT:
                 return self._deny(need, group, f"({kind}, strict order) denies")
+            # An alert (a drop turned into one) does not end strict-order evaluation.
         return self._strict_default(need, host)
 
     def _strict_pass(self, need: HostNeed, group: _Group, target: str) -> HostVerdict:

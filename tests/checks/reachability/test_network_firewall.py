@@ -375,3 +375,25 @@ def test_firewall_after_the_nat_gateway_is_judged_too(estate: InventoryEstate) -
     result = only(broken)
     assert result.status is Status.FAIL
     assert f"does not list, so drops, api.ecr.{REGION}.amazonaws.com" in result.message
+
+
+def test_drop_to_alert_override_drops_nothing_but_other_groups_still_do(
+    estate: InventoryEstate,
+) -> None:
+    alerting = describe_domain_group("alert-only", ["example.com"])
+    policy = with_groups(alerting)
+    policy["FirewallPolicy"]["StatefulRuleGroupReferences"][0]["Override"] = {
+        "Action": "DROP_TO_ALERT"
+    }
+    firewalled(estate, policy=policy, groups=[alerting])
+    assert only(estate).status is Status.PASS
+    both = InventoryEstate()
+    strict = describe_domain_group("strict-list", ["example.com"], rule_order=None)
+    policy = with_groups(alerting, strict)
+    policy["FirewallPolicy"]["StatefulRuleGroupReferences"][0]["Override"] = {
+        "Action": "DROP_TO_ALERT"
+    }
+    firewalled(both, policy=policy, groups=[alerting, strict])
+    result = only(both)
+    assert result.status is Status.FAIL
+    assert "rule group strict-list (ALLOWLIST) does not list" in result.message
