@@ -51,6 +51,8 @@ class ScanSummary:
     regions: list[str] = field(default_factory=list)
     error: str | None = None
     api_calls: int = 0
+    # The run (one invocation over many accounts) the scan belongs to.
+    run_id: str | None = None
     started_at: datetime | None = None
     finished_at: datetime | None = None
     resources: Counter[str] = field(default_factory=Counter)
@@ -376,6 +378,7 @@ def _record_failure(store: Store, scan_id: str, error: str) -> ScanSummary:
             status=ScanStatus.FAILED,
             regions=list(scan.regions),
             error=error,
+            run_id=scan.run_id,
             started_at=scan.started_at,
             finished_at=scan.finished_at,
         )
@@ -523,6 +526,7 @@ def _write_findings(
         regions=list(scan.regions),
         error=scan.error,
         api_calls=scan.api_calls,
+        run_id=scan.run_id,
         started_at=scan.started_at,
         finished_at=scan.finished_at,
         resources=Counter(RECORD_FIELDS[type(r)] for r in collected.records),

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from auditor.findings import Severity, Status
 from auditor.store import reads
-from auditor.store.reads import complete_scan_before, findings_of, previous_scan
+from auditor.store.reads import complete_scan_before, findings_of, previous_scan, scans_of_run
 from auditor.store.scans import Finding, Scan, ScanStatus
 
 FindingKey = tuple[str, str, str, str]
@@ -146,6 +146,20 @@ def diff_scans(
     return Changes.merge([changes])
 
 
+def diff_each_with_previous(
+    session: Session,
+    scans: Iterable[Scan],
+    *,
+    findings: Sequence[Finding] | None = None,
+) -> list[Changes]:
+    """Each scan against its own previous scan (``reads.previous_scan``): in a run of
+    many accounts, each account against its own baseline. One ``Changes`` per scan."""
+    return [
+        diff_scans(session, scan, previous_scan(session, scan), current_findings=findings)
+        for scan in scans
+    ]
+
+
 def diff_with_previous(
     session: Session, scans: Iterable[Scan], *, findings: Sequence[Finding] | None = None
 ) -> Changes:
@@ -153,10 +167,7 @@ def diff_with_previous(
 
     ``findings``, when given, are all the findings of ``scans`` (already loaded).
     """
-    return Changes.merge(
-        diff_scans(session, scan, previous_scan(session, scan), current_findings=findings)
-        for scan in scans
-    )
+    return Changes.merge(diff_each_with_previous(session, scans, findings=findings))
 
 
 def scan_by_id_or_prefix(session: Session, scan: str) -> Scan:
@@ -193,6 +204,41 @@ def select_scans(session: Session, scan: str, accounts: Sequence[str]) -> list[S
     if not latest:
         raise ScanSelectionError("no finished scan in the store: run `auditor scan` first")
     return [latest[account] for account in sorted(latest)]
+
+
+def run_by_id_or_prefix(session: Session, run: str) -> str:
+    """The run whose ID is ``run`` or the only one that starts with it."""
+    if len(run) < 4:
+        raise ScanSelectionError(f"no run with id {run!r} in the store: give at least 4 characters")
+    matches = reads.run_ids_starting(session, run)
+    if run in matches:
+        return run
+    if len(matches) > 1:
+        raise ScanSelectionError(f"run ID prefix {run!r} is ambiguous: give more of it")
+    if not matches:
+        raise ScanSelectionError(f"no run with id {run!r} in the store")
+    return matches[0]
+
+
+def select_run(session: Session, run: str, accounts: Sequence[str]) -> list[Scan]:
+    """The scans of the run named by ``--run ID|latest`` (``--account`` narrows them), in
+    account order. ``latest`` is the newest run none of whose scans is still running."""
+    if run == "latest":
+        found = reads.latest_finished_run(session, accounts)
+        if found is None:
+            raise ScanSelectionError("no finished run in the store: run `auditor scan` first")
+        run_id = found
+    else:
+        run_id = run_by_id_or_prefix(session, run)
+    scans = [s for s in scans_of_run(session, run_id) if not accounts or s.account_id in accounts]
+    if not scans:
+        raise ScanSelectionError(f"run {run_id} has no scan of account {', '.join(accounts)}")
+    running = [s.account_id for s in scans if s.status == ScanStatus.RUNNING]
+    if running:
+        raise ScanSelectionError(
+            f"run {run_id} is still running (account {', '.join(running)}): wait for it to end"
+        )
+    return scans
 
 
 def diff_over_period(session: Session, scans: Sequence[Scan]) -> Changes:

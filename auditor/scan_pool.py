@@ -227,6 +227,7 @@ def _recover(
                 regions=list(scan.regions),
                 error=scan.error,
                 api_calls=scan.api_calls,
+                run_id=scan.run_id,
                 started_at=scan.started_at,
                 finished_at=scan.finished_at,
             )

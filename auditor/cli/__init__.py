@@ -58,7 +58,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
     "scans": (
         "auditor.cli.scans_cmd",
         "scans_command",
-        "List stored scans, newest first: ID, account, regions, status, calls, findings.",
+        "List stored scans, newest first: ID, run, account, regions, status, calls, findings.",
     ),
     "notify": ("auditor.cli.notify_cmd", "notify_app", "Send what changed to Slack or by email."),
     "config": ("auditor.cli.config_cmd", "config_app", "Check the configuration."),

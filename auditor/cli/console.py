@@ -114,11 +114,18 @@ def print_summary(
     stderr.print(f"[bold]API calls:[/] {total_calls}")
     for path in written:
         stderr.print(f"[bold]Wrote[/] {escape(path)}")
+    runs = sorted({o.run_id for o in outcomes if o.run_id})
+    if len(outcomes) > 1 and len(runs) == 1:
+        # Whole, like the scan IDs: it is what `report --run` and `notify --run` take.
+        stderr.print(f"[bold]Run:[/] {runs[0]} ({len(outcomes)} accounts)", soft_wrap=True)
     if rows is not None and outcomes:
-        scan = outcomes[0].scan_id if len(outcomes) == 1 else "latest"
+        if len(outcomes) == 1:
+            selection = f"--scan {outcomes[0].scan_id}"
+        else:
+            selection = f"--run {runs[0]}" if len(runs) == 1 else "--scan latest"
         store = f"AUDITOR_DATABASE_URL={escape(database_url)} " if database_url else ""
         stderr.print(
-            f"[bold]Next:[/] {store}auditor report --scan {scan} -f table --status FAIL   "
+            f"[bold]Next:[/] {store}auditor report {selection} -f table --status FAIL   "
             f"(or -o report.html)",
             soft_wrap=True,  # a command to copy: never broken across lines
         )

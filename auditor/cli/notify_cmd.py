@@ -26,13 +26,29 @@ EXIT_DELIVERY_FAILED = 4
 notify_app = typer.Typer(help="Send what changed to Slack or by email.", no_args_is_help=True)
 
 ScanOption = Annotated[
-    str,
+    str | None,
     typer.Option(
         "--scan",
-        help="Scan ID (or a unique prefix), or 'latest': the newest finished scan (complete, "
-        "partial or failed) of each account, or of --account, not posted yet.",
+        help="Scan ID (or a unique prefix), or 'latest' (the default): the newest finished "
+        "scan (complete, partial or failed) of each account, or of --account, not posted yet.",
     ),
 ]
+RunOption = Annotated[
+    str | None,
+    typer.Option(
+        "--run",
+        help="Run ID (or a unique prefix), or 'latest': one message for the scans of one "
+        "`auditor scan` of many accounts, a section per account.",
+    ),
+]
+
+
+def _one_of(scan: str | None, run: str | None) -> str:
+    if scan is not None and run is not None:
+        raise UsageError("give --scan or --run, not both")
+    return scan or "latest"
+
+
 AccountOption = Annotated[
     list[str] | None,
     typer.Option("--account", "-a", help="Only this 12-digit account; repeat for several."),
@@ -68,7 +84,8 @@ def _log_to_stderr() -> None:
 @notify_app.command("slack")
 @output_options()
 def slack_command(
-    scan: ScanOption = "latest",
+    scan: ScanOption = None,
+    run: RunOption = None,
     account: AccountOption = None,
     again: Annotated[
         bool, typer.Option("--again", help="Post even for scans already posted.")
@@ -85,7 +102,8 @@ def slack_command(
         delivery = asyncio.run(
             notify_slack(
                 store,
-                scan=scan,
+                scan=_one_of(scan, run),
+                run=run,
                 accounts=list(account or []),
                 slack=slack,
                 link=link,
@@ -104,13 +122,14 @@ def slack_command(
 @output_options()
 def email_command(
     scan: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--scan",
-            help="Scan ID (or a unique prefix), or 'latest': every finished scan since the "
-            "last email (the last week when none was sent yet).",
+            help="Scan ID (or a unique prefix), or 'latest' (the default): every finished scan "
+            "since the last email (the last week when none was sent yet).",
         ),
-    ] = "latest",
+    ] = None,
+    run: RunOption = None,
     account: AccountOption = None,
     config: ConfigOption = None,
 ) -> None:
@@ -123,7 +142,8 @@ def email_command(
     try:
         outcome = notify_email(
             store,
-            scan=scan,
+            scan=_one_of(scan, run),
+            run=run,
             accounts=list(account or []),
             email=email,
             smtp=smtp,

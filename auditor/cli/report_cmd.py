@@ -7,21 +7,22 @@ from enum import StrEnum
 from typing import Annotated
 
 import typer
+from sqlalchemy.orm import Session
 
 from auditor.cli.errors import UsageError
 from auditor.cli.options import (
     ConfigOption,
     chosen_output,
-    output_options,
 )
 from auditor.cli.outputs import check_writable, plan_outputs, write_outputs
 from auditor.config import load_settings
 from auditor.findings import Severity, Status
-from auditor.history import ScanSelectionError, select_scans
+from auditor.history import ScanSelectionError, select_run, select_scans
 from auditor.report.filters import FindingFilter
 from auditor.report.formats import ReportFormat
 from auditor.report.render import render
 from auditor.store.database import Store, open_store
+from auditor.store.scans import Scan
 
 
 class ReportChoice(StrEnum):
@@ -32,29 +33,50 @@ class ReportChoice(StrEnum):
     TABLE = "table"
 
 
+def selected(
+    session: Session, *, scan: str | None, run: str | None, accounts: Sequence[str]
+) -> tuple[list[Scan], str | None]:
+    """The scans ``--scan`` or ``--run`` name (``latest`` scans by default), and the run."""
+    if run is not None:
+        if scan is not None:
+            raise UsageError("give --scan or --run, not both")
+        scans = select_run(session, run, accounts)
+        return scans, scans[0].run_id
+    return select_scans(session, scan or "latest", accounts), None
+
+
 def write_report(
     store: Store,
     *,
-    scan: str,
+    scan: str | None,
     accounts: Sequence[str],
     formats: Sequence[ReportFormat],
     output: str,
     only: FindingFilter | None = None,
+    run: str | None = None,
 ) -> list[str]:
     """Write each format where :func:`plan_outputs` says; the paths written."""
     targets = plan_outputs(formats, output)
     check_writable(list(targets.values()))
     try:
         with store.session() as session:
-            scan_ids = [s.id for s in select_scans(session, scan, accounts)]
-            rendered = {fmt: render(session, scan_ids, fmt, only=only) for fmt in targets}
+            scans, run_id = selected(session, scan=scan, run=run, accounts=accounts)
+            scan_ids = [s.id for s in scans]
+            rendered = {
+                fmt: render(session, scan_ids, fmt, only=only, run_id=run_id) for fmt in targets
+            }
     except ScanSelectionError as error:
         raise UsageError(str(error)) from None
     return write_outputs(rendered, targets)
 
 
 def print_report_table(
-    store: Store, *, scan: str, accounts: Sequence[str], only: FindingFilter | None
+    store: Store,
+    *,
+    scan: str | None,
+    accounts: Sequence[str],
+    only: FindingFilter | None,
+    run: str | None = None,
 ) -> None:
     from auditor.cli.scan_results import load_rows
     from auditor.cli.table_output import print_table
@@ -62,15 +84,16 @@ def print_report_table(
 
     try:
         with store.session() as session:
-            scans = select_scans(session, scan, accounts)
+            scans, run_id = selected(session, scan=scan, run=run, accounts=accounts)
             scan_ids = [s.id for s in scans]
             causes = load_report(session, scans, only=only).causes
     except ScanSelectionError as error:
         raise UsageError(str(error)) from None
+    if run_id is not None and not chosen_output().quiet:
+        typer.echo(f"run {run_id}: {len(scans)} account(s)", err=True)
     print_table(load_rows(store, scan_ids, only), causes=causes)
 
 
-@output_options()
 def report_command(
     output: Annotated[
         str | None,
@@ -81,13 +104,21 @@ def report_command(
         ),
     ] = None,
     scan: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--scan",
-            help="Scan ID or a unique prefix of one, or 'latest': the newest finished scan "
-            "of each account.",
+            help="Scan ID or a unique prefix of one, or 'latest' (the default): the newest "
+            "finished scan of each account.",
         ),
-    ] = "latest",
+    ] = None,
+    run: Annotated[
+        str | None,
+        typer.Option(
+            "--run",
+            help="Run ID (or a unique prefix), or 'latest': the scans of one `auditor scan` "
+            "of many accounts, as one report, each account against its own previous scan.",
+        ),
+    ] = None,
     account: Annotated[
         list[str] | None,
         typer.Option("--account", "-a", help="Only this 12-digit account; repeat for several."),
@@ -131,7 +162,11 @@ def report_command(
         if len(chosen) > 1 or output not in (None, "-"):
             raise UsageError("-f table prints to the terminal: give it alone, without -o")
         print_report_table(
-            store, scan=scan, accounts=list(account or []), only=None if only.is_empty else only
+            store,
+            scan=scan,
+            run=run,
+            accounts=list(account or []),
+            only=None if only.is_empty else only,
         )
         return
     if output is None:
@@ -139,6 +174,7 @@ def report_command(
     written = write_report(
         store,
         scan=scan,
+        run=run,
         accounts=list(account or []),
         formats=[ReportFormat(c.value) for c in chosen],
         output=output,

@@ -28,7 +28,7 @@ def scans_command(
     limit: Annotated[int, typer.Option(min=1, help="Newest scans shown.")] = 20,
     config: ConfigOption = None,
 ) -> None:
-    """List stored scans, newest first: ID, account, regions, status, calls, findings."""
+    """List stored scans, newest first: ID, run, account, regions, status, calls, findings."""
     store = open_store(load_settings(config).database_url)
     with store.session() as session:
         scans = reads.newest_scans(session, account or [], limit)
@@ -42,12 +42,15 @@ def scans_command(
     table = Table(box=None, pad_edge=False)
     # The ID is never cut: it is what --scan and `db delete --scan` take.
     table.add_column("scan id", no_wrap=True, min_width=len(scans[0].id))
+    # Whole too: what `report --run` and `notify --run` take.
+    table.add_column("run id", no_wrap=True)
     for column in ("account", "regions", "status", "started (UTC)", "API calls"):
         table.add_column(column, overflow="fold")
     table.add_column("FAIL/UNKNOWN/MUTED/PASS", no_wrap=True)
     for scan in scans:
         table.add_row(
             scan.id,
+            scan.run_id or "-",
             scan.account_id,
             ",".join(scan.regions),
             scan.status,
@@ -55,7 +58,7 @@ def scans_command(
             str(scan.api_calls),
             "/".join(str(found[scan.id][status]) for status in STATUSES),
         )
-    output_console(highlight=False, width=max(200, output_console().width)).print(table)
+    output_console(highlight=False, width=max(240, output_console().width)).print(table)
 
 
 def db_delete_command(

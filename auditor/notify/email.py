@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from auditor.history import Changes, diff_over_period, select_scans
+from auditor.history import (
+    Changes,
+    diff_each_with_previous,
+    diff_over_period,
+    select_run,
+    select_scans,
+)
 from auditor.notify.settings import EmailSettings, ReportLinkSettings, SmtpSettings
 from auditor.notify.slack import NotifyConfigError
 from auditor.notify.slack_message import title_line
@@ -65,10 +71,18 @@ def build_email(
     recipients: Sequence[str],
     now: datetime,
     report_url: str | None,
+    run_id: str | None = None,
+    accounts: Sequence[Changes] = (),
 ) -> EmailMessage:
-    """Plain text and HTML alternatives, with the full HTML report of the newest scans attached."""
+    """Plain text and HTML alternatives, with the full HTML report of the newest scans attached.
+
+    For a run (``run_id``), a section per account of ``accounts`` (each scan's own diff), and
+    the run's report attached."""
     causes = causes_of_changes(session, changes)
-    subject = f"[auditor] {one_line(title_line(changes, causes), 200)}"
+    title = title_line(changes, causes)
+    if run_id is not None:
+        title = f"run {run_id[:8]}: {title}"
+    subject = f"[auditor] {one_line(title, 200)}"
     attachment_name = f"auditor-report-{now:%Y-%m-%d}.html"
     context = {
         "headline": headline(changes),
@@ -81,6 +95,8 @@ def build_email(
         "limit": BODY_LIMIT,
         "attachment_name": attachment_name,
         "report_url": report_url,
+        "run_id": run_id,
+        "account_parts": sorted(accounts, key=lambda part: part.scans[0].account_id),
     }
     env = environment()
     message = EmailMessage()
@@ -91,7 +107,9 @@ def build_email(
     message["Message-ID"] = make_msgid(domain="auditor.invalid")
     message.set_content(env.get_template("email.txt.j2").render(context))
     message.add_alternative(env.get_template("email.html.j2").render(context), subtype="html")
-    report = render(session, [s.id for s in changes.scans], ReportFormat.HTML, now=now)
+    report = render(
+        session, [s.id for s in changes.scans], ReportFormat.HTML, now=now, run_id=run_id
+    )
     message.add_attachment(
         report.encode(), maintype="text", subtype="html", filename=attachment_name
     )
@@ -119,8 +137,10 @@ def send(message: EmailMessage, smtp: SmtpSettings) -> None:
 
 
 def _scans_to_cover(
-    session: Session, scan: str, accounts: Sequence[str], now: datetime
+    session: Session, scan: str, accounts: Sequence[str], now: datetime, run: str | None
 ) -> list[Scan]:
+    if run is not None:
+        return select_run(session, run, accounts)
     if scan != "latest":
         return select_scans(session, scan, accounts)
     previous = last_delivery(session, "email")
@@ -137,18 +157,25 @@ def notify_email(
     smtp: SmtpSettings,
     link: ReportLinkSettings,
     now: datetime,
+    run: str | None = None,
 ) -> EmailAttempt:
-    """Send the email about ``scan``, or by default about every scan since the last email."""
+    """Send the email about ``scan``, or by default about every scan since the last email;
+    about the scans of ``run`` (an ID, a prefix or "latest"), one section per account."""
     if not smtp.host:
         raise NotifyConfigError("set AUDITOR_SMTP_HOST (and AUDITOR_SMTP_PORT) to send email")
     if not email.from_ or not email.recipients:
         raise NotifyConfigError("set AUDITOR_EMAIL_FROM and AUDITOR_EMAIL_TO to send email")
     with store.session() as session:
-        scans = _scans_to_cover(session, scan, accounts, now)
+        scans = _scans_to_cover(session, scan, accounts, now, run)
         if not scans:
             log.info("email: no finished scan since the last email; nothing sent")
             return EmailAttempt(sent=False, scans=0)
-        changes = diff_over_period(session, scans)
+        parts: list[Changes] = []
+        if run is not None:
+            parts = diff_each_with_previous(session, scans)
+            changes = Changes.merge(parts)
+        else:
+            changes = diff_over_period(session, scans)
         message = build_email(
             session,
             scans=scans,
@@ -157,6 +184,8 @@ def notify_email(
             recipients=email.recipients,
             now=now,
             report_url=link.report_url,
+            run_id=scans[0].run_id if run is not None else None,
+            accounts=parts,
         )
     subject = str(message["Subject"])
     try:

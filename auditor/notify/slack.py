@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from auditor.history import diff_with_previous, select_scans
+from auditor.history import Changes, diff_each_with_previous, select_run, select_scans
 from auditor.notify.mrkdwn import code, escape
 from auditor.notify.settings import ReportLinkSettings, SlackSettings
 from auditor.notify.slack_message import slack_payload
@@ -27,12 +27,16 @@ class NotifyConfigError(ValueError):
     """A notification cannot be sent as configured; the message is one line for the user."""
 
 
-def report_hint(scan_ids: Sequence[str], link: ReportLinkSettings) -> str:
+def report_hint(
+    scan_ids: Sequence[str], link: ReportLinkSettings, run_id: str | None = None
+) -> str:
     """Where the full report is: the configured URL, else the command that renders it."""
     if link.report_url:
         return f"Full report: {escape(link.report_url)}"
     # One scan is named; several are what `--scan latest` (the default) selects.
     scan = f" --scan {code(scan_ids[0], 40)[1:-1]}" if len(scan_ids) == 1 else ""
+    if run_id is not None:
+        scan = f" --run {code(run_id, 40)[1:-1]}"
     return f"Full report: run `auditor report{scan} --format html -o report.html`"
 
 
@@ -46,20 +50,29 @@ async def notify_slack(
     now: datetime,
     sleep: Sleep | None = None,
     again: bool = False,
+    run: str | None = None,
 ) -> Delivery | None:
     """Post what changed; None when nothing changed and no message is forced, or when every
-    selected scan was already posted (like email, a delivery is recorded) unless ``again``."""
+    selected scan was already posted (like email, a delivery is recorded) unless ``again``.
+
+    ``run`` (an ID, a prefix or "latest") posts one message for the scans of that run, with a
+    section per account, each against its own previous scan."""
     if slack.webhook_url is None:
         raise NotifyConfigError("set AUDITOR_SLACK_WEBHOOK_URL to the Slack incoming-webhook URL")
     with store.session() as session:
-        scans = select_scans(session, scan, accounts)
+        if run is not None:
+            scans = select_run(session, run, accounts)
+            run_id = scans[0].run_id
+        else:
+            scans, run_id = select_scans(session, scan, accounts), None
         if not again:
             posted = delivered_scan_ids(session, "slack")
             scans = [s for s in scans if s.id not in posted]
             if not scans:
                 log.info("slack: already posted for these scans; no message posted")
                 return None
-        changes = diff_with_previous(session, scans)
+        parts = diff_each_with_previous(session, scans)
+        changes = Changes.merge(parts)
         if changes.is_empty and not slack.always_post:
             log.info("slack: nothing changed since the previous scan; no message posted")
             return None
@@ -67,7 +80,9 @@ async def notify_slack(
             changes,
             causes_of_changes(session, changes),
             top_n=slack.top_n,
-            report_hint=report_hint([s.id for s in scans], link),
+            report_hint=report_hint([s.id for s in scans], link, run_id),
+            run_id=run_id,
+            accounts=parts if run_id is not None else (),
         )
     extra = {"sleep": sleep} if sleep is not None else {}
     delivery = await post_json(

@@ -62,10 +62,54 @@ def title_line(changes: Changes, causes: RootCauses) -> str:
     return worst.brief + (f" (+{plural(more, 'other new root cause')})" if more else "")
 
 
+def account_line(part: Changes, top_n: int) -> str:
+    """One account of a run: what changed against its own previous scan, new failures named."""
+    scan = part.scans[0]
+    counts = (
+        f"{plural(len(part.new_failures), 'new failure')}, {len(part.resolved)} fixed, "
+        f"{len(part.still_failing)} still failing, {len(part.new_unknown)} newly unknown"
+    )
+    since = "since its previous scan" if part.has_baseline else "in its first complete scan"
+    line = (
+        f"*Account {code(scan.account_id, 20)}* ({escape(scan.status)}, "
+        f"{code(', '.join(scan.regions), 200)}): {counts} {since}"
+    )
+    if part.new_failures:
+        line += f"\n      New: {_names(part.new_failures, top_n)}"
+    if part.resolved:
+        line += f"\n      Fixed: {_names(part.resolved, top_n)}"
+    return line
+
+
+def account_sections(parts: Sequence[Changes], top_n: int) -> list[str]:
+    """Section texts of a run's accounts: those with changes one line each (several lines to
+    a section, each section within Slack's limit), those without counted in one line."""
+    quiet = [p for p in parts if p.is_empty]
+    lines = [account_line(p, top_n) for p in parts if not p.is_empty]
+    if quiet:
+        names = ", ".join(code(p.scans[0].account_id, 20) for p in quiet[:top_n])
+        more = f" and {len(quiet) - top_n} more" if len(quiet) > top_n else ""
+        lines.append(f"Nothing changed in {plural(len(quiet), 'account')}: {names}{more}")
+    sections: list[str] = []
+    for line in lines:
+        if sections and len(sections[-1]) + len(line) + 1 <= MAX_TEXT - 100:
+            sections[-1] += "\n" + line
+        else:
+            sections.append(line)
+    return sections
+
+
 def slack_payload(
-    changes: Changes, causes: RootCauses, *, top_n: int, report_hint: str
+    changes: Changes,
+    causes: RootCauses,
+    *,
+    top_n: int,
+    report_hint: str,
+    run_id: str | None = None,
+    accounts: Sequence[Changes] = (),
 ) -> dict[str, Any]:
-    """The webhook payload: new root causes (top N), fixed ones, what is still open."""
+    """The webhook payload: new root causes (top N), fixed ones, what is still open; for a
+    run (``run_id``), a section per account of ``accounts`` (each scan's own diff)."""
     line = title_line(changes, causes)
     scans = ", ".join(f"{scan.account_id} ({', '.join(scan.regions)})" for scan in changes.scans)
     counts = (
@@ -75,6 +119,12 @@ def slack_payload(
     summary = f"*{counts}* since the previous scan of {code(scans, 500)}."
     if not changes.has_baseline:
         summary = f"*{counts}* in the first complete scan of {code(scans, 500)}."
+    if run_id is not None:
+        summary = (
+            f"*{counts}* in run {code(run_id, 40)} of "
+            f"{plural(len(changes.scans), 'account')}, each against its own previous scan."
+        )
+        line = f"run {run_id[:8]}: {line}"
     if changes.not_reevaluated:
         summary += (
             f"\n{plural(len(changes.not_reevaluated), 'earlier failure')} not evaluated "
@@ -106,6 +156,7 @@ def slack_payload(
             fallback=f"auditor: {line}",
             title=f"auditor: {line}"[:MAX_HEADER],
             summary=summary,
+            account_sections=account_sections(accounts, top_n),
             new_groups=[_cause_section(c, top_n) for c in causes.new[:top_n]],
             more_new=max(0, len(causes.new) - top_n),
             resolved=resolved,

@@ -12,7 +12,7 @@ from auditor.report.causes import RootCause, cause_key, kind_name
 from auditor.report.diagram import SymbolSheet, locate, nodes_of, svg
 from auditor.report.headline import headline
 from auditor.report.model import ReportData, filter_key, suppression_of
-from auditor.report.templating import anchor, environment
+from auditor.report.templating import anchor, environment, plural
 from auditor.store.scans import Finding
 
 # How many new, fixed or newly unknown findings the summary lists before "and N more".
@@ -67,6 +67,8 @@ def render_html(
 ) -> str:
     """The report; ``nav`` adds links above it (the pages `auditor serve` serves)."""
     accounts = ", ".join(data.accounts) or "no account"
+    if data.run_id is not None:
+        accounts = f"run {data.run_id} ({plural(len(data.accounts), 'account')})"
     sheet = SymbolSheet()
     return (
         environment()

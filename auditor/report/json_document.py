@@ -44,6 +44,7 @@ def scan_block(scan: Scan, outcomes: Sequence[CollectionOutcome]) -> dict[str, A
         "started_at": iso(scan.started_at),
         "finished_at": iso(scan.finished_at),
         "status": scan.status,
+        "run_id": scan.run_id,
         "api_calls": scan.api_calls,
         "collection_errors": [
             collection_error(o) for o in outcomes if OutcomeStatus(o.status).failed
@@ -81,9 +82,31 @@ def unknown_reason_of(status: str, evidence: dict[str, Any] | None) -> str | Non
     return str(reason) if reason else None
 
 
+def run_block(data: ReportData) -> dict[str, Any]:
+    """The run and, per account, what changed against that account's own previous scan."""
+    return {
+        "id": data.run_id,
+        "accounts": [
+            {
+                "account_id": part.account_id,
+                "scan_id": part.scan.id,
+                "status": part.scan.status,
+                "baseline_scan_id": part.baseline.id if part.baseline else None,
+                "new_failures": len(part.changes.new_failures),
+                "resolved": len(part.changes.resolved),
+                "still_failing": len(part.changes.still_failing),
+                "new_unknown": len(part.changes.new_unknown),
+                "not_reevaluated": len(part.changes.not_reevaluated),
+            }
+            for part in data.by_account
+        ],
+    }
+
+
 def document_of(session: Session, data: ReportData) -> dict[str, Any]:
     """The document of report data already loaded (findings read and diffed once, for every
-    output): one scan gives a ``scan`` block, several a ``scans`` list (docs/output.md).
+    output): one scan gives a ``scan`` block, several a ``scans`` list (docs/output.md), a
+    run (``report --run``) a ``run`` block too.
 
     ``findings`` is a generator, in the store's order (account, region, check, resource):
     :func:`dump_document` encodes each finding as it writes it."""
@@ -93,6 +116,8 @@ def document_of(session: Session, data: ReportData) -> dict[str, Any]:
         document["scan"] = blocks[0]
     else:
         document["scans"] = blocks
+    if data.run_id is not None:  # `report --run`: findings are in account order already
+        document["run"] = run_block(data)
     listed = sorted(data.findings, key=store_order)
     document["findings"] = (finding_item(f) for f in listed)
     causes = data.causes

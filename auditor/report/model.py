@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from typing import Any
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from auditor.catalogue import check_title
 from auditor.findings import Severity, Status
-from auditor.history import Changes, diff_with_previous, finding_order
+from auditor.history import Changes, diff_each_with_previous, finding_order
 from auditor.report.causes import RootCauses, root_causes
 from auditor.report.filters import FindingFilter
 from auditor.store.reads import collection_errors_of, findings_of
@@ -78,12 +78,35 @@ class ResourceGroup:
 
 
 @dataclass(frozen=True, kw_only=True)
+class AccountSection:
+    """One account of a report: its scan, what changed against its own previous scan, and
+    its findings by status."""
+
+    scan: Scan
+    changes: Changes
+    status_totals: dict[str, int]
+
+    @property
+    def account_id(self) -> str:
+        return self.scan.account_id
+
+    @property
+    def baseline(self) -> Scan | None:
+        return self.changes.baselines[0] if self.changes.baselines else None
+
+
+@dataclass(frozen=True, kw_only=True)
 class ReportData:
     scans: list[Scan]
     findings: list[Finding]
     collection_errors: list[CollectionOutcome]
     changes: Changes
     causes: RootCauses
+    # One section per scan, in account order; each diff is against that account's own
+    # previous scan (the merged ``changes`` sums them).
+    by_account: list[AccountSection] = field(default_factory=list)
+    # The run these scans are, when the report was asked for by run (``--run``).
+    run_id: str | None = None
 
     @property
     def accounts(self) -> list[str]:
@@ -183,22 +206,45 @@ def suppression_of(finding: Finding) -> Suppression:
 
 
 def load_report(
-    session: Session, scans: Sequence[Scan], *, only: FindingFilter | None = None
+    session: Session,
+    scans: Sequence[Scan],
+    *,
+    only: FindingFilter | None = None,
+    run_id: str | None = None,
 ) -> ReportData:
     scan_ids = [scan.id for scan in scans]
     findings = sorted(findings_of(session, scan_ids), key=finding_order)
     # The diff sees every finding: a hidden check must not look fixed.
-    changes = diff_with_previous(session, scans, findings=findings)
+    parts = diff_each_with_previous(session, scans, findings=findings)
     if only is not None:
         findings = [f for f in findings if only.keeps(f)]
-        changes = changes.narrowed(only.keeps)
+        parts = [part.narrowed(only.keeps) for part in parts]
+    changes = Changes.merge(parts)
     return ReportData(
         scans=list(scans),
         findings=findings,
         collection_errors=collection_errors_of(session, scan_ids),
         changes=changes,
         causes=causes_of(session, scans, findings, changes, only=only),
+        by_account=account_sections(scans, parts, findings),
+        run_id=run_id,
     )
+
+
+def account_sections(
+    scans: Sequence[Scan], parts: Sequence[Changes], findings: Sequence[Finding]
+) -> list[AccountSection]:
+    """Each scan with its own diff and its findings' statuses, in account order."""
+    counted = Counter((f.scan_id, f.status) for f in findings)
+    sections = [
+        AccountSection(
+            scan=scan,
+            changes=part,
+            status_totals={status: counted.get((scan.id, status), 0) for status in STATUS_ORDER},
+        )
+        for scan, part in zip(scans, parts, strict=True)
+    ]
+    return sorted(sections, key=lambda s: (s.account_id, s.scan.started_at))
 
 
 def causes_of(

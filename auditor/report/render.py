@@ -39,9 +39,11 @@ def render(
     *,
     now: datetime | None = None,
     only: FindingFilter | None = None,
+    run_id: str | None = None,
 ) -> str:
-    """``only`` narrows the findings shown (``--check``, ``--severity``, ``--status``)."""
-    data = load_report(session, _scans(session, scan_ids), only=only)
+    """``only`` narrows the findings shown (``--check``, ``--severity``, ``--status``);
+    ``run_id`` says the scans are that run's (``--run``): the report is the run's."""
+    data = load_report(session, _scans(session, scan_ids), only=only, run_id=run_id)
     return render_loaded(session, data, fmt, now=now)
 
 

@@ -61,6 +61,32 @@ def latest_scans(
     return sorted(newest.values(), key=lambda s: s.account_id)
 
 
+def run_ids_starting(session: Session, prefix: str, limit: int = 3) -> list[str]:
+    """Run IDs equal to or starting with ``prefix`` (at most ``limit``)."""
+    query = (
+        select(Scan.run_id)
+        .where(Scan.run_id.is_not(None), Scan.run_id.startswith(prefix))
+        .distinct()
+        .limit(limit)
+    )
+    return [run_id for run_id in session.scalars(query) if run_id is not None]
+
+
+def latest_finished_run(session: Session, accounts: Sequence[str] = ()) -> str | None:
+    """The run of the newest scan (of ``accounts``, when named) whose run has finished: no
+    scan of it is still running."""
+    running = select(Scan.run_id).where(Scan.status == ScanStatus.RUNNING, Scan.run_id.is_not(None))
+    query = (
+        select(Scan.run_id)
+        .where(Scan.run_id.is_not(None), Scan.run_id.not_in(running))
+        .order_by(Scan.started_at.desc())
+        .limit(1)
+    )
+    if accounts:
+        query = query.where(Scan.account_id.in_(list(accounts)))
+    return session.scalars(query).first()
+
+
 def scans_of_run(session: Session, run_id: str) -> list[Scan]:
     """The scans one invocation made, one per account, in account order."""
     return list(
