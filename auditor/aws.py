@@ -12,6 +12,7 @@ the service-model loader, the client classes and the TLS context (see ``new_sess
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import copy
 import os
 import re
@@ -19,7 +20,7 @@ import ssl
 import threading
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -461,6 +462,40 @@ async def caller_account_id(settings: Settings) -> str:
         raise access_error(error, "sts:GetCallerIdentity") from None
 
 
+_prefetched: list[tuple[Settings, concurrent.futures.Future[tuple[str, CallCounter]]]] = []
+
+
+def prefetch_caller(settings: Settings) -> None:
+    """Ask sts:GetCallerIdentity now, in a thread, while the process goes on starting (the
+    store, the collectors and checks are imported and opened meanwhile): the first AWS call
+    of a scan leaves at once. The run's :class:`Caller` for these same settings takes the
+    answer and its call count; when the ask failed, it asks again and reports that error."""
+    future: concurrent.futures.Future[tuple[str, CallCounter]] = concurrent.futures.Future()
+
+    def ask() -> None:
+        counter = CallCounter()
+        config = client_config(settings, pool_size=1)
+        try:
+            account = asyncio.run(_caller_account(new_session(), counter, config))
+        except BaseException as error:  # handed over: the Caller asks again
+            future.set_exception(error)
+        else:
+            future.set_result((account, counter))
+
+    _prefetched.append((settings, future))
+    threading.Thread(target=ask, name="caller-prefetch", daemon=True).start()
+
+
+def _take_prefetched(
+    settings: Settings,
+) -> concurrent.futures.Future[tuple[str, CallCounter]] | None:
+    for position, (prefetched_for, future) in enumerate(_prefetched):
+        if prefetched_for is settings:
+            del _prefetched[position]
+            return future
+    return None
+
+
 class Caller:
     """The credentials a run starts from, shared by every account it opens: one session, and
     the caller's own account ID asked once (sts:GetCallerIdentity, counted in the account
@@ -475,6 +510,12 @@ class Caller:
 
     async def account_id(self, counter: CallCounter) -> str:
         async with self._lock:
+            prefetched = _take_prefetched(self.settings) if self._account_id is None else None
+            if prefetched is not None:
+                with suppress(Exception):  # asked again below, and that error is reported
+                    account, counted = await asyncio.wrap_future(prefetched)
+                    self._account_id = account
+                    counter.update(counted)  # the prefetched call counts where it is used
             if self._account_id is None:
                 self._account_id = await _caller_account(self.session, counter, self._config)
             return self._account_id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -19,7 +20,10 @@ from collectors.results import ProgressCallback, ProgressEvent
 SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
 STATUS_ORDER = ("FAIL", "UNKNOWN", "MUTED", "PASS")
 
+# NO_COLOR (or --no-color before this module loads): no colour and no bold or dim either.
 stderr = Console(stderr=True, highlight=False)
+if os.environ.get("NO_COLOR"):
+    stderr._color_system = None  # what Console(color_system=None) sets
 
 
 @dataclass

@@ -9,7 +9,8 @@ from collections.abc import Sequence
 
 from auditor.cli.console import stderr
 from auditor.cli.errors import EXIT_INCOMPLETE
-from auditor.cli.scanning import FailOn, run_scan
+from auditor.cli.scan_flags import FailOn
+from auditor.cli.scanning import run_scan
 from auditor.config import Settings
 from auditor.report.formats import ReportFormat
 from auditor.store.database import open_store

@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from auditor.cli.console import stderr
 from auditor.cli.errors import EXIT_INCOMPLETE, UsageError
 from auditor.cli.options import (
     ConfigOption,
@@ -17,7 +16,7 @@ from auditor.cli.options import (
     use_profile,
 )
 from auditor.cli.outputs import plan_outputs
-from auditor.cli.scanning import FailOn, Shard, run_scan
+from auditor.cli.scan_flags import FailOn, Shard, validate_account_ids
 from auditor.config import load_settings
 from auditor.report.filters import FindingFilter
 from auditor.report.formats import ReportFormat
@@ -119,6 +118,15 @@ def scan_command(
             settings, formats=formats, output=output, fail_on=fail_on, progress=progress
         )
         raise typer.Exit(code)
+    if account is not None and len(validate_account_ids(account)) == 1:
+        # One account scans in this process: its first AWS call (who are we?) leaves now,
+        # while the store, collectors and checks are imported and the store is opened.
+        from auditor.aws import prefetch_caller, validate_regions
+
+        validate_regions(list(region or []) or settings.regions)
+        prefetch_caller(settings)
+    from auditor.cli.scanning import run_scan
+
     _, code = run_scan(
         settings,
         account_ids=list(account or []),
@@ -133,5 +141,7 @@ def scan_command(
         shard=chosen_shard,
     )
     if code == EXIT_INCOMPLETE:
+        from auditor.cli.console import stderr
+
         stderr.print("[yellow]scan incomplete: verdicts may be missing (exit 3)[/]")
     raise typer.Exit(code)

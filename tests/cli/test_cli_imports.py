@@ -74,3 +74,37 @@ def test_the_help_line_is_the_commands_own(name: str) -> None:
     assert command.name == name
     own = " ".join((command.help or "").split("\n\n")[0].split())
     assert own == LAZY_COMMANDS[name][2]
+
+
+_FIRST_CALL_PROBE = """
+import json, sys
+import auditor.aws
+seen = {}
+def prefetch_caller(settings):
+    seen["modules"] = sorted(sys.modules)
+    raise SystemExit(0)
+auditor.aws.prefetch_caller = prefetch_caller
+sys.argv = ["auditor", "scan", "--account", "123456789012", "--region", "us-east-1"]
+from auditor.cli import main
+try:
+    main()
+except SystemExit:
+    pass
+print(json.dumps(seen.get("modules")))
+"""
+
+# What the store, the collectors, the checks and the renderers need: none of it before the
+# first AWS call of a one-account scan (`auditor scan --account ...`) is sent.
+NOT_BEFORE_THE_FIRST_CALL = ("sqlalchemy", "alembic", "jinja2", "checks", "collectors", "rich")
+
+
+def test_a_scan_sends_its_first_call_before_loading_the_store_collectors_or_checks() -> None:
+    completed = subprocess.run(
+        [sys.executable, "-c", _FIRST_CALL_PROBE], capture_output=True, text=True, check=True
+    )
+    loaded = json.loads(completed.stdout.splitlines()[-1])
+    assert loaded is not None, "the scan never asked who it is"
+    early = sorted({m for m in loaded if m.split(".")[0] in NOT_BEFORE_THE_FIRST_CALL})
+    assert early == [], f"loaded before the first AWS call: {early}"
+    assert "auditor.store.resources" not in loaded
+    assert len(loaded) <= 700, f"{len(loaded)} modules before the first AWS call (667 today)"

@@ -243,7 +243,7 @@ def test_a_denied_call_makes_the_scan_partial_and_its_checks_unknown(tmp_path: P
 
 
 def test_shards_split_accounts_stably_and_completely() -> None:
-    from auditor.cli.scanning import Shard
+    from auditor.cli.scan_flags import Shard
 
     accounts = [f"{n:012d}" for n in range(100000000000, 100000000000 + 97 * 7919, 7919)]
     shards = [Shard.parse(f"{i}/4").accounts(accounts) for i in range(1, 5)]
