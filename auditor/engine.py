@@ -246,6 +246,13 @@ async def scan_accounts(
             asyncio.to_thread(fail_unfinished_run, store, run_id, "interrupted before it finished")
         )
         raise
+    except Exception as exc:
+        # One account's store failing stops the run: the others' scans, stored and waiting
+        # or still collecting, must not stay running until the next start notices.
+        reason = f"the run stopped: {exc}".splitlines()[0][:500]
+        with suppress(Exception):
+            await asyncio.to_thread(fail_unfinished_run, store, run_id, reason)
+        raise
     finally:
         heartbeat.cancel()
         with suppress(asyncio.CancelledError):
