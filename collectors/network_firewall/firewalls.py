@@ -8,7 +8,8 @@ uses:
 
 - a firewall endpoint is routed to as ``GatewayId`` ``vpce-...`` with a CIDR destination
   (gateway endpoints are routed by prefix list), so only VPCs with such a route are listed,
-  with ListFirewalls' ``VpcIds`` filter, 100 a page; a region without one costs no call;
+  with ListFirewalls' ``VpcIds`` filter, 100 a page; a region without one does not run the
+  collectors at all (``needed_when``: their outcome is ``not_needed``);
 - each firewall listed there is described (its endpoints are only in DescribeFirewall's
   ``SyncStates``);
 - a policy is described only when one of its firewalls' endpoints is a route target, and a
@@ -27,7 +28,7 @@ from auditor.store.resources import (
     NetworkFirewallRuleGroup,
 )
 from collectors.calls import Api, Item, unique
-from collectors.declaration import Collector, Context, Record
+from collectors.declaration import Collector, Context, NeededWhen, Record
 from collectors.fields import jsonable, text
 
 SERVICE = "network-firewall"
@@ -48,11 +49,12 @@ def endpoint_route_targets(tables: list[Ec2RouteTable]) -> dict[str, set[str]]:
 # --------------------------------------------------------------------------- firewalls
 
 
-async def fetch_firewalls(api: Api, vpc_ids: list[str]) -> list[Item]:
-    """DescribeFirewall responses of every firewall in ``vpc_ids``; no call without VPCs."""
-    if not vpc_ids:
+async def fetch_firewalls(api: Api, vpc_ids: list[str] | None) -> list[Item]:
+    """DescribeFirewall responses of every firewall in ``vpc_ids`` (None: in every VPC)."""
+    if vpc_ids is not None and not vpc_ids:
         return []
-    listed = await api.items("list_firewalls", "Firewalls", VpcIds=vpc_ids, MaxResults=100)
+    where = {"VpcIds": vpc_ids} if vpc_ids is not None else {}
+    listed = await api.items("list_firewalls", "Firewalls", MaxResults=100, **where)
     arns = unique(item.get("FirewallArn") for item in listed)
     return list(await asyncio.gather(*(api.call("describe_firewall", FirewallArn=a) for a in arns)))
 
@@ -89,8 +91,11 @@ def transform_firewall(response: Item, account_id: str, region: str) -> NetworkF
 
 
 async def collect_firewalls(ctx: Context) -> list[Record]:
+    # Run without route tables only when their collection failed (needed_when rules out a
+    # region whose tables route to no endpoint): then nothing can be ruled out.
     tables = ctx.records(ROUTE_TABLES, Ec2RouteTable)
-    responses = await fetch_firewalls(ctx.api, sorted(endpoint_route_targets(tables)))
+    vpc_ids = sorted(endpoint_route_targets(tables)) if tables else None
+    responses = await fetch_firewalls(ctx.api, vpc_ids)
     return [transform_firewall(r, ctx.account_id, ctx.region) for r in responses]
 
 
@@ -164,7 +169,8 @@ async def fetch_policies(api: Api, arns: list[str]) -> list[Item]:
 async def collect_policies(ctx: Context) -> list[Record]:
     firewalls = ctx.records(FIREWALLS.name, NetworkFirewallFirewall)
     tables = ctx.records(ROUTE_TABLES, Ec2RouteTable)
-    arns = unique(f.firewall_policy_arn for f in routed_firewalls(firewalls, tables))
+    used = routed_firewalls(firewalls, tables) if tables else firewalls
+    arns = unique(f.firewall_policy_arn for f in used)
     return [
         transform_policy(r, ctx.account_id, ctx.region) for r in await fetch_policies(ctx.api, arns)
     ]
@@ -244,6 +250,22 @@ async def collect_rule_groups(ctx: Context) -> list[Record]:
     return [transform_rule_group(r, ctx.account_id, ctx.region) for r in responses]
 
 
+def _routes_to_endpoints(ctx: Context) -> bool:
+    return bool(endpoint_route_targets(ctx.records(ROUTE_TABLES, Ec2RouteTable)))
+
+
+def _routed_firewall(ctx: Context) -> bool:
+    firewalls = ctx.records(FIREWALLS.name, NetworkFirewallFirewall)
+    return bool(routed_firewalls(firewalls, ctx.records(ROUTE_TABLES, Ec2RouteTable)))
+
+
+def _referenced_groups(ctx: Context) -> bool:
+    return any(
+        policy.stateless_rule_groups or policy.stateful_rule_groups
+        for policy in ctx.records(FIREWALL_POLICIES.name, NetworkFirewallPolicy)
+    )
+
+
 FIREWALLS = Collector(
     name="network_firewall.firewalls",
     records=(NetworkFirewallFirewall,),
@@ -252,7 +274,12 @@ FIREWALLS = Collector(
     service=SERVICE,
     actions=("network-firewall:ListFirewalls", "network-firewall:DescribeFirewall"),
     collect=collect_firewalls,
-    needs=(ROUTE_TABLES,),
+    optional_needs=(ROUTE_TABLES,),
+    needed_when=NeededWhen(
+        inputs=(ROUTE_TABLES,),
+        test=_routes_to_endpoints,
+        when="a route to a CIDR targets a VPC endpoint (vpce-), as firewall endpoints are",
+    ),
 )
 
 FIREWALL_POLICIES = Collector(
@@ -262,7 +289,13 @@ FIREWALL_POLICIES = Collector(
     service=SERVICE,
     actions=("network-firewall:DescribeFirewallPolicy",),
     collect=collect_policies,
-    needs=(FIREWALLS.name, ROUTE_TABLES),
+    needs=(FIREWALLS.name,),
+    optional_needs=(ROUTE_TABLES,),
+    needed_when=NeededWhen(
+        inputs=(FIREWALLS.name, ROUTE_TABLES),
+        test=_routed_firewall,
+        when="a route targets a Network Firewall endpoint",
+    ),
 )
 
 RULE_GROUPS = Collector(
@@ -273,4 +306,9 @@ RULE_GROUPS = Collector(
     actions=("network-firewall:DescribeRuleGroup",),
     collect=collect_rule_groups,
     needs=(FIREWALL_POLICIES.name,),
+    needed_when=NeededWhen(
+        inputs=(FIREWALL_POLICIES.name,),
+        test=_referenced_groups,
+        when="a routed firewall's policy references rule groups",
+    ),
 )

@@ -346,7 +346,9 @@ def records_by_kind(collected: Collected) -> dict[type[ResourceMixin], list[Any]
     return kinds
 
 
-def seed_firewall(make: Boto3Factory, *, routed: bool = True) -> dict[str, str]:
+def seed_firewall(
+    make: Boto3Factory, *, routed: bool = True, with_firewall: bool = True
+) -> dict[str, str]:
     """A VPC whose private subnet routes 0.0.0.0/0 to a firewall endpoint (a GWLB-type
     endpoint, as Network Firewall's are), with the firewall moto creates."""
     ec2 = make("ec2")
@@ -365,6 +367,8 @@ def seed_firewall(make: Boto3Factory, *, routed: bool = True) -> dict[str, str]:
         ec2.create_route(
             RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", VpcEndpointId=endpoint
         )
+    if not with_firewall:
+        return {"vpc": vpc, "subnet": subnet, "endpoint": endpoint}
     firewall = make("network-firewall").create_firewall(
         FirewallName="egress",
         FirewallPolicyArn=FIREWALL_POLICY_ARN,

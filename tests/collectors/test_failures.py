@@ -78,6 +78,10 @@ async def test_denied_calls_are_recorded_and_contribute_no_records(
         "efs.file_systems": (OutcomeStatus.ERROR, None, False),
         "efs.mount_targets": (OutcomeStatus.ERROR, None, False),
         "efs.access_points": (OutcomeStatus.ERROR, None, False),
+        # No route leads to a Network Firewall endpoint: not needed, not failed.
+        "network_firewall.firewalls": (OutcomeStatus.NOT_NEEDED, None, False),
+        "network_firewall.firewall_policies": (OutcomeStatus.NOT_NEEDED, None, False),
+        "network_firewall.rule_groups": (OutcomeStatus.NOT_NEEDED, None, False),
     }
     assert outcomes["ecs.task_definitions"].error == "skipped: needs ecs.services"
     assert outcomes["elbv2.target_groups"].error == "skipped: needs ecs.services"

@@ -44,6 +44,10 @@ CONDITIONAL = {
     "ec2.transit_gateway_route_tables",
     "ec2.vpc_peering_connections",
     "ec2.vpn_gateways",
+    # Network Firewall: only a route to an endpoint leads to a firewall.
+    "network_firewall.firewalls",
+    "network_firewall.firewall_policies",
+    "network_firewall.rule_groups",
 }
 SKIPPED_OPERATIONS = {
     "DescribeTransitGatewayAttachments",
@@ -94,6 +98,12 @@ async def test_no_route_to_them_makes_none_of_their_calls(
         "peering connection (pcx-), and nothing here does",
         "ec2.vpn_gateways": "not needed: collected only when a route targets a virtual "
         "private gateway (vgw-), and nothing here does",
+        "network_firewall.firewalls": "not needed: collected only when a route to a CIDR "
+        "targets a VPC endpoint (vpce-), as firewall endpoints are, and nothing here does",
+        "network_firewall.firewall_policies": "not needed: its input "
+        "network_firewall.firewalls was not needed",
+        "network_firewall.rule_groups": "not needed: its input "
+        "network_firewall.firewall_policies was not needed",
     }
     sent = {operation for (_, _, operation) in collected.api_calls}
     assert not sent & SKIPPED_OPERATIONS
@@ -218,6 +228,10 @@ async def test_denied_route_tables_collect_the_rest_and_no_path_passes(
         "ec2.vpc_peering_connections": OutcomeStatus.OK,
         "ec2.vpn_gateways": OutcomeStatus.OK,
         "ec2.transit_gateway_route_tables": OutcomeStatus.NOT_NEEDED,
+        # Every firewall is listed, and their policies described (none exists).
+        "network_firewall.firewalls": OutcomeStatus.OK,
+        "network_firewall.firewall_policies": OutcomeStatus.OK,
+        "network_firewall.rule_groups": OutcomeStatus.NOT_NEEDED,
     }
     routed = {c.meta.id for c in all_checks() if EC2_ROUTE_TABLES in c.meta.needs}
     assert routed

@@ -198,10 +198,34 @@ async def test_without_routes_to_endpoints_no_firewall_call_is_made(
     boto3_client("ec2").create_vpc(CidrBlock="10.9.0.0/16")
     account = await open_moto_account()
     collected = await collect_account(account, [REGION], concurrency=4)
-    assert {o.collector: o.status for o in collected.outcomes if o.collector in NAMES} == (
-        dict.fromkeys(NAMES, OutcomeStatus.OK)
+    outcomes = {o.collector: o for o in collected.outcomes if o.collector in NAMES}
+    assert {name: o.status for name, o in outcomes.items()} == (
+        dict.fromkeys(NAMES, OutcomeStatus.NOT_NEEDED)
+    )
+    assert "a route to a CIDR targets a VPC endpoint" in str(
+        outcomes["network_firewall.firewalls"].error
     )
     assert not [k for k in collected.api_calls if k[1] == "network-firewall"]
+
+
+@pytest.mark.asyncio
+async def test_a_routed_endpoint_that_is_no_firewall_costs_one_list_call(
+    boto3_client: Boto3Factory,
+) -> None:
+    """A route to a Gateway Load Balancer endpoint (no firewall): one ListFirewalls, and the
+    policy and rule group collectors are not needed."""
+    seed_firewall(boto3_client, with_firewall=False)
+    account = await open_moto_account()
+    collected = await collect_account(account, [REGION], concurrency=4)
+    outcomes = {o.collector: o.status for o in collected.outcomes if o.collector in NAMES}
+    assert outcomes == {
+        "network_firewall.firewalls": OutcomeStatus.OK,
+        "network_firewall.firewall_policies": OutcomeStatus.NOT_NEEDED,
+        "network_firewall.rule_groups": OutcomeStatus.NOT_NEEDED,
+    }
+    assert [k for k in collected.api_calls if k[1] == "network-firewall"] == [
+        (REGION, "network-firewall", "ListFirewalls")
+    ]
 
 
 @pytest.mark.asyncio
