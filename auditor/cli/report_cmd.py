@@ -13,6 +13,7 @@ from auditor.cli.errors import UsageError
 from auditor.cli.options import (
     ConfigOption,
     chosen_output,
+    output_options,
 )
 from auditor.cli.outputs import check_writable, plan_outputs, write_outputs
 from auditor.config import load_settings
@@ -94,6 +95,7 @@ def print_report_table(
     print_table(load_rows(store, scan_ids, only), causes=causes)
 
 
+@output_options()
 def report_command(
     output: Annotated[
         str | None,

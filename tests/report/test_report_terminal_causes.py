@@ -74,7 +74,7 @@ def test_a_scan_reads_its_findings_and_diff_once_for_every_output_and_the_summar
     url, scan_ids = outage_store(tmp_path)
     reads_of_the_scan: list[list[str]] = []
     diffs: list[object] = []
-    findings_of, diff_with_previous = model.findings_of, model.diff_with_previous
+    findings_of, diff_each = model.findings_of, model.diff_each_with_previous
 
     def counted_findings(session: Any, ids: Any) -> Any:
         if list(ids) == scan_ids:
@@ -83,10 +83,10 @@ def test_a_scan_reads_its_findings_and_diff_once_for_every_output_and_the_summar
 
     def counted_diff(*args: Any, **kwargs: Any) -> Any:
         diffs.append(args)
-        return diff_with_previous(*args, **kwargs)
+        return diff_each(*args, **kwargs)
 
     monkeypatch.setattr(model, "findings_of", counted_findings)
-    monkeypatch.setattr(model, "diff_with_previous", counted_diff)
+    monkeypatch.setattr(model, "diff_each_with_previous", counted_diff)
     targets = {fmt: str(tmp_path / f"out{fmt.suffix}") for fmt in ReportFormat}
     done = finish(open_store(url), scan_ids, targets)
 
