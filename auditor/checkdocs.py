@@ -112,9 +112,13 @@ on the same evaluator) judge a path hop by hop; every hop is in the evidence as
     (`NoSourcePreservation`), layer hosts of other registries that cannot be named, and
     paths whose host names are not modelled (FireLens destinations). UNKNOWN for missing
     data: a firewall, policy or rule group that was not collected.
-  - Not checked: that the return traffic comes back through the same firewall endpoint
-    (ingress routing of the internet gateway, or the NAT subnet's route back to the task's
-    subnet), TLS inspection configurations, firewalls in other VPCs used through VPC endpoint
+  - `network-firewall-return-route`: replies must come back through the same endpoint, or
+    the stateful engine sees one direction of each connection. Behind a NAT gateway that is
+    the NAT subnet's route back to the source (more specific than the local route); before
+    an internet gateway, the gateway's edge route table (ingress routing). Replies that
+    bypass the endpoint are UNKNOWN (`appliance`): what a stateful firewall does with
+    asymmetric traffic is not evaluated.
+  - Not checked: TLS inspection configurations, firewalls in other VPCs used through VPC endpoint
     associations, and firewalls on a transit gateway's egress VPC (a route there to a
     firewall endpoint is UNKNOWN).
   - Collection: Network Firewall has no batch describe, and ListFirewalls returns names only,

@@ -203,6 +203,7 @@ class Inventory:
                 self._unscanned_vpc_owner.setdefault(vpc_id, owner)
         self._explicit_table: dict[str, Ec2RouteTable] = {}
         self._main_table: dict[str, Ec2RouteTable] = {}
+        self._gateway_table: dict[str, Ec2RouteTable] = {}
         for table in self.route_table_by_id.values():
             for assoc in table.associations:
                 if assoc.get("state") not in (None, "associated"):
@@ -211,6 +212,8 @@ class Inventory:
                     self._main_table[table.vpc_id] = table
                 elif assoc.get("subnet_id"):
                     self._explicit_table[assoc["subnet_id"]] = table
+                elif assoc.get("gateway_id"):
+                    self._gateway_table[assoc["gateway_id"]] = table
 
         self.endpoints_by_vpc: dict[str, list[Ec2VpcEndpoint]] = defaultdict(list)
         for endpoint in self.vpc_endpoint_by_id.values():
@@ -315,6 +318,11 @@ class Inventory:
         if main is None and self.unscanned_owner(subnet.vpc_id):
             return None, "owner-not-scanned"
         return main, "main" if main is not None else "none"
+
+    def gateway_route_table(self, gateway_id: str) -> Ec2RouteTable | None:
+        """The edge route table of an internet or virtual private gateway (ingress routing:
+        it routes what enters the VPC through the gateway), or None when it has none."""
+        return self._gateway_table.get(gateway_id)
 
     def eni_for_task(self, task: EcsTask) -> Ec2NetworkInterface | None:
         return self.eni_by_id.get(task.eni_id) if task.eni_id else None

@@ -465,7 +465,80 @@ def firewall_path_hops(
         return hops
     hops.extend(nat_subnet_hops(net, subnet_id, from_subnet, role="firewall", version=4))
     hops.extend(_onward_hops(net, source, subnet_id, from_subnet=from_subnet, vpc_id=vpc_id))
+    if all(hop.ok is not False for hop in hops):
+        hops.append(firewall_return_hop(net, endpoint_id, subnet_id, from_network))
     return hops
+
+
+FIREWALL_RETURN_STEP = "network-firewall-return-route"
+
+
+def firewall_return_hop(
+    net: NetworkView, endpoint_id: str, firewall_subnet_id: str, from_network: str | None
+) -> Hop:
+    """Replies must come back through the same firewall endpoint: a stateful firewall that
+    sees one direction of a connection (asymmetric routing) may drop it or pass it, which is
+    not evaluated, so that is UNKNOWN, never PASS
+    (https://docs.aws.amazon.com/network-firewall/latest/developerguide/vpc-config-route-tables.html).
+
+    The replies come from what the firewall subnet routes onward to: a NAT gateway, whose
+    subnet's route table must send ``from_network`` back to the endpoint (a route more
+    specific than the VPC's local route), or an internet gateway, whose edge route table
+    (ingress routing) must."""
+    network = parse_network(from_network)
+    table, _ = net.inventory.effective_route_table(firewall_subnet_id)
+    onward = best_route(table.routes, INTERNET_V4, net.prefix_list_cidrs) if table else None
+    target = str(onward.route.get("target_id") or "") if onward and onward.route else ""
+    kind = target_kind_of_id(target)
+    replies: Ec2RouteTable | None = None
+    where = ""
+    if kind is TargetKind.NAT_GATEWAY:
+        nat = net.inventory.nat_gateway_by_id.get(target)
+        if nat is not None and nat.subnet_id:
+            replies, _ = net.inventory.effective_route_table(nat.subnet_id)
+            where = f"the subnet {nat.subnet_id} of NAT gateway {target}"
+    elif kind is TargetKind.INTERNET_GATEWAY:
+        replies = net.inventory.gateway_route_table(target)
+        where = f"the edge route table of internet gateway {target}"
+        if replies is None and network is not None:
+            return Hop(
+                step=FIREWALL_RETURN_STEP,
+                subject=target,
+                ok=None,
+                detail=f"internet gateway {target} has no edge route table (ingress routing), "
+                f"so replies to {network} bypass firewall endpoint {endpoint_id}: the "
+                "firewall sees one direction of each connection, and what its stateful "
+                "engine does then is not evaluated",
+                unknown_reason=UnknownReason.APPLIANCE,
+            )
+    if network is None or replies is None:
+        return Hop(
+            step=FIREWALL_RETURN_STEP,
+            subject=endpoint_id,
+            ok=None,
+            detail=f"the route replies take back through firewall endpoint {endpoint_id} "
+            f"could not be told ({target or 'no onward target'} after the firewall)",
+        )
+    back = best_route(replies.routes, network, net.prefix_list_cidrs)
+    back_target = str(back.route.get("target_id") or "") if back.route else ""
+    if back.active and back_target == endpoint_id:
+        return Hop(
+            step=FIREWALL_RETURN_STEP,
+            subject=replies.route_table_id,
+            ok=True,
+            detail=f"replies to {network} come back through firewall endpoint {endpoint_id} "
+            f"({replies.route_table_id}, {where})",
+        )
+    return Hop(
+        step=FIREWALL_RETURN_STEP,
+        subject=replies.route_table_id,
+        ok=None,
+        detail=f"replies to {network} take {describe_route(back.route)} in "
+        f"{replies.route_table_id} ({where}), not firewall endpoint {endpoint_id}: the "
+        "firewall sees one direction of each connection (asymmetric routing), and what its "
+        "stateful engine does then is not evaluated",
+        unknown_reason=UnknownReason.APPLIANCE,
+    )
 
 
 def _onward_hops(

@@ -654,10 +654,12 @@ class InventoryEstate:
         routes: Iterable[dict[str, Any]] = (),
         subnets: Iterable[str] = (),
         main: bool = False,
+        gateways: Iterable[str] = (),
         vpc_cidr: str = "10.0.0.0/16",
         region: str | None = None,
     ) -> Ec2RouteTable:
-        """``routes``: ``route(...)`` items; the VPC's local route comes first, as in AWS."""
+        """``routes``: ``route(...)`` items; the VPC's local route comes first, as in AWS.
+        ``gateways``: internet or virtual private gateways it is the edge table of."""
         associations: list[dict[str, Any]] = [
             {
                 "RouteTableAssociationId": f"rtbassoc-{route_table_id}-{subnet}",
@@ -667,6 +669,16 @@ class InventoryEstate:
                 "AssociationState": {"State": "associated"},
             }
             for subnet in subnets
+        ]
+        associations += [
+            {
+                "RouteTableAssociationId": f"rtbassoc-{route_table_id}-{gateway}",
+                "RouteTableId": route_table_id,
+                "GatewayId": gateway,
+                "Main": False,
+                "AssociationState": {"State": "associated"},
+            }
+            for gateway in gateways
         ]
         if main:
             associations.append(

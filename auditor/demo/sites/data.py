@@ -181,7 +181,14 @@ def _inspected_egress(site: Site) -> None:
         ServiceName=f"com.amazonaws.vpce.{region}.vpce-svc-0inspectedegress",
         SubnetIds=[firewall_subnet],
     )["VpcEndpoint"]["VpcEndpointId"]
-    net.route_table(vpc, "inspected-egress-public", [public], [("0.0.0.0/0", igw)])
+    # Replies from the NAT gateway to the tasks go back through the firewall endpoint (a
+    # route more specific than local), so the stateful engine sees both directions.
+    net.route_table(
+        vpc,
+        "inspected-egress-public",
+        [public],
+        [("0.0.0.0/0", igw), ("10.80.10.0/24", endpoint)],
+    )
     net.route_table(vpc, "inspected-egress-firewall", [firewall_subnet], [("0.0.0.0/0", nat)])
     net.route_table(vpc, "inspected-egress-tasks", [tasks], [("0.0.0.0/0", endpoint)])
 

@@ -42,17 +42,22 @@ def firewalled(
     onward: list[dict[str, Any]] | None = None,
     image: str | None = None,
     awslogs: bool = False,
+    return_route: bool = True,
     **firewall: Any,
 ) -> None:
-    """subnet-1 -> vpce-fw (firewall in subnet-fw) -> nat-1 (subnet-pub) -> igw-1."""
+    """subnet-1 -> vpce-fw (firewall in subnet-fw) -> nat-1 (subnet-pub) -> igw-1; with
+    ``return_route`` the NAT subnet sends replies to subnet-1 back through vpce-fw."""
     estate.vpc()
     estate.subnet()
     estate.subnet(subnet_id="subnet-fw", cidr="10.0.3.0/24")
     estate.subnet(subnet_id="subnet-pub", cidr="10.0.0.0/24")
     estate.igw()
     estate.nat()
+    back = [route("10.0.1.0/24", "vpce-fw")] if return_route else []
     estate.route_table(
-        route_table_id="rtb-pub", subnets=["subnet-pub"], routes=[route("0.0.0.0/0", "igw-1")]
+        route_table_id="rtb-pub",
+        subnets=["subnet-pub"],
+        routes=[route("0.0.0.0/0", "igw-1"), *back],
     )
     estate.route_table(
         route_table_id="rtb-fw",
@@ -341,8 +346,15 @@ def test_log_delivery_is_judged_on_the_logs_host(estate: InventoryEstate) -> Non
     assert f"logs.{REGION}.amazonaws.com" in results[0].message
 
 
-def nat_then_firewall(estate: InventoryEstate, group: dict[str, Any]) -> None:
-    """subnet-1 -> nat-1 (subnet-pub) -> vpce-fw (firewall in subnet-fw) -> igw-1."""
+def nat_then_firewall(
+    estate: InventoryEstate,
+    group: dict[str, Any],
+    *,
+    edge_routes: list[dict[str, Any]] | None = None,
+) -> None:
+    """subnet-1 -> nat-1 (subnet-pub) -> vpce-fw (firewall in subnet-fw) -> igw-1; igw-1's
+    edge route table sends replies to subnet-pub back through vpce-fw (``edge_routes`` []
+    means no edge table)."""
     estate.vpc()
     estate.subnet()
     estate.subnet(subnet_id="subnet-fw", cidr="10.0.3.0/24")
@@ -356,6 +368,9 @@ def nat_then_firewall(estate: InventoryEstate, group: dict[str, Any]) -> None:
     estate.route_table(
         route_table_id="rtb-fw", subnets=["subnet-fw"], routes=[route("0.0.0.0/0", "igw-1")]
     )
+    edge = [route("10.0.0.0/24", "vpce-fw")] if edge_routes is None else edge_routes
+    if edge:
+        estate.route_table(route_table_id="rtb-edge", gateways=["igw-1"], routes=edge)
     estate.security_group()
     estate.records["network_firewalls"] = [transform_firewall(describe_firewall(), ACCOUNT, REGION)]
     estate.records["firewall_policies"] = [transform_policy(with_groups(group), ACCOUNT, REGION)]
@@ -397,3 +412,44 @@ def test_drop_to_alert_override_drops_nothing_but_other_groups_still_do(
     result = only(both)
     assert result.status is Status.FAIL
     assert "rule group strict-list (ALLOWLIST) does not list" in result.message
+
+
+def return_hop(result: Result) -> dict[str, Any]:
+    (hop,) = [h for h in hops(result) if h["step"] == "network-firewall-return-route"]
+    return hop
+
+
+def test_replies_that_bypass_the_firewall_before_the_nat_gateway_are_unknown(
+    estate: InventoryEstate,
+) -> None:
+    group = allowlist(*ECR_HOSTS)
+    firewalled(estate, policy=with_groups(group), groups=[group], return_route=False)
+    result = only(estate)
+    assert result.status is Status.UNKNOWN, result.message
+    hop = return_hop(result)
+    assert hop["ok"] is None
+    assert hop["unknown_reason"] == "appliance"
+    assert "replies to 10.0.1.0/24 take 10.0.0.0/16 -> local" in hop["detail"]
+    assert "asymmetric routing" in hop["detail"]
+
+
+def test_replies_back_through_the_endpoint_are_in_the_evidence(estate: InventoryEstate) -> None:
+    group = allowlist(*ECR_HOSTS)
+    firewalled(estate, policy=with_groups(group), groups=[group])
+    hop = return_hop(only(estate))
+    assert hop["ok"] is True
+    assert "replies to 10.0.1.0/24 come back through firewall endpoint vpce-fw" in hop["detail"]
+
+
+def test_firewall_before_the_internet_gateway_needs_its_edge_route_table() -> None:
+    group = allowlist(*ECR_HOSTS)
+    without_edge = InventoryEstate()
+    nat_then_firewall(without_edge, group, edge_routes=[])
+    result = only(without_edge)
+    assert result.status is Status.UNKNOWN, result.message
+    assert "internet gateway igw-1 has no edge route table" in return_hop(result)["detail"]
+    elsewhere = InventoryEstate()
+    nat_then_firewall(elsewhere, group, edge_routes=[route("10.0.3.0/24", "vpce-fw")])
+    result = only(elsewhere)
+    assert result.status is Status.UNKNOWN, result.message
+    assert "the edge route table of internet gateway igw-1" in return_hop(result)["detail"]
