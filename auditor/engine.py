@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from auditor import __version__, muting, processes
+from auditor import muting, processes
 from auditor.aws import (
     AccountAccessError,
     Caller,
@@ -328,16 +328,8 @@ async def collect_and_store(
     """Collect one account and store its records; the scan stays running until
     :func:`evaluate_run` judges it. A failure to reach the account is a failed scan."""
     started = _now()
-    scan = Scan(
-        id=str(uuid.uuid4()),
-        account_id=account_id,
-        regions=list(regions or settings.regions),
-        started_at=started,
-        trigger=trigger,
-        auditor_version=__version__,
-        owner=processes.this_process(),
-        heartbeat_at=started,
-        run_id=run_id,
+    scan = repository.new_scan(
+        account_id, regions or settings.regions, trigger=trigger, run_id=run_id, now=started
     )
     with store.session() as session:
         repository.add_scan(session, scan)

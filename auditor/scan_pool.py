@@ -18,7 +18,6 @@ import asyncio
 import math
 import multiprocessing
 import os
-import uuid
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -26,11 +25,10 @@ from datetime import UTC, datetime
 from multiprocessing.queues import Queue
 from typing import Any
 
-from auditor import __version__, processes
 from auditor.config import Settings
 from auditor.store import reads, repository
 from auditor.store.database import Store, open_store
-from auditor.store.scans import Scan, ScanStatus
+from auditor.store.scans import ScanStatus
 from collectors.results import ProgressCallback, ProgressEvent
 
 # Below this many accounts a pool costs more than it saves (a worker takes about a second of
@@ -203,16 +201,8 @@ def _recover(
         with store.session() as session:
             scan = reads.run_scan(session, run_id, account_id)
             if scan is None:
-                scan = Scan(
-                    id=str(uuid.uuid4()),
-                    account_id=account_id,
-                    regions=list(regions or settings.regions),
-                    started_at=now,
-                    trigger=trigger,
-                    auditor_version=__version__,
-                    owner=processes.this_process(),
-                    heartbeat_at=now,
-                    run_id=run_id,
+                scan = repository.new_scan(
+                    account_id, regions or settings.regions, trigger=trigger, run_id=run_id, now=now
                 )
                 repository.add_scan(session, scan)
             elif scan.status == ScanStatus.RUNNING and reads.has_outcomes(session, scan.id):

@@ -3,6 +3,7 @@ heartbeats and retention. Reads are in ``auditor.store.reads``; nothing else wri
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import cache
@@ -11,6 +12,7 @@ from typing import Any, cast
 from sqlalchemy import Table, delete, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
+from auditor import __version__, processes
 from auditor.store.notifications import NotificationDelivery
 from auditor.store.reads import records_by_table
 from auditor.store.resources import ResourceMixin
@@ -111,6 +113,24 @@ def save_records(session: Session, scan_id: str, records: Iterable[ResourceMixin
         session.execute(insert(target), values)
         count += len(values)
     return count
+
+
+def new_scan(
+    account_id: str, regions: Sequence[str], *, trigger: str, run_id: str | None, now: datetime
+) -> Scan:
+    """A running scan of ``account_id`` started ``now`` by this process and version
+    (add it with :func:`add_scan`)."""
+    return Scan(
+        id=str(uuid.uuid4()),
+        account_id=account_id,
+        regions=list(regions),
+        started_at=now,
+        trigger=trigger,
+        auditor_version=__version__,
+        owner=processes.this_process(),
+        heartbeat_at=now,
+        run_id=run_id,
+    )
 
 
 def add_scan(session: Session, scan: Scan) -> None:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from auditor import processes
+from auditor import __version__, processes
 from auditor.store import reads, repository
 from auditor.store.database import Store, open_store
 from auditor.store.resources import Ec2Vpc, EcsTask
@@ -149,4 +149,26 @@ def test_abandoned_running_scans_are_marked_failed(database_url: str) -> None:
         dead = session.get_one(Scan, "dead")
         assert dead.status == ScanStatus.FAILED and dead.error and "interrupted" in dead.error
         assert session.get_one(Scan, "alive").status == ScanStatus.RUNNING
+    store.dispose()
+
+
+def test_a_new_scan_is_running_owned_by_this_process_and_stored_as_built(
+    database_url: str,
+) -> None:
+    store = open_store(database_url)
+    scan = repository.new_scan(
+        "1" * 12, ("eu-west-1", "us-east-1"), trigger="schedule", run_id="run-1", now=T0
+    )
+    other = repository.new_scan("1" * 12, ["us-east-1"], trigger="cli", run_id=None, now=T0)
+    assert scan.id != other.id
+    with store.session() as session:
+        repository.add_scan(session, scan)
+    with store.session() as session:
+        stored = session.get_one(Scan, scan.id)
+        assert stored.status == ScanStatus.RUNNING
+        assert stored.regions == ["eu-west-1", "us-east-1"]
+        assert (stored.trigger, stored.run_id, stored.account_id) == ("schedule", "run-1", "1" * 12)
+        assert stored.started_at == stored.heartbeat_at == T0
+        assert stored.owner == processes.this_process()
+        assert stored.auditor_version == __version__
     store.dispose()
