@@ -15,78 +15,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import logging
 import math
 import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
 import aiohttp
+import rig
 from aiohttp import web
 
-REGION = "us-east-1"
-ACCOUNT_ID = "123456789012"
 Call = tuple[str, str, dict[str, Any]]  # (service, operation, params)
-
-
-def prepare_environment() -> None:
-    os.environ.update(
-        AWS_ACCESS_KEY_ID="bench",
-        AWS_SECRET_ACCESS_KEY="bench",
-        AWS_DEFAULT_REGION=REGION,
-        AWS_EC2_METADATA_DISABLED="true",
-        MOTO_EC2_LOAD_DEFAULT_AMIS="false",
-    )
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
-        os.environ.pop(name, None)
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_moto() -> tuple[subprocess.Popen[bytes], str]:
-    """moto in its own process, so its CPU time does not compete with the collector's."""
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/moto-api/data.json", timeout=1) as response:
-                response.read()
-            break
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                raise SystemExit("moto server did not start") from None
-            time.sleep(0.2)
-    transition = {
-        "model_name": "ecs::task",
-        "transition": {"progression": "manual", "times": 1_000_000_000},
-    }
-    request = urllib.request.Request(
-        f"{url}/moto-api/state-manager/set-transition",
-        data=json.dumps(transition).encode(),
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        response.read()
-    return server, url
 
 
 def seed(url: str, tasks: int) -> None:
@@ -94,44 +34,25 @@ def seed(url: str, tasks: int) -> None:
     import boto3
 
     def client(service: str) -> Any:
-        return boto3.client(service, region_name=REGION, endpoint_url=url)
+        return boto3.client(service, region_name=rig.REGION, endpoint_url=url)
 
-    ec2, ecs, elbv2, iam = client("ec2"), client("ecs"), client("elbv2"), client("iam")
-    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
-    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.0.0/18")["Subnet"]["SubnetId"]
-    group = ec2.create_security_group(GroupName="task", Description="task", VpcId=vpc)["GroupId"]
+    ec2, ecs, elbv2 = client("ec2"), client("ecs"), client("elbv2")
+    vpc, subnet, group = rig.task_network(ec2)
     # A transit gateway: its default route table costs one route search.
     ec2.create_transit_gateway(Description="hub")
-    iam.create_role(
-        RoleName="AWSServiceRoleForECS",
-        Path="/aws-service-role/ecs.amazonaws.com/",
-        AssumeRolePolicyDocument='{"Version":"2012-10-17","Statement":[]}',
-    )
+    rig.create_ecs_service_role(client("iam"))
     cluster = ecs.create_cluster(clusterName="bench")["cluster"]["clusterArn"]
-    definition = ecs.register_task_definition(
-        family="bench",
-        networkMode="awsvpc",
-        requiresCompatibilities=["FARGATE"],
-        cpu="256",
-        memory="512",
-        containerDefinitions=[{"name": "app", "image": "nginx", "memory": 512}],
-    )["taskDefinition"]["taskDefinitionArn"]
-    awsvpc = {"awsvpcConfiguration": {"subnets": [subnet], "securityGroups": [group]}}
+    definition = rig.register_task_definition(ecs)
+    network = rig.awsvpc(subnet, group)
     for number in range(max(1, tasks // 100)):
-        target_group = elbv2.create_target_group(
-            Name=f"tg-{number}", Protocol="HTTP", Port=80, VpcId=vpc, TargetType="ip"
-        )["TargetGroups"][0]["TargetGroupArn"]
-        ecs.create_service(
+        rig.create_load_balanced_service(
+            ecs,
+            elbv2,
             cluster=cluster,
-            serviceName=f"svc-{number}",
-            taskDefinition=definition,
-            desiredCount=0,
-            launchType="FARGATE",
-            networkConfiguration=awsvpc,
-            loadBalancers=[
-                {"targetGroupArn": target_group, "containerName": "app", "containerPort": 80}
-            ],
+            definition=definition,
+            number=number,
+            vpc=vpc,
+            network=network,
         )
     remaining = tasks
     while remaining > 0:
@@ -140,7 +61,7 @@ def seed(url: str, tasks: int) -> None:
             cluster=cluster,
             taskDefinition=definition,
             launchType="FARGATE",
-            networkConfiguration=awsvpc,
+            networkConfiguration=network,
             count=count,
             group=f"service:svc-{remaining % max(1, tasks // 100)}",
         )
@@ -334,7 +255,7 @@ async def issue_all(account: Any, calls: list[Call], concurrency: int) -> float:
     async with AsyncExitStack() as stack:
         clients = {
             service: await stack.enter_async_context(
-                account.client(service, REGION, pool_size=concurrency, count_region="baseline")
+                account.client(service, rig.REGION, pool_size=concurrency, count_region="baseline")
             )
             for service in {service for service, _, _ in calls}
         }
@@ -356,13 +277,13 @@ async def run(url: str, args: argparse.Namespace) -> None:
     proxy = LatencyProxy(url, args.latency)
     os.environ["AWS_ENDPOINT_URL"] = await proxy.start()
     try:
-        account = await open_account(ACCOUNT_ID, Settings(concurrency=args.concurrency))
+        account = await open_account(rig.ACCOUNT_ID, Settings(concurrency=args.concurrency))
         # Load every service model once so neither measurement pays for parsing them.
         for service in ("ecs", "ec2", "elbv2", "iam", "cloudtrail"):
-            async with account.client(service, REGION, count_region="warm-up"):
+            async with account.client(service, rig.REGION, count_region="warm-up"):
                 pass
         started = time.perf_counter()
-        collected = await collect_account(account, [REGION], concurrency=args.concurrency)
+        collected = await collect_account(account, [rig.REGION], concurrency=args.concurrency)
         collection_time = time.perf_counter() - started
         calls = minimal_calls(collected.records)
         baseline_time = await issue_all(account, calls, args.concurrency)
@@ -378,7 +299,7 @@ async def run(url: str, args: argparse.Namespace) -> None:
     by_operation = Counter(f"{service}:{operation}" for service, operation, _ in calls)
     # moto answers ListTasks in one page whatever maxResults says; AWS pages it by 100. The
     # AWS-equivalent count replaces the ListTasks made here by the pages AWS would return.
-    list_tasks_made = collected.api_calls[(REGION, "ecs", "ListTasks")]
+    list_tasks_made = collected.api_calls[(rig.REGION, "ecs", "ListTasks")]
     aws_made = made - list_tasks_made + max(list_tasks_made, by_operation["ecs:list_tasks"])
     print(
         f"(a) API calls: {made} made vs {len(calls)} minimum -> ratio {made / len(calls):.2f}"
@@ -408,8 +329,8 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8, help="calls in flight at once")
     args = parser.parse_args()
 
-    prepare_environment()
-    server, url = start_moto()
+    rig.prepare_environment()
+    server, url = rig.start_moto()
     try:
         started = time.perf_counter()
         seed(url, args.tasks)

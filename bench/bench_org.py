@@ -1,7 +1,7 @@
 """Benchmark one `auditor scan` of an organisation: N accounts x R regions, against a baseline.
 
 One command, everything measured in this run, on moto behind a proxy adding a fixed latency
-per request (the proxy of bench_scan.py):
+per request (bench/rig.py, shared with bench_scan.py):
   - seeds N member accounts x R regions through assumed roles (threads): a VPC, a subnet, a
     security group, a cluster, a task definition and ``--tasks`` running Fargate tasks in
     each account-region, and the ECS service-linked role in each account;
@@ -38,11 +38,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "bench"), str(ROOT / "tests" / "collectors")]
-
-from bench_collection import minimal_calls, prepare_environment, start_moto  # noqa: E402
-from bench_scan import AUDITOR, BenchProxy, ProxyThread  # noqa: E402
+import rig
+from bench_collection import minimal_calls  # a sibling script, not a package
 
 REGIONS = (
     "us-east-1",
@@ -80,28 +77,14 @@ def seed(url: str, accounts: Sequence[str], regions: Sequence[str], tasks: int) 
             aws_secret_access_key=keys["SecretAccessKey"],
             aws_session_token=keys["SessionToken"],
         )
-        session.client("iam", endpoint_url=url).create_role(
-            RoleName="AWSServiceRoleForECS",
-            Path="/aws-service-role/ecs.amazonaws.com/",
-            AssumeRolePolicyDocument='{"Version":"2012-10-17","Statement":[]}',
-        )
+        rig.create_ecs_service_role(session.client("iam", endpoint_url=url))
         for region in regions:
             ec2 = session.client("ec2", region_name=region, endpoint_url=url)
             ecs = session.client("ecs", region_name=region, endpoint_url=url)
-            vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-            ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
-            subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.0.0/18")["Subnet"]["SubnetId"]
-            group = ec2.create_security_group(GroupName="task", Description="task", VpcId=vpc)
+            _, subnet, group = rig.task_network(ec2)
             cluster = ecs.create_cluster(clusterName="bench")["cluster"]["clusterArn"]
-            definition = ecs.register_task_definition(
-                family="bench",
-                networkMode="awsvpc",
-                requiresCompatibilities=["FARGATE"],
-                cpu="256",
-                memory="512",
-                containerDefinitions=[{"name": "app", "image": "nginx", "memory": 512}],
-            )["taskDefinition"]["taskDefinitionArn"]
-            network = {"subnets": [subnet], "securityGroups": [group["GroupId"]]}
+            definition = rig.register_task_definition(ecs)
+            network = {"subnets": [subnet], "securityGroups": [group]}
             for start in range(0, tasks, 10):
                 ecs.run_task(
                     cluster=cluster,
@@ -184,13 +167,15 @@ class TreeMemory:
         return total
 
 
-def measure(argv: Sequence[str], env: dict[str, str], proxy: BenchProxy, moto_pid: int) -> Measured:
+def measure(
+    argv: Sequence[str], env: dict[str, str], proxy: rig.BenchProxy, moto_pid: int
+) -> Measured:
     """Run a command to completion: wall time, CPU of its tree, peak RSS of its tree."""
     proxy.phase()
     moto_before, rig_before = process_cpu(moto_pid), time.process_time()
     started = time.perf_counter()
     child = subprocess.Popen(
-        argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT
+        argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=rig.ROOT
     )
     assert child.stderr is not None
     with TreeMemory(child.pid) as memory:
@@ -334,8 +319,8 @@ def main() -> None:
     regions = list(REGIONS[: args.regions])
     load_before = os.getloadavg()
 
-    prepare_environment()
-    server, moto_url = start_moto()
+    rig.prepare_environment()
+    server, moto_url = rig.start_moto()
     workdir = Path(tempfile.mkdtemp(prefix="bench-org-"))
     try:
         started = time.perf_counter()
@@ -346,7 +331,7 @@ def main() -> None:
             f"{args.latency * 1000:.0f} ms, {args.concurrency} calls per account, "
             f"{account_concurrency} accounts at once, {workers} process(es)"
         )
-        with ProxyThread(BenchProxy(moto_url, args.latency)) as proxy:
+        with rig.ProxyThread(rig.BenchProxy(moto_url, args.latency)) as proxy:
             env = {
                 **os.environ,
                 "AWS_ENDPOINT_URL": proxy.url,
@@ -356,10 +341,8 @@ def main() -> None:
                 "AUDITOR_ACCOUNT_CONCURRENCY": str(account_concurrency),
                 "AUDITOR_SCAN_WORKERS": str(workers),
             }
-            auditor = [*AUDITOR]
-            if args.profile:
-                auditor[1:1] = ["-m", "cProfile", "-o", str(Path(args.profile).resolve())]
-            argv = [*auditor, "scan", "--no-progress", "--fail-on", "none"]
+            argv = [*rig.auditor_command(args.profile), "scan", "--no-progress"]
+            argv += ["--fail-on", "none"]
             for account_id in accounts:
                 argv += ["--account", account_id]
             for region in regions:

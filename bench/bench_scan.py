@@ -22,9 +22,7 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -32,24 +30,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aiohttp import web
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "bench"), str(ROOT / "tests" / "collectors")]
-
-from bench_collection import (  # noqa: E402  (a sibling script, not a package)
-    ACCOUNT_ID,
-    REGION,
-    issue_all,
-    minimal_calls,
-    prepare_environment,
-    start_moto,
-)
-from collectors_fault_proxy import FaultProxy  # noqa: E402
-
-# The installed entry point, run by this interpreter (so cProfile can wrap it).
-AUDITOR = [sys.executable, str(Path(sys.executable).with_name("auditor"))]
-
+import rig
+from bench_collection import issue_all, minimal_calls  # sibling scripts, not packages
+from rig import ACCOUNT_ID, AUDITOR, REGION, ROOT, BenchProxy, ProxyThread
 
 # ------------------------------------------------------------------------------ the estate
 
@@ -61,48 +44,25 @@ def seed(url: str, tasks: int, vpcs: int, services: int) -> None:
     def client(service: str) -> Any:
         return boto3.client(service, region_name=REGION, endpoint_url=url)
 
-    ec2, ecs, elbv2, iam = client("ec2"), client("ecs"), client("elbv2"), client("iam")
-    iam.create_role(
-        RoleName="AWSServiceRoleForECS",
-        Path="/aws-service-role/ecs.amazonaws.com/",
-        AssumeRolePolicyDocument='{"Version":"2012-10-17","Statement":[]}',
-    )
-    networks = []
-    for number in range(vpcs):
-        vpc = ec2.create_vpc(CidrBlock=f"10.{number}.0.0/16")["Vpc"]["VpcId"]
-        ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
-        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.{number}.0.0/18")["Subnet"]
-        group = ec2.create_security_group(GroupName="task", Description="task", VpcId=vpc)
-        networks.append((vpc, subnet["SubnetId"], group["GroupId"]))
+    ec2, ecs, elbv2 = client("ec2"), client("ecs"), client("elbv2")
+    rig.create_ecs_service_role(client("iam"))
+    networks = [rig.task_network(ec2, number) for number in range(vpcs)]
     cluster = ecs.create_cluster(clusterName="bench")["cluster"]["clusterArn"]
-    definition = ecs.register_task_definition(
-        family="bench",
-        networkMode="awsvpc",
-        requiresCompatibilities=["FARGATE"],
-        cpu="256",
-        memory="512",
-        containerDefinitions=[{"name": "app", "image": "nginx", "memory": 512}],
-    )["taskDefinition"]["taskDefinitionArn"]
+    definition = rig.register_task_definition(ecs)
 
     def awsvpc(number: int) -> dict[str, Any]:
         _, subnet, group = networks[number % vpcs]
-        return {"awsvpcConfiguration": {"subnets": [subnet], "securityGroups": [group]}}
+        return rig.awsvpc(subnet, group)
 
     for number in range(services):
-        vpc = networks[number % vpcs][0]
-        target_group = elbv2.create_target_group(
-            Name=f"tg-{number}", Protocol="HTTP", Port=80, VpcId=vpc, TargetType="ip"
-        )["TargetGroups"][0]["TargetGroupArn"]
-        ecs.create_service(
+        rig.create_load_balanced_service(
+            ecs,
+            elbv2,
             cluster=cluster,
-            serviceName=f"svc-{number}",
-            taskDefinition=definition,
-            desiredCount=0,
-            launchType="FARGATE",
-            networkConfiguration=awsvpc(number),
-            loadBalancers=[
-                {"targetGroupArn": target_group, "containerName": "app", "containerPort": 80}
-            ],
+            definition=definition,
+            number=number,
+            vpc=networks[number % vpcs][0],
+            network=awsvpc(number),
         )
     started = 0
     while started < tasks:
@@ -117,58 +77,6 @@ def seed(url: str, tasks: int, vpcs: int, services: int) -> None:
             group=f"service:svc-{number}",
         )
         started += count
-
-
-# ------------------------------------------------------------------------------- the proxy
-
-
-class BenchProxy(FaultProxy):
-    """The fault proxy plus a fixed latency per request, counting requests per phase."""
-
-    def __init__(self, upstream: str, latency: float) -> None:
-        super().__init__(upstream)
-        self.latency = latency
-        self.requests_seen = 0
-        self.first_request_at: float | None = None
-        self.last_answer_at = 0.0
-
-    def phase(self, *, throttle_rate: float = 0.0, unavailable_rate: float = 0.0) -> None:
-        self.throttle_rate, self.unavailable_rate = throttle_rate, unavailable_rate
-        self.requests_seen = 0
-        self.first_request_at = None
-        self.injected.clear()
-
-    async def handle(self, request: web.Request) -> web.Response:
-        self.requests_seen += 1
-        if self.first_request_at is None:
-            self.first_request_at = time.perf_counter()
-        await asyncio.sleep(self.latency)
-        try:
-            return await super().handle(request)
-        finally:
-            self.last_answer_at = time.perf_counter()
-
-
-class ProxyThread:
-    """Runs the proxy on an event loop of its own while the main thread runs subprocesses."""
-
-    def __init__(self, proxy: BenchProxy) -> None:
-        self.proxy = proxy
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-
-    def __enter__(self) -> BenchProxy:
-        self.thread.start()
-        asyncio.run_coroutine_threadsafe(self.proxy.start(), self.loop).result(timeout=30)
-        return self.proxy
-
-    def __exit__(self, *_: object) -> None:
-        asyncio.run_coroutine_threadsafe(self.proxy.stop(), self.loop).result(timeout=30)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(timeout=30)
-
-    def run(self, coroutine: Any) -> Any:
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result()
 
 
 # ------------------------------------------------------------------------------- the runs
@@ -216,10 +124,7 @@ def scan(
 ) -> Run:
     output = workdir / f"{name}.json"
     env = {**env, "AUDITOR_DATABASE_URL": f"sqlite:///{workdir / name}.db"}
-    auditor = [*AUDITOR]
-    if profile:  # cProfile around the whole process, for finding where the time goes
-        auditor[1:1] = ["-m", "cProfile", "-o", str(Path(profile).resolve())]
-    argv = [*auditor, "scan", "--account", ACCOUNT_ID, "--region", REGION]
+    argv = [*rig.auditor_command(profile), "scan", "--account", ACCOUNT_ID, "--region", REGION]
     argv += ["--format", "json", "-o", str(output), "--no-progress", "--fail-on", "none"]
     result = run_process(argv, env, proxy)
     result.output = output
@@ -288,8 +193,8 @@ def main() -> None:
     parser.add_argument("--profile", help="write a cProfile of the clean scan to this file")
     args = parser.parse_args()
 
-    prepare_environment()
-    server, moto_url = start_moto()
+    rig.prepare_environment()
+    server, moto_url = rig.start_moto()
     workdir = Path(tempfile.mkdtemp(prefix="bench-scan-"))
     try:
         started = time.perf_counter()
