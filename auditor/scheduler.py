@@ -273,10 +273,22 @@ class AuditorService:
         for hint in _engine().owner_hints(run.outcomes):
             log.warning(hint)
         if run.outcomes and not self.stopping:
-            await self.run_alert()
+            # What this run changed, one message for its scans (a section per account); not
+            # the newest scan of every account in the store, which another replica's run or
+            # a CLI scan may have written meanwhile.
+            run_ids = sorted({o.run_id for o in run.outcomes if o.run_id is not None})
+            if not run_ids:
+                await self.run_alert()
+            for run_id in run_ids:
+                await self.run_alert(run_id)
 
-    async def run_alert(self) -> None:
-        await self._deliver("slack", "send_alert")
+    async def run_alert(self, run_id: str | None = None) -> None:
+        """The Slack alert: for run ``run_id`` (after a scan job), else (the alert's own
+        schedule) for the newest finished scan of each account not posted yet."""
+        if run_id is None:
+            await self._deliver("slack", "send_alert")
+        else:
+            await self._deliver("slack", "send_alert", run_id)
 
     async def run_weekly_email(self) -> None:
         await self._deliver("email", "send_weekly")
@@ -285,10 +297,10 @@ class AuditorService:
         pruned = await asyncio.to_thread(_engine().prune, self.store, self.settings)
         log.info("pruned %d scan(s) past %d days", pruned, self.settings.retention_days)
 
-    async def _deliver(self, channel: str, function_name: str) -> None:
+    async def _deliver(self, channel: str, function_name: str, *args: Any) -> None:
         # A failed delivery is logged and never disturbs the schedule or the scans.
         try:
-            await _call(self._notify(channel, function_name), self.store, self.settings)
+            await _call(self._notify(channel, function_name), self.store, self.settings, *args)
         except Exception:
             log.exception("%s delivery failed", channel)
 

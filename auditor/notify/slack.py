@@ -99,14 +99,19 @@ async def notify_slack(
     return delivery
 
 
-async def send_alert(store: Store, settings: Settings) -> Delivery | None:
-    """The scheduler's alert after each scan: what changed, if Slack is configured."""
+async def send_alert(
+    store: Store, settings: Settings, run_id: str | None = None
+) -> Delivery | None:
+    """The scheduler's alert, if Slack is configured: after a scan job, what run ``run_id``
+    changed (one message, a section per account, as ``notify slack --run``); on the alert's
+    own schedule, the newest finished scan of each account (``--scan latest``)."""
     if settings.slack.webhook_url is None:
         log.info("slack: AUDITOR_SLACK_WEBHOOK_URL is not set; no alert sent")
         return None
     return await notify_slack(
         store,
         scan="latest",
+        run=run_id,
         accounts=[],
         slack=settings.slack,
         link=ReportLinkSettings(),

@@ -25,6 +25,7 @@ from auditor.config import AccountsSettings, SchedulesSettings, Settings
 from auditor.store.database import Store
 
 ACCOUNT_A, ACCOUNT_B = "123456789012", "210987654321"
+RUN = "0f8fad5b-d9cb-469f-a165-70867728950e"  # the run every Recorder.scan returns
 
 
 def service_settings(store: Store, **schedules: Any) -> Settings:
@@ -45,6 +46,7 @@ class FakeScanSummary:
     api_calls: int = 0
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    run_id: str | None = None
     unscanned_owners: dict[str, str] = field(default_factory=dict)
 
 
@@ -65,11 +67,11 @@ class Recorder:
         max_parallel_accounts: int = 4,
     ) -> list[Any]:
         self.calls.append(("scan", tuple(account_ids), trigger))
-        return [FakeScanSummary(f"scan-{a}", a, "complete") for a in account_ids]
+        return [FakeScanSummary(f"scan-{a}", a, "complete", run_id=RUN) for a in account_ids]
 
     def notify(self, channel: str, function: str) -> Any:
-        def deliver(store: Store, settings: Settings) -> None:
-            self.calls.append((channel, function))
+        def deliver(store: Store, settings: Settings, *args: Any) -> None:
+            self.calls.append((channel, function, *args))
 
         return deliver
 

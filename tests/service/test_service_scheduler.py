@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from service_support import ACCOUNT_A, ACCOUNT_B, Recorder, service_settings
+from service_support import ACCOUNT_A, ACCOUNT_B, RUN, Recorder, service_settings
 
 from auditor.config import Settings
 from auditor.scheduler import AuditorService
@@ -52,7 +52,7 @@ async def test_scan_job_scans_every_account_then_alerts(store: Store, recorder: 
         await _until(lambda: len(recorder.calls) == 2)
         assert recorder.calls == [
             ("scan", (ACCOUNT_A, ACCOUNT_B), "schedule"),
-            ("slack", "send_alert"),
+            ("slack", "send_alert", RUN),  # what that run changed
         ]
         assert service.last_scan is not None
         assert service.last_scan.skipped == []
@@ -121,7 +121,7 @@ async def test_an_account_locked_elsewhere_is_skipped(store: Store, recorder: Re
     assert elsewhere.acquire([ACCOUNT_B]) == [ACCOUNT_B]
     service = _service(service_settings(store), store, recorder)
     await service.run("scan")
-    assert recorder.calls == [("scan", (ACCOUNT_A,), "schedule"), ("slack", "send_alert")]
+    assert recorder.calls == [("scan", (ACCOUNT_A,), "schedule"), ("slack", "send_alert", RUN)]
     assert service.last_scan is not None
     assert service.last_scan.skipped == [ACCOUNT_B]
     assert elsewhere.holders() == {ACCOUNT_B: "other-host:1"}
@@ -142,7 +142,7 @@ async def test_failed_delivery_is_logged_and_the_service_goes_on(
     store: Store, recorder: Recorder, caplog: pytest.LogCaptureFixture
 ) -> None:
     def broken(channel: str, function: str) -> Any:
-        def deliver(store: Store, settings: Settings) -> None:
+        def deliver(store: Store, settings: Settings, *args: Any) -> None:
             raise ConnectionError("smtp.example.com refused")
 
         return deliver
@@ -233,11 +233,13 @@ async def test_scheduled_scan_runs_the_real_engine(
     service.start()
     try:
         service.scheduler.modify_job("scan", next_run_time=datetime.now(UTC))
-        await _until(lambda: recorder.calls == [("slack", "send_alert")])
+        await _until(lambda: bool(recorder.calls))
     finally:
         await service.stop()
     with store.session() as session:
         scans = [(s.account_id, s.trigger, s.status) for s in session.scalars(select(Scan))]
+        [run_id] = session.scalars(select(Scan.run_id))
     assert scans == [(ACCOUNT_A, "schedule", "complete")]
+    assert recorder.calls == [("slack", "send_alert", run_id)]  # the alert of that run
     assert service.last_scan is not None
     assert [o.account_id for o in service.last_scan.outcomes] == [ACCOUNT_A]
