@@ -7,6 +7,7 @@ Also which scans a reader asked for (``--scan ID|latest``, ``--account``), read 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -206,8 +207,18 @@ def select_scans(session: Session, scan: str, accounts: Sequence[str]) -> list[S
     return [latest[account] for account in sorted(latest)]
 
 
+# A run ID (uuid4, as the engine writes it) or a prefix of one.
+_RUN_ID_PART = re.compile(r"[0-9a-f-]{1,36}")
+
+
 def run_by_id_or_prefix(session: Session, run: str) -> str:
     """The run whose ID is ``run`` or the only one that starts with it."""
+    run = run.strip().lower()
+    if not _RUN_ID_PART.fullmatch(run):
+        raise ScanSelectionError(
+            f"malformed run ID {run!r}: expected a run ID (a UUID such as "
+            "0f8fad5b-d9cb-469f-a165-70867728950e) or at least its first 4 characters"
+        )
     if len(run) < 4:
         raise ScanSelectionError(f"no run with id {run!r} in the store: give at least 4 characters")
     matches = reads.run_ids_starting(session, run)

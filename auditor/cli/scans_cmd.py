@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from typing import Annotated
 
 import typer
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from auditor.cli.errors import UsageError
 from auditor.cli.options import ConfigOption, chosen_output, output_console, output_options
 from auditor.config import load_settings
-from auditor.history import ScanSelectionError, scan_by_id_or_prefix
+from auditor.history import ScanSelectionError, run_by_id_or_prefix, scan_by_id_or_prefix
 from auditor.store import reads, repository
 from auditor.store.database import open_store
 from auditor.store.scans import ScanStatus
 
 STATUSES = ("FAIL", "UNKNOWN", "MUTED", "PASS")
+DEFAULT_LIMIT = 20
 
 
 @output_options()
@@ -25,19 +28,34 @@ def scans_command(
         list[str] | None,
         typer.Option("--account", "-a", help="Only this 12-digit account; repeat for several."),
     ] = None,
-    limit: Annotated[int, typer.Option(min=1, help="Newest scans shown.")] = 20,
+    run: Annotated[
+        str | None,
+        typer.Option(
+            "--run",
+            help="Only the scans of this run: its ID (or a unique prefix), or 'latest' (the "
+            "newest run none of whose scans is still running).",
+        ),
+    ] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option(min=1, help="Newest scans shown (default 20; with --run, all of them)."),
+    ] = None,
     config: ConfigOption = None,
 ) -> None:
     """List stored scans, newest first: ID, run, account, regions, status, calls, findings."""
     store = open_store(load_settings(config).database_url)
     with store.session() as session:
-        scans = reads.newest_scans(session, account or [], limit)
+        run_id = _run_id(session, run, account or []) if run is not None else None
+        shown = limit if limit is not None or run_id is not None else DEFAULT_LIMIT
+        scans = reads.newest_scans(session, account or [], shown, run_id)
         found: dict[str, Counter[str]] = {scan.id: Counter() for scan in scans}
         for scan_id, _, status, number in reads.finding_counts(session, list(found)):
             found[scan_id][status] += number
     if not scans:
         if not chosen_output().quiet:
-            typer.echo("no scans in the store: run `auditor scan` first", err=True)
+            named = ", ".join(account or [])
+            empty = f"run {run_id} has no scan of account {named}" if run_id else ""
+            typer.echo(empty or "no scans in the store: run `auditor scan` first", err=True)
         return
     table = Table(box=None, pad_edge=False)
     # The ID is never cut: it is what --scan and `db delete --scan` take.
@@ -59,6 +77,19 @@ def scans_command(
             "/".join(str(found[scan.id][status]) for status in STATUSES),
         )
     output_console(highlight=False, width=max(240, output_console().width)).print(table)
+
+
+def _run_id(session: Session, run: str, accounts: Sequence[str]) -> str:
+    """The run named by ``--run``, or a one-line usage error."""
+    try:
+        if run == "latest":
+            found = reads.latest_finished_run(session, accounts)
+            if found is None:
+                raise ScanSelectionError("no finished run in the store: run `auditor scan` first")
+            return found
+        return run_by_id_or_prefix(session, run)
+    except ScanSelectionError as error:
+        raise UsageError(str(error)) from None
 
 
 def db_delete_command(

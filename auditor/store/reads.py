@@ -446,11 +446,16 @@ def delivered_scan_ids(session: Session, channel: str) -> set[str]:
 # ------------------------------------------------------------------ listings and figures
 
 
-def newest_scans(session: Session, accounts: Sequence[str], limit: int) -> list[Scan]:
-    """The newest ``limit`` scans, any status (of these accounts, or of every account)."""
-    query = select(Scan).order_by(Scan.started_at.desc()).limit(limit)
+def newest_scans(
+    session: Session, accounts: Sequence[str], limit: int | None, run_id: str | None = None
+) -> list[Scan]:
+    """The newest ``limit`` scans (all when None), any status (of these accounts, or of
+    every account; of run ``run_id`` only, when given)."""
+    query = select(Scan).order_by(Scan.started_at.desc(), Scan.account_id).limit(limit)
     if accounts:
         query = query.where(Scan.account_id.in_(list(accounts)))
+    if run_id is not None:
+        query = query.where(Scan.run_id == run_id)
     return list(session.scalars(query))
 
 

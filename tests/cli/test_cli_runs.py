@@ -82,6 +82,27 @@ def test_a_run_is_listed_reported_and_notified_as_one(
     )
     first_scans = {row[2]: row[0] for row in rows if row[1] == first}
 
+    # `scans --run` lists one run's scans: by prefix, by 'latest', narrowed by --account.
+    of_first = run_auditor("scans", "--run", first[:8], env=env, cwd=tmp_path)
+    assert of_first.returncode == 0, of_first.stderr
+    listed = [line.split() for line in of_first.stdout.splitlines() if re.match(UUID, line)]
+    assert sorted((row[0], row[1], row[2]) for row in listed) == sorted(
+        (scan_id, first, account) for account, scan_id in first_scans.items()
+    )
+    latest = run_auditor("scans", "--run", "latest", "-a", OTHER, env=env, cwd=tmp_path)
+    assert latest.returncode == 0, latest.stderr
+    listed = [line.split() for line in latest.stdout.splitlines() if re.match(UUID, line)]
+    assert [(row[1], row[2]) for row in listed] == [(second, OTHER)]
+    for bad, says in (
+        ("not-a-run!", "malformed run ID 'not-a-run!'"),
+        ("feedface", "no run with id 'feedface' in the store"),
+        ("ab", "give at least 4 characters"),
+    ):
+        refused = run_auditor("scans", "--run", bad, env=env, cwd=tmp_path)
+        assert refused.returncode == 2, refused.stderr
+        assert says in refused.stderr and "Traceback" not in refused.stderr
+        assert len(refused.stderr.strip().splitlines()) == 1, refused.stderr
+
     # One document for the run: each account against its own previous scan (the first run's).
     report = run_auditor("report", "--run", "latest", "-o", "-", env=env, cwd=tmp_path)
     assert report.returncode == 0, report.stderr
