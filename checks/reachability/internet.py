@@ -417,7 +417,8 @@ def inspection_hops(net: NetworkView, source: Source, endpoint_id: str) -> list[
         return hops
     subnet_id = endpoint.subnet_ids[0]
     hops.extend(nat_subnet_hops(net, subnet_id, source.subnet_id, role="inspection"))
-    hops.extend(_onward_hops(net, source, subnet_id, from_subnet=None))
+    onward, _ = _onward_hops(net, source, subnet_id, from_subnet=None)
+    hops.extend(onward)
     return hops
 
 
@@ -464,9 +465,10 @@ def firewall_path_hops(
         )
         return hops
     hops.extend(nat_subnet_hops(net, subnet_id, from_subnet, role="firewall", version=4))
-    hops.extend(_onward_hops(net, source, subnet_id, from_subnet=from_subnet, vpc_id=vpc_id))
+    onward, target = _onward_hops(net, source, subnet_id, from_subnet=from_subnet, vpc_id=vpc_id)
+    hops.extend(onward)
     if all(hop.ok is not False for hop in hops):
-        hops.append(firewall_return_hop(net, endpoint_id, subnet_id, from_network))
+        hops.append(firewall_return_hop(net, endpoint_id, target, from_network))
     return hops
 
 
@@ -474,21 +476,19 @@ FIREWALL_RETURN_STEP = "network-firewall-return-route"
 
 
 def firewall_return_hop(
-    net: NetworkView, endpoint_id: str, firewall_subnet_id: str, from_network: str | None
+    net: NetworkView, endpoint_id: str, onward: str | None, from_network: str | None
 ) -> Hop:
     """Replies must come back through the same firewall endpoint: a stateful firewall that
     sees one direction of a connection (asymmetric routing) may drop it or pass it, which is
     not evaluated, so that is UNKNOWN, never PASS
     (https://docs.aws.amazon.com/network-firewall/latest/developerguide/vpc-config-route-tables.html).
 
-    The replies come from what the firewall subnet routes onward to: a NAT gateway, whose
-    subnet's route table must send ``from_network`` back to the endpoint (a route more
-    specific than the VPC's local route), or an internet gateway, whose edge route table
-    (ingress routing) must."""
+    The replies come from ``onward``, what the firewall subnet routes onward to (see
+    :func:`_onward_hops`): a NAT gateway, whose subnet's route table must send
+    ``from_network`` back to the endpoint (a route more specific than the VPC's local
+    route), or an internet gateway, whose edge route table (ingress routing) must."""
     network = parse_network(from_network)
-    table, _ = net.inventory.effective_route_table(firewall_subnet_id)
-    onward = best_route(table.routes, INTERNET_V4, net.prefix_list_cidrs) if table else None
-    target = str(onward.route.get("target_id") or "") if onward and onward.route else ""
+    target = onward or ""
     kind = target_kind_of_id(target)
     replies: Ec2RouteTable | None = None
     where = ""
@@ -548,9 +548,10 @@ def _onward_hops(
     *,
     from_subnet: str | None,
     vpc_id: str | None = None,
-) -> list[Hop]:
+) -> tuple[list[Hop], str | None]:
     """The inspection subnet's route onward: to a NAT gateway (followed) or an internet
-    gateway (with the task's public IPv4 when the task reached the inspection directly)."""
+    gateway (with the task's public IPv4 when the task reached the inspection directly).
+    Returns the hops and the target the route onward names (None when there is none)."""
     vpc_id = vpc_id or (source.vpc_id if source is not None else None)
     hops: list[Hop] = []
     table, table_hop = route_table_hop(net, subnet_id)
@@ -563,7 +564,7 @@ def _onward_hops(
         )
     )
     if table is None:
-        return hops
+        return hops, None
     target, route_hop = default_route_hop(net, table, INTERNET_V4)
     hops.append(
         Hop(
@@ -574,7 +575,7 @@ def _onward_hops(
         )
     )
     if not route_hop.ok:
-        return hops
+        return hops, target
     kind = target_kind_of_id(target or "")
     if kind is TargetKind.NAT_GATEWAY and target and source is not None:
         hops.extend(nat_hops(net, target, vpc_id, task_subnet=source.subnet_id))
@@ -594,7 +595,7 @@ def _onward_hops(
             hops.append(public_ipv4_hop(source))
     else:
         hops.append(other_target_hop(target or "", INTERNET_V4))
-    return hops
+    return hops, target
 
 
 def vgw_hop(net: NetworkView, vgw_id: str, vpc_id: str | None) -> Hop:

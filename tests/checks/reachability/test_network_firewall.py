@@ -453,3 +453,20 @@ def test_firewall_before_the_internet_gateway_needs_its_edge_route_table() -> No
     result = only(elsewhere)
     assert result.status is Status.UNKNOWN, result.message
     assert "the edge route table of internet gateway igw-1" in return_hop(result)["detail"]
+
+
+def test_a_split_route_onward_is_the_target_whose_replies_are_judged() -> None:
+    """0.0.0.0/1 and 128.0.0.0/1 to the NAT gateway carry the traffic like one default route:
+    the NAT subnet's return route is judged, whichever way it goes."""
+    group = allowlist(*ECR_HOSTS)
+    split = [route("0.0.0.0/1", "nat-1"), route("128.0.0.0/1", "nat-1")]
+    back = InventoryEstate()
+    firewalled(back, policy=with_groups(group), groups=[group], onward=split)
+    result = only(back)
+    assert result.status is Status.PASS, result.message
+    assert "come back through firewall endpoint vpce-fw" in return_hop(result)["detail"]
+    bypass = InventoryEstate()
+    firewalled(bypass, policy=with_groups(group), groups=[group], onward=split, return_route=False)
+    result = only(bypass)
+    assert result.status is Status.UNKNOWN, result.message
+    assert "asymmetric routing" in return_hop(result)["detail"]
