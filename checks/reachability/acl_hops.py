@@ -11,7 +11,7 @@ so other checks (EFS on TCP 2049) reuse them.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from checks.reachability.model import Hop
 from checks.reachability.nacls import (
@@ -91,15 +91,17 @@ def connection_hops(
     subnet_id: str,
     remote: Peers,
     *,
-    request_out: bool,
+    side: Literal["client", "server"],
     role: str,
     port: int = HTTPS,
     protocol: int = TCP,
     task_is_client: bool = True,
 ) -> list[Hop]:
     """One end of a connection at ``subnet_id``'s boundary: the request (to ``port``) and the
-    reply (to the client's ephemeral ports). ``request_out`` True: the subnet holds the client,
-    so the request leaves it and the reply enters; False: it holds the server."""
+    reply (to the client's ephemeral ports). ``side`` is what the subnet holds: the client
+    (the request out to ``remote``, the reply back in) or the server (the request in from
+    ``remote``, the reply out to it)."""
+    request_out = side == "client"
     return [
         acl_hop(
             net,
@@ -115,52 +117,6 @@ def connection_hops(
             task_return=task_is_client,
         ),
     ]
-
-
-def client_hops(
-    net: NetworkView,
-    subnet_id: str,
-    remote: Peers,
-    *,
-    role: str,
-    port: int = HTTPS,
-    protocol: int = TCP,
-    task_is_client: bool = True,
-) -> list[Hop]:
-    """The client's subnet: the request out to ``remote``, the reply back in."""
-    return connection_hops(
-        net,
-        subnet_id,
-        remote,
-        request_out=True,
-        role=role,
-        port=port,
-        protocol=protocol,
-        task_is_client=task_is_client,
-    )
-
-
-def server_hops(
-    net: NetworkView,
-    subnet_id: str,
-    remote: Peers,
-    *,
-    role: str,
-    port: int = HTTPS,
-    protocol: int = TCP,
-    task_is_client: bool = True,
-) -> list[Hop]:
-    """The server's subnet: the request in from ``remote``, the reply out to it."""
-    return connection_hops(
-        net,
-        subnet_id,
-        remote,
-        request_out=False,
-        role=role,
-        port=port,
-        protocol=protocol,
-        task_is_client=task_is_client,
-    )
 
 
 def between_subnets(
@@ -185,16 +141,28 @@ def between_subnets(
         hops.append(_unknown_peer_hop(client_subnet, client_role, f"subnet {server_subnet}"))
     else:
         hops.extend(
-            client_hops(
-                net, client_subnet, server_peers, role=client_role, port=port, protocol=protocol
+            connection_hops(
+                net,
+                client_subnet,
+                server_peers,
+                side="client",
+                role=client_role,
+                port=port,
+                protocol=protocol,
             )
         )
     if client_peers is None:
         hops.append(_unknown_peer_hop(server_subnet, server_role, f"subnet {client_subnet}"))
     else:
         hops.extend(
-            server_hops(
-                net, server_subnet, client_peers, role=server_role, port=port, protocol=protocol
+            connection_hops(
+                net,
+                server_subnet,
+                client_peers,
+                side="server",
+                role=server_role,
+                port=port,
+                protocol=protocol,
             )
         )
     return hops

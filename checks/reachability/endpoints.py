@@ -11,7 +11,7 @@ import ipaddress
 from typing import TYPE_CHECKING, Any
 
 from auditor.store.resources import Ec2RouteTable, Ec2VpcEndpoint
-from checks.reachability.acl_hops import between_subnets, client_hops, network_peers
+from checks.reachability.acl_hops import between_subnets, connection_hops, network_peers
 from checks.reachability.destinations import EndpointService, service_name
 from checks.reachability.model import Hop, Path, Source
 from checks.reachability.nacls import HTTPS, Peers
@@ -315,9 +315,9 @@ def _s3_acl_hops(net: NetworkView, source: Source, prefix_list: str) -> list[Hop
             intervals=Peers.internet().intervals,
             label=f"S3 ({prefix_list}, whose entries were not collected: any public address)",
         )
-        return client_hops(net, source.subnet_id, peers, role="task")
+        return connection_hops(net, source.subnet_id, peers, side="client", role="task")
     peers = network_peers(networks, f"S3 ({prefix_list})")
-    return client_hops(net, source.subnet_id, peers, role="task")
+    return connection_hops(net, source.subnet_id, peers, side="client", role="task")
 
 
 def s3_gateway_path(net: NetworkView, source: Source, *, check_groups: bool = True) -> Path:

@@ -10,7 +10,7 @@ import dataclasses
 from typing import TYPE_CHECKING
 
 from auditor.store.resources import Ec2NatGateway, Ec2RouteTable, NetworkFirewallFirewall
-from checks.reachability.acl_hops import client_hops, nat_subnet_hops
+from checks.reachability.acl_hops import connection_hops, nat_subnet_hops
 from checks.reachability.firewall import endpoint_hops, firewall_subnet, rules_placeholder
 from checks.reachability.model import Hop, Path, Source, UnknownReason
 from checks.reachability.nacls import Peers
@@ -747,7 +747,9 @@ def ipv4_internet_path(net: NetworkView, source: Source, *, check_groups: bool =
     if check_groups:
         hops.append(_egress_hop(net, source, INTERNET_V4))
     if table is not None:
-        hops.extend(client_hops(net, source.subnet_id, Peers.internet(), role="task"))
+        hops.extend(
+            connection_hops(net, source.subnet_id, Peers.internet(), side="client", role="task")
+        )
     return Path(name=name, hops=tuple(hops))
 
 
@@ -831,7 +833,9 @@ def ipv6_only_paths(
     nat64_hops.append(dns64_hop(net, source.subnet_id))
     if check_groups:
         nat64_hops.append(_egress_hop(net, source, NAT64_PREFIX))
-    nat64_hops.extend(client_hops(net, source.subnet_id, _NAT64_PEERS, role="task"))
+    nat64_hops.extend(
+        connection_hops(net, source.subnet_id, _NAT64_PEERS, side="client", role="task")
+    )
 
     v6_target, v6_route = default_route_hop(net, table, INTERNET_V6)
     v6_hops = [table_hop]
@@ -848,7 +852,9 @@ def ipv6_only_paths(
         v6_hops.append(_registry_auth_hop(source.subnet_id))
     if check_groups:
         v6_hops.append(_egress_hop(net, source, INTERNET_V6))
-    v6_hops.extend(client_hops(net, source.subnet_id, Peers.internet(6), role="task"))
+    v6_hops.extend(
+        connection_hops(net, source.subnet_id, Peers.internet(6), side="client", role="task")
+    )
     return [
         Path(name=f"NAT64 via {nat64_target or 'no route'}", hops=tuple(nat64_hops)),
         Path(name=f"IPv6 via {v6_target or 'no route'}", hops=tuple(v6_hops)),

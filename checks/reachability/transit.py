@@ -22,12 +22,7 @@ from auditor.store.resources import (
     Ec2TransitGatewayAttachment,
     Ec2TransitGatewayRouteTable,
 )
-from checks.reachability.acl_hops import (
-    client_hops,
-    nat_subnet_hops,
-    server_hops,
-    subnet_peers,
-)
+from checks.reachability.acl_hops import connection_hops, nat_subnet_hops, subnet_peers
 from checks.reachability.model import Hop, Source, UnknownReason
 from checks.reachability.nacls import PUBLIC_V4_INTERVALS, PUBLIC_V6, Peers
 from checks.reachability.routes import Network, best_route, covers, describe_route, parse_network
@@ -620,12 +615,16 @@ class _Walk:
         spoke = getattr(self, "spoke_subnet", None)
         if spoke and spoke != self.source.subnet_id and task_peers is not None:
             # Task -> TGW: the attachment subnet's inbound rules; TGW -> task: its outbound.
-            self.hops.extend(server_hops(self.net, spoke, task_peers, role="spoke attachment"))
+            self.hops.extend(
+                connection_hops(self.net, spoke, task_peers, side="server", role="spoke attachment")
+            )
         egress_subnet = getattr(self, "egress_subnet", None)
         if egress_subnet:
             # TGW -> egress VPC: the attachment subnet's outbound rules; replies: inbound.
             self.hops.extend(
-                client_hops(self.net, egress_subnet, internet, role="egress attachment")
+                connection_hops(
+                    self.net, egress_subnet, internet, side="client", role="egress attachment"
+                )
             )
         if nat_subnet and nat_subnet != egress_subnet:
             self.hops.extend(nat_subnet_hops(self.net, nat_subnet, self.source.subnet_id))
