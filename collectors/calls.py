@@ -9,10 +9,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 # One item of an AWS response, as botocore parsed it.
 Item = dict[str, Any]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,8 @@ def unique(values: Iterable[str | None]) -> list[str]:
     return list(dict.fromkeys(value for value in values if value))
 
 
-async def gather_lists(awaitables: Iterable[Awaitable[list[Item]]]) -> list[Item]:
-    """Run batch calls concurrently (the shared bound still applies) and join their items."""
+async def gather_lists(awaitables: Iterable[Awaitable[list[T]]]) -> list[T]:
+    """Run batch calls concurrently (the shared bound still applies) and join their items,
+    in the order of the batches."""
     results = await asyncio.gather(*awaitables)
     return [item for result in results for item in result]

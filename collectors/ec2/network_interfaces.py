@@ -12,6 +12,8 @@ even when the account hides managed resources by default.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from typing import TypeVar
 
 from auditor.store.resources import Ec2NetworkInterface, EcsTask, EfsMountTarget
 from collectors.calls import Api, Item, chunks, unique
@@ -22,16 +24,27 @@ from collectors.fields import jsonable, text
 # on a single call is 200".
 FILTER_BATCH = 200
 
+T = TypeVar("T")
+
 
 async def fetch_network_interfaces(api: Api, eni_ids: list[str]) -> list[Item]:
-    async def batch_items(batch: list[str]) -> list[Item]:
-        return await api.items(
+    return await fetch_network_interfaces_as(api, eni_ids, lambda item: item)
+
+
+async def fetch_network_interfaces_as(
+    api: Api, eni_ids: list[str], convert: Callable[[Item], T]
+) -> list[T]:
+    """The ENIs, each converted as soon as its page arrives (the batches answered first
+    are transformed while the others are still in flight)."""
+
+    async def batch_items(batch: list[str]) -> list[T]:
+        pages = api.pages(
             "describe_network_interfaces",
-            "NetworkInterfaces",
             Filters=[{"Name": "network-interface-id", "Values": batch}],
             IncludeManagedResources=True,
             MaxResults=1000,
         )
+        return [convert(item) async for page in pages for item in page["NetworkInterfaces"]]
 
     batches = await asyncio.gather(*(batch_items(b) for b in chunks(eni_ids, FILTER_BATCH)))
     return [item for batch in batches for item in batch]
@@ -68,8 +81,11 @@ async def collect(ctx: Context) -> list[Record]:
         [task.eni_id for task in ctx.records("ecs.tasks", EcsTask)]
         + [t.network_interface_id for t in ctx.records("efs.mount_targets", EfsMountTarget)]
     )
-    items = await fetch_network_interfaces(ctx.api, eni_ids)
-    return [transform_network_interface(item, ctx.account_id, ctx.region) for item in items]
+
+    def convert(item: Item) -> Ec2NetworkInterface:
+        return transform_network_interface(item, ctx.account_id, ctx.region)
+
+    return list(await fetch_network_interfaces_as(ctx.api, eni_ids, convert))
 
 
 COLLECTOR = Collector(

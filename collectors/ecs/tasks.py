@@ -7,6 +7,8 @@ AWS) carry the failure signatures, so they are listed separately.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from typing import TypeVar
 
 from auditor.store.resources import EcsCluster, EcsTask
 from collectors.calls import Api, Item, chunks, gather_lists
@@ -18,8 +20,17 @@ DESCRIBE_BATCH = 100  # DescribeTasks accepts at most 100 tasks
 DESIRED_STATUSES = ("RUNNING", "STOPPED")
 ENI_ATTACHMENT = "ElasticNetworkInterface"
 
+T = TypeVar("T")
+
 
 async def fetch_tasks(api: Api, cluster_arn: str) -> list[Item]:
+    return await fetch_tasks_as(api, cluster_arn, lambda item: item)
+
+
+async def fetch_tasks_as(api: Api, cluster_arn: str, convert: Callable[[Item], T]) -> list[T]:
+    """The cluster's tasks, each converted as soon as its DescribeTasks page arrives: the
+    pages answered first are transformed while the others are still in flight, so the
+    collectors waiting for the tasks do not also wait for thousands of transforms."""
     listings = await asyncio.gather(
         *(
             api.items(
@@ -31,10 +42,10 @@ async def fetch_tasks(api: Api, cluster_arn: str) -> list[Item]:
     # A task can move from RUNNING to STOPPED between the two listings: describe it once.
     arns = list(dict.fromkeys(arn for listing in listings for arn in listing))
 
-    async def describe(batch: list[str]) -> list[Item]:
+    async def describe(batch: list[str]) -> list[T]:
         response = await api.call("describe_tasks", cluster=cluster_arn, tasks=batch)
         raise_on_failures(response)
-        return list(response["tasks"])
+        return [convert(item) for item in response["tasks"]]
 
     return await gather_lists(describe(batch) for batch in chunks(arns, DESCRIBE_BATCH))
 
@@ -80,12 +91,14 @@ def transform_task(item: Item, account_id: str, region: str) -> EcsTask:
 
 async def collect(ctx: Context) -> list[Record]:
     clusters = ctx.records("ecs.clusters", EcsCluster)
+
+    def convert(item: Item) -> EcsTask:
+        return transform_task(item, ctx.account_id, ctx.region)
+
     per_cluster = await asyncio.gather(
-        *(fetch_tasks(ctx.api, cluster.cluster_arn) for cluster in clusters)
+        *(fetch_tasks_as(ctx.api, cluster.cluster_arn, convert) for cluster in clusters)
     )
-    return [
-        transform_task(item, ctx.account_id, ctx.region) for items in per_cluster for item in items
-    ]
+    return [task for tasks in per_cluster for task in tasks]
 
 
 COLLECTOR = Collector(

@@ -13,7 +13,11 @@ from aiobotocore.stub import AioStubber
 
 from auditor.store.resources import Ec2NetworkInterface
 from collectors.calls import Api
-from collectors.ec2.network_interfaces import fetch_network_interfaces, transform_network_interface
+from collectors.ec2.network_interfaces import (
+    fetch_network_interfaces,
+    fetch_network_interfaces_as,
+    transform_network_interface,
+)
 from tests.collectors.collectors_estate import (
     REGION,
     SeededCollection,
@@ -126,3 +130,31 @@ def test_collects_only_the_interfaces_of_tasks_and_mount_targets(
     # The mount target's interface keeps its security group.
     mount_target = next(e for e in interfaces if e.network_interface_id == estate.mount_target_eni)
     assert mount_target.security_group_ids == [estate.task_sg]
+
+
+@pytest.mark.asyncio
+async def test_each_network_interface_page_is_converted_before_the_next_is_asked(
+    ecs_and_ec2: tuple[Any, Any],
+) -> None:
+    _, ec2 = ecs_and_ec2
+    ids = [f"eni-{n:017x}" for n in range(250)]
+    events: list[str] = []
+
+    def convert(item: dict[str, Any]) -> str:
+        events.append("convert")
+        return str(item["NetworkInterfaceId"])
+
+    with AioStubber(ec2) as stubber:
+        for batch in (ids[:200], ids[200:]):
+            stubber.add_response(
+                "describe_network_interfaces",
+                {"NetworkInterfaces": [{"NetworkInterfaceId": eni} for eni in batch]},
+                None,
+            )
+        ec2.meta.events.register(
+            "before-parameter-build.ec2.DescribeNetworkInterfaces", lambda **_: events.append("ask")
+        )
+        converted = await fetch_network_interfaces_as(Api(ec2, asyncio.Semaphore(1)), ids, convert)
+        stubber.assert_no_pending_responses()
+    assert converted == ids
+    assert events == ["ask", *["convert"] * 200, "ask", *["convert"] * 50]

@@ -15,7 +15,7 @@ from aiobotocore.stub import AioStubber
 from auditor.store.resources import EcsService, EcsTask, EcsTaskDefinition
 from auditor.store.scans import OutcomeStatus
 from collectors.calls import Api
-from collectors.ecs.tasks import fetch_tasks
+from collectors.ecs.tasks import fetch_tasks, fetch_tasks_as
 from collectors.run import collect_account
 from tests.collectors.collectors_estate import (
     REGION,
@@ -166,3 +166,33 @@ async def test_describe_tasks_failure_other_than_missing_fails_the_collector(
         )
         with pytest.raises(IncompleteResponseError, match="INTERNAL_ERROR"):
             await fetch_tasks(Api(ecs, asyncio.Semaphore(1)), CLUSTER)
+
+
+@pytest.mark.asyncio
+async def test_each_describe_tasks_page_is_converted_before_the_next_is_asked(
+    ecs_and_ec2: tuple[Any, Any],
+) -> None:
+    """The pages answered first are transformed while the others are in flight, not all
+    of them after the last answer (the ENI lookup waits for the whole collector)."""
+    ecs, _ = ecs_and_ec2
+    arns = [task_item(n)["taskArn"] for n in range(130)]
+    events: list[str] = []
+
+    def convert(item: dict[str, Any]) -> str:
+        events.append("convert")
+        return str(item["taskArn"])
+
+    with AioStubber(ecs) as stubber:
+        stubber.add_response("list_tasks", {"taskArns": arns}, None)
+        stubber.add_response("list_tasks", {"taskArns": []}, None)
+        for batch in (range(100), range(100, 130)):
+            stubber.add_response(
+                "describe_tasks", {"tasks": [task_item(n) for n in batch], "failures": []}, None
+            )
+        ecs.meta.events.register(
+            "before-parameter-build.ecs.DescribeTasks", lambda **_: events.append("ask")
+        )
+        converted = await fetch_tasks_as(Api(ecs, asyncio.Semaphore(1)), CLUSTER, convert)
+        stubber.assert_no_pending_responses()
+    assert converted == arns
+    assert events == ["ask", *["convert"] * 100, "ask", *["convert"] * 30]
