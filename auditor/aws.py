@@ -19,7 +19,7 @@ import re
 import ssl
 import threading
 from collections import Counter
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -423,10 +423,25 @@ def _describe_access_failure(error: Exception, doing: str) -> str:
     return _one_line(f"{doing} failed: {error}")
 
 
-async def _caller_account(session: AioSession, counter: CallCounter, config: AioConfig) -> str:
+async def _caller_account(
+    session: AioSession,
+    counter: CallCounter,
+    config: AioConfig,
+    *,
+    on_send: Callable[[], None] | None = None,
+) -> str:
     async with counted_client(session, "sts", environment_region(), counter, config) as sts:
+        if on_send is not None:
+            sts.meta.events.register("before-send", _calling(on_send))
         identity = await sts.get_caller_identity()
     return str(identity["Account"])
+
+
+def _calling(callback: Callable[[], None]) -> Callable[..., None]:
+    def handler(**_: Any) -> None:  # None: botocore goes on to send the request
+        callback()
+
+    return handler
 
 
 def _assume_role_refresher(
@@ -464,26 +479,40 @@ async def caller_account_id(settings: Settings) -> str:
 
 _prefetched: list[tuple[Settings, concurrent.futures.Future[tuple[str, CallCounter]]]] = []
 
+# How long prefetch_caller waits for its request to leave before the process goes on loading.
+# The thread shares the interpreter lock with the main thread, which is importing: thousands
+# of short file reads, each handing the lock over, and a thread that loads models and opens
+# a connection meanwhile got almost no turn (bench_scan at load 9: the call left after the
+# imports and the migrations were done, 18 s later, and both threads ran slower for it).
+PREFETCH_SEND_WAIT_SECONDS = 1.0
 
-def prefetch_caller(settings: Settings) -> None:
-    """Ask sts:GetCallerIdentity now, in a thread, while the process goes on starting (the
-    store, the collectors and checks are imported and opened meanwhile): the first AWS call
-    of a scan leaves at once. The run's :class:`Caller` for these same settings takes the
-    answer and its call count; when the ask failed, it asks again and reports that error."""
+
+def prefetch_caller(settings: Settings) -> threading.Event:
+    """Ask sts:GetCallerIdentity now, in a thread, and return once the request has left
+    (or after PREFETCH_SEND_WAIT_SECONDS): the first AWS call of a scan leaves at once, and
+    its answer comes back while the process goes on starting (the store, the collectors and
+    checks are imported and opened meanwhile). The run's :class:`Caller` for these same
+    settings takes the answer and its call count; when the ask failed, it asks again and
+    reports that error. Returns the event set when the request was sent (or the ask ended)."""
     future: concurrent.futures.Future[tuple[str, CallCounter]] = concurrent.futures.Future()
+    sent = threading.Event()
 
     def ask() -> None:
         counter = CallCounter()
         config = client_config(settings, pool_size=1)
         try:
-            account = asyncio.run(_caller_account(new_session(), counter, config))
+            account = asyncio.run(_caller_account(new_session(), counter, config, on_send=sent.set))
         except BaseException as error:  # handed over: the Caller asks again
             future.set_exception(error)
         else:
             future.set_result((account, counter))
+        finally:
+            sent.set()
 
     _prefetched.append((settings, future))
     threading.Thread(target=ask, name="caller-prefetch", daemon=True).start()
+    sent.wait(PREFETCH_SEND_WAIT_SECONDS)
+    return sent
 
 
 def _take_prefetched(

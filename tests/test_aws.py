@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import http.server
+import threading
 from typing import Any
 
 import boto3
@@ -9,6 +12,7 @@ import pytest
 from aiobotocore.credentials import AioRefreshableCredentials
 from botocore.exceptions import ClientError, NoCredentialsError
 
+from auditor import aws
 from auditor.aws import (
     AccountAccessError,
     UnknownRegionError,
@@ -143,3 +147,55 @@ async def test_assumed_credentials_refresh_when_they_near_expiry(
     second = await credentials.get_frozen_credentials()
     assert account.calls[(REGION, "sts", "AssumeRole")] == 2
     assert second.access_key != first.access_key
+
+
+_IDENTITY = (
+    '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">'
+    "<GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/t</Arn>"
+    "<UserId>AIDA</UserId><Account>123456789012</Account></GetCallerIdentityResult>"
+    "<ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></GetCallerIdentityResponse>"
+)
+
+
+def test_prefetch_returns_once_its_request_left_and_the_caller_takes_the_answer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The main thread waits for the request to be sent (not for the answer), so the thread
+    sending it is not starved of the interpreter lock by the imports that follow."""
+    arrived, release = threading.Event(), threading.Event()
+
+    class Withholding(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            arrived.set()
+            release.wait(30)
+            body = _IDENTITY.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/xml")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Withholding)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{server.server_address[1]}")
+    monkeypatch.setattr(aws, "PREFETCH_SEND_WAIT_SECONDS", 60.0)
+    settings = make_settings()
+    try:
+        sent = aws.prefetch_caller(settings)
+        assert sent.is_set()  # returned because the request left, not because time ran out
+        assert arrived.wait(30)
+        (prefetched,) = [future for owner, future in aws._prefetched if owner is settings]
+        assert not prefetched.done()  # the answer is still withheld: nobody waited for it
+        release.set()
+        caller = aws.Caller(settings)
+        counter = aws.CallCounter()
+        assert asyncio.run(caller.account_id(counter)) == ACCOUNT_ID
+        assert counter == {(REGION, "sts", "GetCallerIdentity"): 1}  # counted, asked once
+    finally:
+        release.set()
+        server.shutdown()
+        server.server_close()
