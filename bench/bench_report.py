@@ -19,13 +19,11 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "tests" / "report"))
-
-from chromium_cdp import chromium_binary, open_page  # noqa: E402
-from report_factories import make_store, seed_estate  # noqa: E402
 
 from auditor.report.render import ReportFormat, render  # noqa: E402
 from auditor.store.database import Store  # noqa: E402
+from tests.report.chromium_cdp import chromium_binary, open_page  # noqa: E402
+from tests.report.report_factories import make_store, seed_estate  # noqa: E402
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_OPEN_SECONDS = 3.0

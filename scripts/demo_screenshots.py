@@ -21,12 +21,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests" / "report"))
-
-from report_screenshots import take  # noqa: E402
 
 from auditor.report.history_page import render_history  # noqa: E402
 from auditor.web import NAV, latest_html  # noqa: E402
+from tests.report.report_screenshots import take  # noqa: E402
 
 
 def main() -> None:

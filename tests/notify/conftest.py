@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -11,13 +10,9 @@ import pytest
 import pytest_asyncio
 from aiohttp import web
 
-# The store-row factories live beside the report tests.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "report"))
-
-from notify_servers import RecordingSmtp, RecordingWebhook, free_port
-from report_factories import make_store
-
 from auditor.store.database import Store
+from tests.notify.notify_servers import RecordingSmtp, RecordingWebhook, free_port
+from tests.report.report_factories import make_store
 
 
 @pytest.fixture

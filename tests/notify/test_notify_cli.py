@@ -7,13 +7,13 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from notify_servers import RecordingSmtp
-from report_factories import seed_week
 from typer.testing import CliRunner
 
 from auditor.cli import notify_cmd
 from auditor.config import ConfigError
 from auditor.store.database import Store
+from tests.notify.notify_servers import RecordingSmtp
+from tests.report.report_factories import seed_week
 
 
 class Webhook(BaseHTTPRequestHandler):

@@ -8,8 +8,6 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
 import pytest
-from notify_servers import RecordingSmtp, free_port
-from report_factories import T0, finding_row, scan_row, seed_outage, seed_week, task_arn
 from sqlalchemy import select
 
 from auditor.config import Settings
@@ -18,6 +16,15 @@ from auditor.notify.settings import EmailSettings, ReportLinkSettings, SmtpSetti
 from auditor.notify.slack import NotifyConfigError
 from auditor.store.database import Store
 from auditor.store.notifications import NotificationDelivery
+from tests.notify.notify_servers import RecordingSmtp, free_port
+from tests.report.report_factories import (
+    T0,
+    finding_row,
+    scan_row,
+    seed_outage,
+    seed_week,
+    task_arn,
+)
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 RECIPIENTS = ["ops@example.com", "lead@example.com"]

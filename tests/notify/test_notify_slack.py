@@ -8,9 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from notify_servers import RecordingWebhook
 from pydantic import SecretStr
-from report_factories import T0, finding_row, scan_row, seed_outage, seed_week, task_arn
 from sqlalchemy import select
 
 from auditor.config import Settings
@@ -19,6 +17,15 @@ from auditor.notify.slack import NotifyConfigError, notify_slack, send_alert
 from auditor.notify.webhook import Delivery
 from auditor.store.database import Store
 from auditor.store.notifications import NotificationDelivery
+from tests.notify.notify_servers import RecordingWebhook
+from tests.report.report_factories import (
+    T0,
+    finding_row,
+    scan_row,
+    seed_outage,
+    seed_week,
+    task_arn,
+)
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 

@@ -6,10 +6,10 @@ import os
 from pathlib import Path
 
 import pytest
-from chromium_cdp import chromium_binary
-from report_factories import make_store
 
 from auditor.store.database import Store
+from tests.report.chromium_cdp import chromium_binary
+from tests.report.report_factories import make_store
 
 REPO = Path(__file__).resolve().parents[2]
 

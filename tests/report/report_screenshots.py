@@ -2,7 +2,7 @@
 
 Not a test: scripts/demo_screenshots.py runs the demo and calls this. By hand:
 
-.venv/bin/python tests/report/report_screenshots.py report.html docs/screenshots [history.html]
+.venv/bin/python -m tests.report.report_screenshots report.html docs/screenshots [history.html]
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from chromium_cdp import chromium_binary, open_page
+from tests.report.chromium_cdp import chromium_binary, open_page
 
 DESKTOP = (1280, 860)
 FRAMES = "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import jsonschema
-from report_factories import ACCOUNT, finding_row, scan_row, seed_outage
 from sqlalchemy.orm import Session
 
 from auditor.report.causes import Change, root_causes
@@ -15,6 +14,7 @@ from auditor.report.model import load_report
 from auditor.store.database import Store
 from auditor.store.reads import findings_of
 from auditor.store.scans import Finding
+from tests.report.report_factories import ACCOUNT, finding_row, scan_row, seed_outage
 
 SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "findings.schema.json"
 

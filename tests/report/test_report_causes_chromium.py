@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from chromium_cdp import open_page
-from report_factories import seed_outage
 
 from auditor.report.render import ReportFormat, render
 from auditor.store.database import Store
+from tests.report.chromium_cdp import open_page
+from tests.report.report_factories import seed_outage
 
 DRAWN = (
     "[...document.querySelectorAll('#causes svg.pathd')]"

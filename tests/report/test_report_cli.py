@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 import typer
-from report_factories import seed_week
 from typer.testing import CliRunner
 
 from auditor.cli import report_cmd
 from auditor.cli.errors import UsageError
 from auditor.store.database import Store
+from tests.report.report_factories import seed_week
 
 
 @pytest.fixture

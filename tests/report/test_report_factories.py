@@ -6,12 +6,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from report_factories import SANDBOX_RULE, path_evidence
-
 from auditor.muting import apply
 from checks.base import Status
 from checks.vpc import vpc_dns_attributes
 from tests.checks.checks_factories import InventoryEstate, image_pull, only
+from tests.report.report_factories import SANDBOX_RULE, path_evidence
 
 
 def shape(value: Any) -> Any:

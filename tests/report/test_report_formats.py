@@ -7,11 +7,10 @@ import io
 import json
 from datetime import UTC, datetime
 
-from report_factories import HOSTILE, finding_row, scan_row, seed_week, task_arn
-
 from auditor.report.csv_export import COLUMNS
 from auditor.report.render import ReportFormat, render
 from auditor.store.database import Store
+from tests.report.report_factories import HOSTILE, finding_row, scan_row, seed_week, task_arn
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 

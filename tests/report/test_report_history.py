@@ -5,14 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from report_factories import (
-    ACCOUNT,
-    OTHER_ACCOUNT,
-    T0,
-    finding_row,
-    scan_row,
-    task_arn,
-)
 
 from auditor.history import (
     ScanSelectionError,
@@ -23,6 +15,14 @@ from auditor.history import (
 )
 from auditor.store.database import Store
 from auditor.store.reads import first_seen_by_key, previous_scan, scans_since
+from tests.report.report_factories import (
+    ACCOUNT,
+    OTHER_ACCOUNT,
+    T0,
+    finding_row,
+    scan_row,
+    task_arn,
+)
 
 
 def keys(findings: list) -> set[tuple[str, str]]:  # type: ignore[type-arg]

@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from report_factories import SANDBOX_RULE, seed_week
-
 from auditor.report.render import ReportFormat, render
 from auditor.store.database import Store
+from tests.report.report_factories import SANDBOX_RULE, seed_week
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 

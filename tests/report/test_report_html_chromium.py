@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from chromium_cdp import open_page
-from report_factories import seed_week
 
 from auditor.report.render import ReportFormat, render
 from auditor.store.database import Store
+from tests.report.chromium_cdp import open_page
+from tests.report.report_factories import seed_week
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 # Findings the filters leave visible (a row is one finding, a list of passing resources many).

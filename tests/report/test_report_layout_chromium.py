@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from chromium_cdp import open_page
-from report_factories import finding_row, seed_outage
 
 from auditor.report.render import ReportFormat, render
 from auditor.store.database import Store
+from tests.report.chromium_cdp import open_page
+from tests.report.report_factories import finding_row, seed_outage
 
 LONG = "N" * 10_000
 # Elements sticking out of the viewport, outside the tables' own scrolling boxes (and

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from report_factories import seed_estate
 
 from auditor.report.render import ReportFormat, render
 from auditor.store.database import Store
+from tests.report.report_factories import seed_estate
 
 MAX_BYTES = 10 * 1024 * 1024
 

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from report_factories import seed_outage
 
 from auditor.cli.scanning import finish
 from auditor.store.database import open_store
+from tests.report.report_factories import seed_outage
 
 
 def outage_store(tmp_path: Path) -> tuple[str, list[str]]:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from report_factories import OTHER_ACCOUNT, T0, finding_row, scan_row, task_arn
-
 from auditor.history import diff_with_previous
 from auditor.notify.mrkdwn import code, escape
 from auditor.report.evidence import evidence_html
 from auditor.report.headline import headline
 from auditor.report.text import clean, one_line
 from auditor.store.database import Store
+from tests.report.report_factories import OTHER_ACCOUNT, T0, finding_row, scan_row, task_arn
 
 
 def test_report_clean_shows_control_characters_and_caps_length() -> None:

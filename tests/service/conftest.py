@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from service_support import Recorder
 
 from auditor.store.database import Store, open_store
-
-# The report tests' factories and Chromium driver serve the report-page tests too.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "report"))
+from tests.service.service_support import Recorder
 
 
 @pytest.fixture

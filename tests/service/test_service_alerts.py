@@ -11,7 +11,6 @@ from email import message_from_bytes
 from typing import Any
 
 import pytest
-from service_support import ACCOUNT_A, ACCOUNT_B, service_settings
 from sqlalchemy import select
 
 from auditor.config import AccountsSettings, Settings
@@ -23,6 +22,7 @@ from auditor.store.notifications import NotificationDelivery
 from tests.cli.receivers import SlackReceiver, slack_receiver, smtp_receiver
 from tests.cli.test_cli_scan import seed_small_estate
 from tests.notify.notify_servers import RecordingSmtp
+from tests.service.service_support import ACCOUNT_A, ACCOUNT_B, service_settings
 
 ELSEWHERE = "111111111111"  # scanned by someone else (a CLI run) meanwhile, never posted
 

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from service_support import ServeProcess, free_port, wait_for
+
+from tests.service.service_support import ServeProcess, free_port, wait_for
 
 pytestmark = pytest.mark.slow
 

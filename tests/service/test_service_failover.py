@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from service_support import ACCOUNT_A, ServeProcess, wait_for, write_config
+
+from tests.service.service_support import ACCOUNT_A, ServeProcess, wait_for, write_config
 
 pytestmark = pytest.mark.slow
 

@@ -10,12 +10,12 @@ from datetime import UTC, datetime, timedelta
 import aiohttp
 import pytest
 import pytest_asyncio
-from service_support import ACCOUNT_A, ACCOUNT_B, Recorder, service_settings
 
 from auditor.health import check_health, start_health_server
 from auditor.scheduler import AuditorService
 from auditor.store.database import Store
 from auditor.store.scans import Scan, ScanStatus
+from tests.service.service_support import ACCOUNT_A, ACCOUNT_B, Recorder, service_settings
 
 NOW = datetime.now(UTC)
 

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
-from service_support import ACCOUNT_A, ServeProcess, wait_for, write_config
 
 from tests.cli.test_cli_scan import seed_small_estate
 from tests.collectors.collectors_fault_proxy import FaultProxy
+from tests.service.service_support import ACCOUNT_A, ServeProcess, wait_for, write_config
 
 pytestmark = pytest.mark.slow
 

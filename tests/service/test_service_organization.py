@@ -18,10 +18,10 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from service_support import free_port, wait_for
 from sqlalchemy import create_engine, select
 
 from auditor.store.scans import Scan
+from tests.service.service_support import free_port, wait_for
 
 pytestmark = pytest.mark.slow
 

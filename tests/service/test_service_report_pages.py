@@ -10,13 +10,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from chromium_cdp import chromium_binary, open_page
-from report_factories import HOSTILE, finding_row, seed_outage
-from service_support import SERVE, free_port, wait_for, write_config
 
 from auditor.cli.errors import UsageError
 from auditor.cli.serve_cmd import HttpListener, http_listener
 from auditor.store.database import open_store
+from tests.report.chromium_cdp import chromium_binary, open_page
+from tests.report.report_factories import HOSTILE, finding_row, seed_outage
+from tests.service.service_support import SERVE, free_port, wait_for, write_config
 
 ACCOUNT = "111111111111"
 

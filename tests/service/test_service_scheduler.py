@@ -8,12 +8,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from service_support import ACCOUNT_A, ACCOUNT_B, RUN, Recorder, service_settings
 
 from auditor.config import Settings
 from auditor.scheduler import AuditorService
 from auditor.store.database import Store
 from auditor.store.locks import RowLocks
+from tests.service.service_support import ACCOUNT_A, ACCOUNT_B, RUN, Recorder, service_settings
 
 
 def _service(settings: Settings, store: Store, recorder: Recorder) -> AuditorService:

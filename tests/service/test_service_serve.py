@@ -12,11 +12,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from service_support import ACCOUNT_A, ACCOUNT_B, ServeProcess, SlowProxy, wait_for, write_config
 from sqlalchemy import create_engine, func, inspect, select
 
 from auditor.store.scans import Finding, Scan
 from collectors.registry import RESOURCE_TABLES
+from tests.service.service_support import (
+    ACCOUNT_A,
+    ACCOUNT_B,
+    ServeProcess,
+    SlowProxy,
+    wait_for,
+    write_config,
+)
 
 pytestmark = pytest.mark.slow
 
