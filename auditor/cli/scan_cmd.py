@@ -18,11 +18,13 @@ from auditor.cli.options import (
 from auditor.cli.outputs import plan_outputs
 from auditor.cli.scan_flags import FailOn, Shard, validate_account_ids
 from auditor.config import load_settings
+from auditor.gc_tuning import fewer_collections
 from auditor.report.filters import FindingFilter
 from auditor.report.formats import ReportFormat
 
 
 @output_options()
+@fewer_collections()
 def scan_command(
     account: Annotated[
         list[str] | None,
