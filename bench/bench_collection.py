@@ -329,16 +329,11 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8, help="calls in flight at once")
     args = parser.parse_args()
 
-    rig.prepare_environment()
-    server, url = rig.start_moto()
-    try:
+    with rig.moto() as (_, url):
         started = time.perf_counter()
         seed(url, args.tasks)
         print(f"seeded {args.tasks} tasks in {time.perf_counter() - started:.1f}s")
         asyncio.run(run(url, args))
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 if __name__ == "__main__":

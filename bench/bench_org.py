@@ -319,10 +319,8 @@ def main() -> None:
     regions = list(REGIONS[: args.regions])
     load_before = os.getloadavg()
 
-    rig.prepare_environment()
-    server, moto_url = rig.start_moto()
     workdir = Path(tempfile.mkdtemp(prefix="bench-org-"))
-    try:
+    with rig.moto() as (server, moto_url):
         started = time.perf_counter()
         seed(moto_url, accounts, regions, args.tasks)
         print(
@@ -365,9 +363,6 @@ def main() -> None:
             base = measure(
                 [sys.executable, __file__, "--baseline", str(job)], env, proxy, server.pid
             )
-    finally:
-        server.terminate()
-        server.wait(timeout=60)
     report(args, scan, base, statuses, load_before, len(accounts) * len(regions))
 
 

@@ -193,10 +193,8 @@ def main() -> None:
     parser.add_argument("--profile", help="write a cProfile of the clean scan to this file")
     args = parser.parse_args()
 
-    rig.prepare_environment()
-    server, moto_url = rig.start_moto()
     workdir = Path(tempfile.mkdtemp(prefix="bench-scan-"))
-    try:
+    with rig.moto() as (_, moto_url):
         started = time.perf_counter()
         seed(moto_url, args.tasks, args.vpcs, args.services)
         print(
@@ -209,9 +207,6 @@ def main() -> None:
             env = {**os.environ, "AUDITOR_CONCURRENCY": str(args.concurrency)}
             env.pop("AUDITOR_DATABASE_URL", None)
             report(args, proxy, env, workdir)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def report(args: argparse.Namespace, proxy: BenchProxy, env: dict[str, str], workdir: Path) -> None:

@@ -18,6 +18,8 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +99,18 @@ def start_moto() -> tuple[subprocess.Popen[bytes], str]:
     with urllib.request.urlopen(request, timeout=30) as response:
         response.read()
     return server, url
+
+
+@contextmanager
+def moto() -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """The benchmark environment and a moto server (its process and URL), stopped on exit."""
+    prepare_environment()
+    server, url = start_moto()
+    try:
+        yield server, url
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
 
 
 # ------------------------------------------------------------------------------- the proxy
