@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, text
 from sqlalchemy.orm import Mapped, MappedAsDataclass, mapped_column
 
 from auditor.store.base import Base
@@ -149,8 +149,11 @@ class EcsTaskDefinition(ResourceMixin, Base):
     os_family: Mapped[str | None] = mapped_column(String(64), default=None)
     # containerDefinitions exactly as returned (image, logConfiguration, secrets, ...).
     container_definitions: Mapped[list[dict[str, Any]]] = mapped_column(default_factory=list)
-    # volumes exactly as returned (efsVolumeConfiguration, ...).
-    volumes: Mapped[list[dict[str, Any]]] = mapped_column(default_factory=list)
+    # volumes exactly as returned (efsVolumeConfiguration, ...); the server default is the
+    # migration's, which gave the rows of earlier scans "no volumes".
+    volumes: Mapped[list[dict[str, Any]]] = mapped_column(
+        default_factory=list, server_default=text("'[]'")
+    )
 
 
 class EcsAccountSetting(ResourceMixin, Base):
