@@ -20,7 +20,9 @@ Every scan is a snapshot. `scans` has one row per account and scan; every other 
 rows to a scan through `scan_id`. Resource tables carry typed columns for what checks filter on
 and the item exactly as the AWS API returned it in `raw` (JSON on SQLite, JSONB on PostgreSQL).
 The schema is a public, SQL-queryable interface: columns are added, never renamed. It changes
-only through Alembic migrations (`auditor db upgrade`).
+only through Alembic migrations (`auditor db upgrade`). A new, empty database is built at the
+newest schema in one step and stamped at the head migration (the migration tests keep the two
+identical), so only existing databases replay migrations.
 
 This page is generated from the table declarations (`python -m auditor.store.schemadoc`);
 a test fails when it is stale.
