@@ -148,6 +148,16 @@ def new_session() -> AioSession:
     return session
 
 
+def load_service_models(services: Iterable[str]) -> None:
+    """Parse the service models (and endpoint rules) of ``services`` into the shared loader
+    now, before clients need them: a process that freezes its heap out of garbage
+    collection then leaves these large read-only trees out too."""
+    loader = shared_loader()
+    for service in sorted(services):
+        loader.load_service_model(service, "service-2")
+        loader.load_service_model(service, "endpoint-rule-set-1")
+
+
 _client_classes: dict[tuple[str, str], type] = {}
 # Private to aiobotocore (the stubs do not name it); tests check that the class is shared.
 _create_client_class = getattr(AioClientCreator, "_create_client_class")  # noqa: B009
