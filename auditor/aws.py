@@ -377,10 +377,19 @@ class AwsAccount:
         """A client for ``service`` in ``region``; its requests are counted under
         ``count_region`` (default ``region``; global services pass "global")."""
         config = client_config(self.settings, pool_size=pool_size, max_attempts=max_attempts)
-        self.clients_opened[(count_region or region, service)] += 1
-        return counted_client(
-            self.session, service, region, self.calls, config, count_region=count_region
+        return self._opened(
+            counted_client(
+                self.session, service, region, self.calls, config, count_region=count_region
+            ),
+            (count_region or region, service),
         )
+
+    @asynccontextmanager
+    async def _opened(self, client: Any, key: tuple[str, str]) -> AsyncIterator[Any]:
+        """Count a client when it is opened (entered), not when it is merely described."""
+        async with client as opened:
+            self.clients_opened[key] += 1
+            yield opened
 
 
 class _FixedCredentialsProvider(CredentialProvider):

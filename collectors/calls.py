@@ -7,7 +7,7 @@ concurrency bound around it. Retries are botocore's alone; nothing here retries.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Iterable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -16,21 +16,45 @@ Item = dict[str, Any]
 T = TypeVar("T")
 
 
+class OnFirstUse:
+    """A client opened by the first request sent through it: a service whose collectors are
+    all not needed, or send nothing (no file systems to describe), costs no client. Opening
+    one (about 3 ms of CPU) was a tenth of a small account-region's scan."""
+
+    def __init__(self, open_client: Callable[[], Awaitable[Any]]) -> None:
+        self._open = open_client
+        self._client: Any = None
+        self._opening = asyncio.Lock()
+
+    async def get(self) -> Any:
+        async with self._opening:
+            if self._client is None:
+                self._client = await self._open()
+        return self._client
+
+
 @dataclass(frozen=True)
 class Api:
-    """One client plus the account's single concurrency bound, held around each request."""
+    """One client (or an :class:`OnFirstUse` one) plus the account's single concurrency
+    bound, held around each request."""
 
     client: Any
     limit: asyncio.Semaphore
 
+    async def _opened(self) -> Any:
+        client = self.client
+        return await client.get() if isinstance(client, OnFirstUse) else client
+
     async def call(self, operation: str, **params: Any) -> Item:
+        client = await self._opened()
         async with self.limit:
-            response: Item = await getattr(self.client, operation)(**params)
+            response: Item = await getattr(client, operation)(**params)
         return response
 
     async def pages(self, operation: str, **params: Any) -> AsyncIterator[Item]:
         """The pages of a paginated operation; the bound is held per page, not per listing."""
-        iterator = self.client.get_paginator(operation).paginate(**params).__aiter__()
+        client = await self._opened()
+        iterator = client.get_paginator(operation).paginate(**params).__aiter__()
         while True:
             async with self.limit:
                 try:

@@ -11,11 +11,12 @@ import asyncio
 from collections.abc import Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
+from functools import partial
 
 from auditor.aws import AwsAccount
 from auditor.store.resources import GLOBAL_REGION
 from auditor.store.scans import CollectionOutcome, OutcomeStatus
-from collectors.calls import Api
+from collectors.calls import Api, OnFirstUse
 from collectors.declaration import Collector, Context, Record
 from collectors.errors import COLLECTOR_ERRORS, classify
 from collectors.registry import account_wide, regional
@@ -158,16 +159,15 @@ class _Run:
             apis: dict[str, Api] = {}
             for service in dict.fromkeys(c.service for c in collectors):
                 budgets = [c.max_attempts for c in collectors if c.service == service]
-                client = await stack.enter_async_context(
-                    self.account.client(
-                        service,
-                        client_region,
-                        pool_size=self.concurrency,
-                        count_region=region,
-                        max_attempts=None if None in budgets else min(filter(None, budgets)),
-                    )
+                client = self.account.client(
+                    service,
+                    client_region,
+                    pool_size=self.concurrency,
+                    count_region=region,
+                    max_attempts=None if None in budgets else min(filter(None, budgets)),
                 )
-                apis[service] = Api(client, self.limit)
+                opened = OnFirstUse(partial(stack.enter_async_context, client))
+                apis[service] = Api(opened, self.limit)
             tasks: dict[str, asyncio.Task[Result]] = {}
             # Registry order lists inputs before the collectors that need them.
             for collector in collectors:
