@@ -21,12 +21,14 @@ import threading
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager, suppress
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from typing import Any, cast
 from xml.etree.ElementTree import ParseError, XMLParser
 
+import aiobotocore.httpsession
 import aiohttp
 import botocore.loaders
 import botocore.regions
@@ -196,23 +198,94 @@ def _service_model_once(
 setattr(AioClientCreator, "_load_service_model", _service_model_once)  # noqa: B010
 
 
+# aiobotocore's connector (it hands a proxy its own TLS context); private, so not in the stubs.
+_ProxySSLTCPConnector: Any = getattr(aiobotocore.httpsession, "_ProxySSLTCPConnector")  # noqa: B009
+
 _tls_contexts: dict[tuple[Any, ...], tuple[ssl.SSLContext, ssl.SSLContext | None]] = {}
 _tls_lock = threading.Lock()
 
 
+# The connection pools of the run in progress (see shared_connections), by TLS setting.
+_run_connectors: ContextVar[dict[tuple[Any, ...], aiohttp.TCPConnector] | None] = ContextVar(
+    "auditor_run_connectors", default=None
+)
+
+
+@asynccontextmanager
+async def shared_connections() -> AsyncIterator[None]:
+    """Every client opened inside (in this task and the tasks it starts) shares one
+    connection pool per TLS setting, instead of one pool per client: an account-region's
+    clients, and the accounts after it, reuse the connections (and the DNS answers) the
+    ones before opened. Connections carry no credentials (each request is signed), so
+    accounts may share them. The calls in flight stay bounded per account (collectors'
+    semaphore), not per pool. The pools close when the block ends."""
+    connectors: dict[tuple[Any, ...], aiohttp.TCPConnector] = {}
+    token = _run_connectors.set(connectors)
+    try:
+        yield
+    finally:
+        _run_connectors.reset(token)
+        for connector in connectors.values():
+            await connector.close()
+
+
 class SharedTlsHttpSession(AIOHTTPSession):
     """aiobotocore's HTTP session, with the TLS contexts built once per process for each
-    verify/client-certificate/proxy combination instead of once per client. A context is
-    only read once built, so connections in every client may share it."""
+    verify/client-certificate/proxy combination instead of once per client (a context is
+    only read once built, so connections in every client may share it), and inside
+    ``shared_connections`` the run's connection pool instead of a pool of its own."""
+
+    def _tls_key(self, proxy_url: str | None) -> tuple[Any, ...]:
+        this: Any = self  # private to aiobotocore (the stubs do not name it)
+        return (this._verify, this._cert_file, this._key_file, proxy_url)
 
     def _build_ssl_contexts(self, proxy_url: str | None) -> Any:
-        # Private to aiobotocore (the stubs do not name it); tests check the context is shared.
-        this: Any = self
-        key = (this._verify, this._cert_file, this._key_file, proxy_url)
+        # Tests check the context is shared.
+        key = self._tls_key(proxy_url)
         with _tls_lock:
             if key not in _tls_contexts:
-                _tls_contexts[key] = AIOHTTPSession._build_ssl_contexts(this, proxy_url)  # type: ignore[attr-defined]
+                _tls_contexts[key] = AIOHTTPSession._build_ssl_contexts(self, proxy_url)  # type: ignore[attr-defined]
             return _tls_contexts[key]
+
+    async def _create_connector(self, proxy_url: str | None) -> Any:
+        key = self._tls_key(proxy_url)
+        if key not in _tls_contexts:  # loading the CA bundle reads files: not on the loop
+            await asyncio.to_thread(self._build_ssl_contexts, proxy_url)
+        ssl_context, proxy_ssl_context = self._build_ssl_contexts(proxy_url)
+        this: Any = self
+        shared = _run_connectors.get()
+        if shared is not None and key in shared:
+            return shared[key]
+        connector = _ProxySSLTCPConnector(
+            # Shared, the pool is as large as the calls the run's accounts have in flight.
+            limit=0 if shared is not None else this._max_pool_connections,
+            ssl=ssl_context,
+            proxy_ssl_context=proxy_ssl_context,
+            **this._connector_args,
+        )
+        if shared is not None:
+            shared[key] = connector
+        return connector
+
+    async def _get_session(self, proxy_url: str | None) -> aiohttp.ClientSession:
+        # aiobotocore's, but a shared pool is not the client's to close.
+        this: Any = self
+        sessions: dict[str | None, aiohttp.ClientSession] = this._sessions
+        if (session := sessions.get(proxy_url)) is None:
+            async with this._sessions_lock:
+                if (session := sessions.get(proxy_url)) is None:
+                    connector = await self._create_connector(proxy_url)
+                    session = await this._exit_stack.enter_async_context(
+                        aiohttp.ClientSession(
+                            connector=connector,
+                            connector_owner=_run_connectors.get() is None,
+                            timeout=this._timeout,
+                            skip_auto_headers={"CONTENT-TYPE"},
+                            auto_decompress=False,
+                        )
+                    )
+                    sessions[proxy_url] = session
+        return session
 
 
 def client_config(

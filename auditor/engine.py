@@ -24,6 +24,7 @@ from auditor.aws import (
     Caller,
     enabled_regions,
     open_account,
+    shared_connections,
     validate_regions,
 )
 from auditor.config import Settings
@@ -302,7 +303,8 @@ async def scan_run_here(
             async with bound:
                 return await one(account_id)
 
-        return list(await asyncio.gather(*(bounded(a) for a in account_ids)))
+        async with shared_connections():
+            return list(await asyncio.gather(*(bounded(a) for a in account_ids)))
 
     async def consume() -> list[ScanSummary | DeferredScan]:
         done = []
@@ -310,7 +312,8 @@ async def scan_run_here(
             done.append(await one(account_id))
         return done
 
-    lanes = await asyncio.gather(*(consume() for _ in range(max_parallel_accounts)))
+    async with shared_connections():
+        lanes = await asyncio.gather(*(consume() for _ in range(max_parallel_accounts)))
     return [outcome for lane in lanes for outcome in lane]
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from auditor.aws import Caller, open_account, shared_loader
+from auditor.aws import Caller, open_account, shared_connections, shared_loader
 from collectors.registry import account_wide, regional
 from collectors.run import collect_account
 from tests.collectors.collectors_estate import ACCOUNT_ID, REGION, Boto3Factory, make_settings
@@ -65,3 +65,33 @@ async def test_one_client_per_account_region_and_service(boto3_client: Boto3Fact
     services = {c.service for c in (*regional(), *account_wide())}
     assert {service for _, service in used} < services
     assert ("global", "iam") in used and (SECOND_REGION, "ec2") in used
+
+
+def _connector(client: Any) -> Any:
+    (aiohttp_session,) = client._endpoint.http_session._sessions.values()
+    return aiohttp_session.connector
+
+
+@pytest.mark.asyncio
+async def test_clients_of_a_run_share_one_connection_pool(boto3_client: Boto3Factory) -> None:
+    settings = make_settings()
+    caller = Caller(settings)
+    own = await open_account(ACCOUNT_ID, settings, caller=caller)
+    other = await open_account(OTHER_ACCOUNT, settings, caller=caller)
+    async with shared_connections():
+        async with own.client("ec2", REGION) as mine, other.client("ecs", SECOND_REGION) as theirs:
+            await mine.describe_vpcs()
+            await theirs.list_clusters()
+            pool = _connector(mine)
+            assert _connector(theirs) is pool and pool.limit == 0  # bounded per account
+        # Closing a client leaves the run's pool open for the clients after it.
+        async with own.client("ec2", SECOND_REGION) as later:
+            await later.describe_vpcs()
+            assert _connector(later) is pool and not pool.closed
+    assert pool.closed
+    # Outside a run, a client keeps a pool of its own, closed with it.
+    async with own.client("ec2", REGION) as alone:
+        await alone.describe_vpcs()
+        own_pool = _connector(alone)
+        assert own_pool is not pool and own_pool.limit == settings.concurrency
+    assert own_pool.closed
