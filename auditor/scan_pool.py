@@ -27,6 +27,7 @@ from multiprocessing.queues import Queue
 from typing import Any
 
 from auditor.config import Settings
+from auditor.gc_tuning import SCAN_THRESHOLDS
 from auditor.store import reads, repository
 from auditor.store.database import Store, open_store
 from auditor.store.scans import ScanStatus
@@ -98,15 +99,15 @@ def _worker(
 def _settle_heap() -> None:
     """Leave what every account's scan reads and never frees out of garbage collection: the
     modules and the service models of the collectors' clients. Without this a worker spent
-    about half its CPU in the collector's full passes over them (measured with gc.callbacks
-    on bench_org), as the CLI process already avoids (auditor.cli freezes after import)."""
+    about a fifth of its CPU in the collector's full passes over them (gc.callbacks timing
+    bench_org 20 x 4), which the CLI process already avoids (auditor.cli freezes after import)."""
     from auditor.aws import load_service_models
     from collectors.registry import account_wide, regional
 
     load_service_models({c.service for c in (*regional(), *account_wide())} | {"sts"})
     gc.collect()
     gc.freeze()
-    gc.set_threshold(10_000, 10, 10)
+    gc.set_threshold(*SCAN_THRESHOLDS)  # as `auditor scan` itself (the worker ends with it)
 
 
 async def scan_in_workers(
