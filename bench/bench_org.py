@@ -355,7 +355,7 @@ def main() -> None:
     load_before = os.getloadavg()
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-org-"))
-    with rig.moto() as (server, moto_url):
+    with rig.moto(lean=True) as (server, moto_url):
         started = time.perf_counter()
         seed(moto_url, accounts, regions, args.tasks)
         print(

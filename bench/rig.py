@@ -67,11 +67,14 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_moto() -> tuple[subprocess.Popen[bytes], str]:
-    """moto in its own process, so its CPU time does not compete with the collector's."""
+def start_moto(*, lean: bool = False) -> tuple[subprocess.Popen[bytes], str]:
+    """moto in its own process, so its CPU time does not compete with the collector's;
+    ``lean``: without werkzeug's access log and garbage-collector passes over moto's modules
+    (bench/moto_server.py), for benchmarks where moto shares the cores with the scan."""
     port = free_port()
+    launcher = [str(Path(__file__).with_name("moto_server.py"))] if lean else ["-m", "moto.server"]
     server = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        [sys.executable, *launcher, "-H", "127.0.0.1", "-p", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -102,10 +105,10 @@ def start_moto() -> tuple[subprocess.Popen[bytes], str]:
 
 
 @contextmanager
-def moto() -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+def moto(*, lean: bool = False) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     """The benchmark environment and a moto server (its process and URL), stopped on exit."""
     prepare_environment()
-    server, url = start_moto()
+    server, url = start_moto(lean=lean)
     try:
         yield server, url
     finally:
