@@ -30,6 +30,7 @@ from xml.etree.ElementTree import ParseError, XMLParser
 
 import aiobotocore.httpsession
 import aiohttp
+import botocore.exceptions
 import botocore.loaders
 import botocore.regions
 from aiobotocore.client import AioClientCreator
@@ -157,7 +158,8 @@ def load_service_models(services: Iterable[str]) -> None:
     loader = shared_loader()
     for service in sorted(services):
         loader.load_service_model(service, "service-2")
-        loader.load_service_model(service, "endpoint-rule-set-1")
+        with suppress(botocore.exceptions.DataNotFoundError):  # older models have none
+            loader.load_service_model(service, "endpoint-rule-set-1")
 
 
 _client_classes: dict[tuple[str, str], type] = {}

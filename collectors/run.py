@@ -8,10 +8,11 @@ collector gets an outcome in every region it belongs to, including the ones that
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Any
 
 from auditor.aws import AwsAccount
 from auditor.store.resources import GLOBAL_REGION
@@ -159,14 +160,16 @@ class _Run:
             apis: dict[str, Api] = {}
             for service in dict.fromkeys(c.service for c in collectors):
                 budgets = [c.max_attempts for c in collectors if c.service == service]
-                client = self.account.client(
+                client = partial(
+                    self.account.client,
                     service,
                     client_region,
                     pool_size=self.concurrency,
                     count_region=region,
                     max_attempts=None if None in budgets else min(filter(None, budgets)),
                 )
-                opened = OnFirstUse(partial(stack.enter_async_context, client))
+                # A fresh context per attempt: one that failed to open is not entered again.
+                opened = OnFirstUse(partial(_enter, stack, client))
                 apis[service] = Api(opened, self.limit)
             tasks: dict[str, asyncio.Task[Result]] = {}
             # Registry order lists inputs before the collectors that need them.
@@ -175,6 +178,10 @@ class _Run:
                     self.run_one(collector, region, apis[collector.service], tasks)
                 )
             return list(await asyncio.gather(*tasks.values()))
+
+
+async def _enter(stack: AsyncExitStack, client: Callable[[], Any]) -> Any:
+    return await stack.enter_async_context(client())
 
 
 async def collect_account(
