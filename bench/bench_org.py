@@ -27,6 +27,7 @@ import gc
 import json
 import multiprocessing
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -34,8 +35,9 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -355,14 +357,15 @@ def main() -> None:
     load_before = os.getloadavg()
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-org-"))
-    with rig.moto(lean=True) as (server, moto_url):
+    with rig.moto(lean=True) as (server, moto_url), _removed(workdir):
         started = time.perf_counter()
         seed(moto_url, accounts, regions, args.tasks)
         print(
             f"seeded {len(accounts)} accounts x {len(regions)} regions ({args.tasks} tasks "
             f"each) in {time.perf_counter() - started:.0f} s; latency "
             f"{args.latency * 1000:.0f} ms, {args.concurrency} calls per account, "
-            f"{account_concurrency} accounts at once, {workers} process(es)"
+            f"{account_concurrency} accounts at once, {workers} process(es)",
+            flush=True,  # a long run's progress shows in a redirected file as it happens
         )
         with rig.ProxyThread(rig.BenchProxy(moto_url, args.latency)) as proxy:
             env = {
@@ -382,6 +385,11 @@ def main() -> None:
                 argv += ["--region", region]
             scan = measure(argv, env, proxy, server.pid)
             statuses = scan_statuses(workdir / "org.db")
+            print(
+                f"scanned in {scan.wall:.1f} s ({scan.cpu:.0f} CPU-s, peak {scan.peak_rss_mb:.0f}"
+                f" MB, {dict(statuses)}); now the baseline",
+                flush=True,
+            )
 
             job = workdir / "baseline.json"
             plan = baseline_calls(workdir / "org.db")
@@ -399,6 +407,15 @@ def main() -> None:
                 [sys.executable, __file__, "--baseline", str(job)], env, proxy, server.pid
             )
     report(args, scan, base, statuses, load_before, len(accounts) * len(regions))
+
+
+@contextmanager
+def _removed(workdir: Path) -> Iterator[None]:
+    """The run's store and baseline plan are deleted when it ends (1,000 x 4: hundreds of MB)."""
+    try:
+        yield
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def report(
