@@ -14,9 +14,9 @@ from auditor.aws import (
     AccountAccessError,
     caller_account_id,
     client_config,
-    extend_retries,
     new_session,
 )
+from auditor.aws_calls import extend_retries
 from auditor.config import Settings
 
 # Organizations answers from one global endpoint, which lives in us-east-1.

@@ -12,7 +12,6 @@ the service-model loader, the client classes and the TLS context (see ``new_sess
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import copy
 import os
 import re
@@ -26,7 +25,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from typing import Any, cast
-from xml.etree.ElementTree import ParseError, XMLParser
 
 import aiobotocore.httpsession
 import aiohttp
@@ -42,35 +40,22 @@ from botocore.credentials import CredentialProvider
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
-    ConnectTimeoutError,
-    EndpointConnectionError,
     NoCredentialsError,
     NoRegionError,
     ProfileNotFound,
 )
 from botocore.hooks import EventAliaser
 from botocore.parsers import ResponseParserError
-from botocore.retries.standard import RetryEventAdapter, ThrottlingErrorDetector
 
-from auditor import __version__
+from auditor.aws_calls import (
+    CallCounter,
+    add_counts,
+    client_options,
+    count_calls,
+    environment_region,
+)
+from auditor.caller_prefetch import take_prefetched
 from auditor.config import Settings
-
-CallKey = tuple[str, str, str]  # (region, service, operation)
-
-
-class CallCounter(Counter[CallKey]):
-    """HTTP requests sent, by (region, service, operation), retries included; and what
-    botocore's retry layer saw of them: ``throttles`` (answers that were throttling errors,
-    as botocore's own detector classes them) and ``retries`` (attempts after the first)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.throttles: Counter[CallKey] = Counter()
-        self.retries: Counter[CallKey] = Counter()
-
-
-# Where the account-level calls (STS) go when the environment names no region.
-DEFAULT_REGION = "us-east-1"
 
 _ACCOUNT_ID = re.compile(r"\d{12}")
 _EXPIRED_CODES = frozenset({"ExpiredToken", "ExpiredTokenException", "RequestExpired"})
@@ -81,17 +66,6 @@ _BAD_KEY_CODES = frozenset(
 
 # What a failed AWS call can raise (ResponseParserError is botocore's, not a BotoCoreError).
 AWS_ERRORS = (BotoCoreError, ClientError, ResponseParserError, aiohttp.ClientError)
-
-
-# An endpoint that does not answer: give up on a TCP connect after this long, and after this
-# many attempts that could not connect (refused, unresolvable, timed out), however many
-# attempts throttling would still be allowed. Reaching AWS takes milliseconds; an endpoint
-# that refuses three times in a row is down or mistyped, and the user hears it in seconds.
-CONNECT_TIMEOUT_SECONDS = 3
-CONNECTION_ATTEMPTS = 3
-_CONNECTION_ERRORS = (EndpointConnectionError, ConnectTimeoutError)
-# Protocols whose error documents botocore parses as XML without a fallback.
-_XML_ERROR_PROTOCOLS = frozenset({"query", "ec2"})
 
 
 class AccountAccessError(Exception):
@@ -307,103 +281,8 @@ def client_config(
     ten failures in a row at 25% per attempt is 0.25**10 ≈ 1e-6.
     A collector may ask for fewer attempts (``max_attempts``), never more.
     """
-    attempts = min(max_attempts or settings.max_attempts, settings.max_attempts)
-    # ``total_max_attempts`` counts the first attempt; botocore's ``max_attempts`` key counts
-    # retries only, so it would make Settings.max_attempts=10 mean eleven requests.
-    return AioConfig(
-        retries={"mode": "standard", "total_max_attempts": attempts},
-        max_pool_connections=pool_size or settings.concurrency,
-        connect_timeout=CONNECT_TIMEOUT_SECONDS,
-        user_agent_extra=f"auditor/{__version__}",
-        http_session_cls=SharedTlsHttpSession,
-    )
-
-
-def _is_xml(body: bytes) -> bool:
-    parser = XMLParser()  # noqa: S314  (botocore feeds the same bytes to the same parser next)
-    try:
-        parser.feed(body)
-        parser.close()
-    except ParseError:
-        return False
-    return True
-
-
-def _blank_unparseable_5xx(response_dict: dict[str, Any], operation_model: Any, **_: Any) -> None:
-    """A ``before-parse`` handler: a 5xx whose body is not XML gets botocore's generic error.
-
-    A proxy or load balancer in front of AWS answers 503 with plain text or HTML of its own.
-    botocore parses bodies that start with ``<html>`` (or are empty) as a generic HTTP error,
-    which its retry policy retries like any 5xx; any other non-XML body on the query and EC2
-    protocols raises ResponseParserError, which nothing retries. Emptying such a body hands it
-    to that generic path, so the one retry layer treats every 5xx alike.
-    """
-    status = int(response_dict.get("status_code") or 0)
-    body = response_dict.get("body")
-    if status < 500 or not isinstance(body, bytes | bytearray) or not body.strip():
-        return
-    if operation_model.service_model.resolved_protocol not in _XML_ERROR_PROTOCOLS:
-        return  # JSON protocols already turn a non-JSON error body into a message
-    if not _is_xml(bytes(body)):
-        response_dict["body"] = b""
-
-
-def _connection_budget(
-    *, caught_exception: Exception | None = None, request_dict: dict[str, Any], **_: Any
-) -> None:
-    """A ``needs-retry`` handler, run before botocore's: stop retrying an unreachable endpoint.
-
-    Throttling keeps the whole attempt budget; attempts that could not connect have their own
-    budget of CONNECTION_ATTEMPTS. Raising the connection error here ends the retries with the
-    error botocore itself would raise once out of attempts.
-    """
-    if not isinstance(caught_exception, _CONNECTION_ERRORS):
-        return
-    context = request_dict.setdefault("context", {})
-    failures = int(context.get("auditor_connection_failures", 0)) + 1
-    context["auditor_connection_failures"] = failures
-    if failures >= CONNECTION_ATTEMPTS:
-        raise caught_exception
-
-
-def extend_retries(client: Any) -> None:
-    """Where botocore's retry layer stops short: unparseable 5xx bodies, unreachable endpoints."""
-    service = client.meta.service_model.service_id.hyphenize()
-    client.meta.events.register(f"before-parse.{service}", _blank_unparseable_5xx)
-    client.meta.events.register_first(f"needs-retry.{service}", _connection_budget)
-
-
-def environment_region() -> str:
-    """The region named by the environment (``AWS_REGION`` too, which botocore ignores)."""
-    return os.environ.get("AWS_DEFAULT_REGION") or os.environ.get("AWS_REGION") or DEFAULT_REGION
-
-
-def _count_requests(counter: CallCounter, region: str, service: str) -> Any:
-    """A ``before-send`` handler: runs once per HTTP attempt, so retries are counted."""
-
-    def handler(event_name: str, **_: Any) -> None:
-        counter[(region, service, event_name.rsplit(".", 1)[-1])] += 1
-
-    return handler
-
-
-_throttling = ThrottlingErrorDetector(RetryEventAdapter())
-
-
-def _count_retry_layer(counter: CallCounter, region: str, service: str) -> tuple[Any, Any]:
-    """A ``needs-retry`` handler counting throttles, and a ``request-created`` handler
-    counting retries. They observe botocore's standard retry mode and decide nothing."""
-
-    def answered(event_name: str, **kwargs: Any) -> None:
-        if _throttling.is_throttling_error(**kwargs):
-            counter.throttles[(region, service, event_name.rsplit(".", 1)[-1])] += 1
-
-    def created(event_name: str, request: Any, **_: Any) -> None:
-        # botocore numbers each attempt in the request's context before building it.
-        if int(request.context.get("retries", {}).get("attempt", 1)) > 1:
-            counter.retries[(region, service, event_name.rsplit(".", 1)[-1])] += 1
-
-    return answered, created
+    options = client_options(settings, pool_size=pool_size, max_attempts=max_attempts)
+    return AioConfig(**options, http_session_cls=SharedTlsHttpSession)
 
 
 @asynccontextmanager
@@ -418,12 +297,7 @@ async def counted_client(
 ) -> AsyncIterator[Any]:
     creator: Any = session  # the stubs type create_client per literal service name
     async with creator.create_client(service, region_name=region, config=config) as client:
-        handler = _count_requests(counter, count_region or region, service)
-        client.meta.events.register("before-send", handler)
-        answered, created = _count_retry_layer(counter, count_region or region, service)
-        client.meta.events.register("needs-retry", answered)
-        client.meta.events.register("request-created", created)
-        extend_retries(client)
+        count_calls(client, counter, count_region or region, service)
         yield client
 
 
@@ -571,54 +445,6 @@ async def caller_account_id(settings: Settings) -> str:
         raise access_error(error, "sts:GetCallerIdentity") from None
 
 
-_prefetched: list[tuple[Settings, concurrent.futures.Future[tuple[str, CallCounter]]]] = []
-
-# How long prefetch_caller waits for its request to leave before the process goes on loading.
-# The thread shares the interpreter lock with the main thread, which is importing: thousands
-# of short file reads, each handing the lock over, and a thread that loads models and opens
-# a connection meanwhile got almost no turn (bench_scan at load 9: the call left after the
-# imports and the migrations were done, 18 s later, and both threads ran slower for it).
-PREFETCH_SEND_WAIT_SECONDS = 1.0
-
-
-def prefetch_caller(settings: Settings) -> threading.Event:
-    """Ask sts:GetCallerIdentity now, in a thread, and return once the request has left
-    (or after PREFETCH_SEND_WAIT_SECONDS): the first AWS call of a scan leaves at once, and
-    its answer comes back while the process goes on starting (the store, the collectors and
-    checks are imported and opened meanwhile). The run's :class:`Caller` for these same
-    settings takes the answer and its call count; when the ask failed, it asks again and
-    reports that error. Returns the event set when the request was sent (or the ask ended)."""
-    future: concurrent.futures.Future[tuple[str, CallCounter]] = concurrent.futures.Future()
-    sent = threading.Event()
-
-    def ask() -> None:
-        counter = CallCounter()
-        config = client_config(settings, pool_size=1)
-        try:
-            account = asyncio.run(_caller_account(new_session(), counter, config, on_send=sent.set))
-        except BaseException as error:  # handed over: the Caller asks again
-            future.set_exception(error)
-        else:
-            future.set_result((account, counter))
-        finally:
-            sent.set()
-
-    _prefetched.append((settings, future))
-    threading.Thread(target=ask, name="caller-prefetch", daemon=True).start()
-    sent.wait(PREFETCH_SEND_WAIT_SECONDS)
-    return sent
-
-
-def _take_prefetched(
-    settings: Settings,
-) -> concurrent.futures.Future[tuple[str, CallCounter]] | None:
-    for position, (prefetched_for, future) in enumerate(_prefetched):
-        if prefetched_for is settings:
-            del _prefetched[position]
-            return future
-    return None
-
-
 class Caller:
     """The credentials a run starts from, shared by every account it opens: one session, and
     the caller's own account ID asked once (sts:GetCallerIdentity, counted in the account
@@ -633,12 +459,13 @@ class Caller:
 
     async def account_id(self, counter: CallCounter) -> str:
         async with self._lock:
-            prefetched = _take_prefetched(self.settings) if self._account_id is None else None
+            prefetched = take_prefetched(self.settings) if self._account_id is None else None
             if prefetched is not None:
-                with suppress(Exception):  # asked again below, and that error is reported
-                    account, counted = await asyncio.wrap_future(prefetched)
-                    self._account_id = account
-                    counter.update(counted)  # the prefetched call counts where it is used
+                # The prefetched calls count where they are used, failed or not; a failed
+                # ask is asked again below, and that error is reported.
+                answer = await asyncio.wrap_future(prefetched)
+                add_counts(counter, answer.calls)
+                self._account_id = answer.account_id
             if self._account_id is None:
                 self._account_id = await _caller_account(self.session, counter, self._config)
             return self._account_id
@@ -692,29 +519,3 @@ async def enabled_regions(account: AwsAccount) -> list[str]:
     except AWS_ERRORS as error:
         raise access_error(error, "ec2:DescribeRegions") from None
     return sorted(str(region["RegionName"]) for region in response["Regions"])
-
-
-@cache
-def known_regions() -> frozenset[str]:
-    """Every region botocore's bundled partition data knows, in every partition (no network).
-
-    partitions.json (7 KB) lists the same regions as endpoints.json (1.2 MB, which took most
-    of a second to load at start-up), plus pseudo-regions such as ``aws-global``.
-    """
-    partitions = botocore.loaders.create_loader().load_data("partitions")["partitions"]
-    return frozenset(
-        region
-        for partition in partitions
-        for region in partition.get("regions", {})
-        if not region.endswith("-global")
-    )
-
-
-class UnknownRegionError(ValueError):
-    """A region name botocore does not know; the message is one line."""
-
-
-def validate_regions(names: Iterable[str]) -> None:
-    unknown = sorted(set(names) - known_regions())
-    if unknown:
-        raise UnknownRegionError(f"unknown AWS region(s): {', '.join(unknown)}")

@@ -25,8 +25,8 @@ from auditor.aws import (
     enabled_regions,
     open_account,
     shared_connections,
-    validate_regions,
 )
+from auditor.aws_calls import validate_regions
 from auditor.config import Settings
 from auditor.findings import Result, Status
 from auditor.inventory import RECORD_FIELDS, Inventory

@@ -15,7 +15,7 @@ from auditor.config import ConfigError, Settings
 def configuration_problems(settings: Settings) -> list[str]:
     """One line per problem, each naming its setting; empty when the settings are usable."""
     # Imported here: the check catalogue and botocore's endpoint data are not small.
-    from auditor.aws import UnknownRegionError, validate_regions
+    from auditor.aws_calls import UnknownRegionError, validate_regions
     from auditor.muting import SuppressionFileError, load_rules
     from auditor.store.database import StoreError, parse_database_url
 

@@ -12,15 +12,14 @@ import pytest
 from aiobotocore.credentials import AioRefreshableCredentials
 from botocore.exceptions import ClientError, NoCredentialsError
 
-from auditor import aws
+from auditor import aws, caller_prefetch
 from auditor.aws import (
     AccountAccessError,
-    UnknownRegionError,
     _describe_access_failure,
     client_config,
     open_account,
-    validate_regions,
 )
+from auditor.aws_calls import UnknownRegionError, validate_regions
 from auditor.store.resources import EcsCluster
 from collectors.run import collect_account
 from tests.collectors.collectors_estate import ACCOUNT_ID, REGION, Boto3Factory, make_settings
@@ -182,13 +181,13 @@ def test_prefetch_returns_once_its_request_left_and_the_caller_takes_the_answer(
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Withholding)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{server.server_address[1]}")
-    monkeypatch.setattr(aws, "PREFETCH_SEND_WAIT_SECONDS", 60.0)
+    monkeypatch.setattr(caller_prefetch, "PREFETCH_SEND_WAIT_SECONDS", 60.0)
     settings = make_settings()
     try:
-        sent = aws.prefetch_caller(settings)
+        sent = caller_prefetch.prefetch_caller(settings)
         assert sent.is_set()  # returned because the request left, not because time ran out
         assert arrived.wait(30)
-        (prefetched,) = [future for owner, future in aws._prefetched if owner is settings]
+        (prefetched,) = [f for owner, f in caller_prefetch._prefetched if owner is settings]
         assert not prefetched.done()  # the answer is still withheld: nobody waited for it
         release.set()
         caller = aws.Caller(settings)

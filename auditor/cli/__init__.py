@@ -183,7 +183,8 @@ def db_delete(
 
 def _known_errors() -> tuple[type[BaseException], ...]:
     from auditor.accounts import AccountResolutionError
-    from auditor.aws import AccountAccessError, UnknownRegionError
+    from auditor.aws import AccountAccessError
+    from auditor.aws_calls import UnknownRegionError
     from auditor.config import ConfigError
     from auditor.muting import SuppressionFileError
     from auditor.store.database import StoreError

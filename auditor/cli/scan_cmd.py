@@ -122,8 +122,10 @@ def scan_command(
         raise typer.Exit(code)
     if account is not None and len(validate_account_ids(account)) == 1:
         # One account scans in this process: its first AWS call (who are we?) leaves now,
-        # while the store, collectors and checks are imported and the store is opened.
-        from auditor.aws import prefetch_caller, validate_regions
+        # while aiobotocore, the store, collectors and checks are imported and the store is
+        # opened (auditor.aws is not imported before the call: it loads aiobotocore).
+        from auditor.aws_calls import validate_regions
+        from auditor.caller_prefetch import prefetch_caller
 
         validate_regions(list(region or []) or settings.regions)
         prefetch_caller(settings)

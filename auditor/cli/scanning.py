@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from auditor.aws import validate_regions
+from auditor.aws_calls import validate_regions
 from auditor.cli.console import print_summary, scan_progress, stderr
 from auditor.cli.errors import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, UsageError
 from auditor.cli.outputs import Rendered, check_writable, plan_outputs, write_outputs

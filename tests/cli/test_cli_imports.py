@@ -6,9 +6,15 @@ process loads before it can answer.
 
 from __future__ import annotations
 
+import http.server
 import json
+import os
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -78,33 +84,75 @@ def test_the_help_line_is_the_commands_own(name: str) -> None:
 
 _FIRST_CALL_PROBE = """
 import json, sys
-import auditor.aws
+import auditor.caller_prefetch as prefetch
+real = prefetch.prefetch_caller
 seen = {}
 def prefetch_caller(settings):
+    sent = real(settings)  # returns once the request has left
+    seen["sent"] = sent.is_set()
     seen["modules"] = sorted(sys.modules)
     raise SystemExit(0)
-auditor.aws.prefetch_caller = prefetch_caller
+prefetch.prefetch_caller = prefetch_caller
 sys.argv = ["auditor", "scan", "--account", "123456789012", "--region", "us-east-1"]
 from auditor.cli import main
 try:
     main()
 except SystemExit:
     pass
-print(json.dumps(seen.get("modules")))
+print(json.dumps(seen))
 """
 
-# What the store, the collectors, the checks and the renderers need: none of it before the
-# first AWS call of a one-account scan (`auditor scan --account ...`) is sent.
+# What the store, the collectors, the checks and the renderers need, and what the scan's own
+# (async) clients need: none of it before the first AWS call of a one-account scan
+# (`auditor scan --account ...`) leaves.
 NOT_BEFORE_THE_FIRST_CALL = ("sqlalchemy", "alembic", "jinja2", "checks", "collectors", "rich")
+NOT_BEFORE_THE_FIRST_CALL += ("aiobotocore", "aiohttp")
 
 
-def test_a_scan_sends_its_first_call_before_loading_the_store_collectors_or_checks() -> None:
+@pytest.fixture
+def withholding_endpoint() -> Iterator[tuple[str, threading.Event]]:
+    """A loopback endpoint that takes a request and never answers it while the test runs."""
+    arrived, release = threading.Event(), threading.Event()
+
+    class Withholding(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            arrived.set()
+            release.wait(60)
+
+        def log_message(self, *_: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Withholding)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", arrived
+    finally:
+        release.set()
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_scan_sends_its_first_call_before_loading_aiobotocore_the_store_or_checks(
+    withholding_endpoint: tuple[str, threading.Event], tmp_path: Path
+) -> None:
+    url, arrived = withholding_endpoint
+    env = {**os.environ, "AWS_ENDPOINT_URL": url}
     completed = subprocess.run(
-        [sys.executable, "-c", _FIRST_CALL_PROBE], capture_output=True, text=True, check=True
+        [sys.executable, "-c", _FIRST_CALL_PROBE],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+        cwd=tmp_path,
     )
-    loaded = json.loads(completed.stdout.splitlines()[-1])
-    assert loaded is not None, "the scan never asked who it is"
+    seen = json.loads(completed.stdout.splitlines()[-1])
+    assert seen, f"the scan never asked who it is: {completed.stderr[-2000:]}"
+    assert seen["sent"], "prefetch_caller returned before its request left"
+    assert arrived.is_set(), "the request never reached the endpoint"
+    loaded = seen["modules"]
     early = sorted({m for m in loaded if m.split(".")[0] in NOT_BEFORE_THE_FIRST_CALL})
     assert early == [], f"loaded before the first AWS call: {early}"
     assert "auditor.store.resources" not in loaded
-    assert len(loaded) <= 700, f"{len(loaded)} modules before the first AWS call (667 today)"
+    assert "auditor.aws" not in loaded
+    assert len(loaded) <= 560, f"{len(loaded)} modules before the first AWS call (516 today)"

@@ -13,13 +13,8 @@ import pytest
 from aiobotocore.session import get_session
 from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError
 
-from auditor.aws import (
-    CONNECT_TIMEOUT_SECONDS,
-    CONNECTION_ATTEMPTS,
-    CallCounter,
-    client_config,
-    counted_client,
-)
+from auditor.aws import client_config, counted_client
+from auditor.aws_calls import CONNECT_TIMEOUT_SECONDS, CONNECTION_ATTEMPTS, CallCounter
 from tests.collectors.collectors_estate import REGION, make_settings
 from tests.collectors.collectors_fault_proxy import UNAVAILABLE_BODIES, FaultProxy
 
