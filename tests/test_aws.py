@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import http.server
 import threading
 from typing import Any
 
@@ -23,6 +22,7 @@ from auditor.aws_calls import UnknownRegionError, validate_regions
 from auditor.store.resources import EcsCluster
 from collectors.run import collect_account
 from tests.collectors.collectors_estate import ACCOUNT_ID, REGION, Boto3Factory, make_settings
+from tests.loopback_sts import loopback_sts
 
 OTHER_ACCOUNT = "111111111111"
 
@@ -163,38 +163,25 @@ def test_prefetch_returns_once_its_request_left_and_the_caller_takes_the_answer(
     sending it is not starved of the interpreter lock by the imports that follow."""
     arrived, release = threading.Event(), threading.Event()
 
-    class Withholding(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            self.rfile.read(int(self.headers["Content-Length"]))
-            arrived.set()
-            release.wait(30)
-            body = _IDENTITY.encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/xml")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def withhold(_: bytes) -> tuple[int, str]:
+        arrived.set()
+        release.wait(30)
+        return 200, _IDENTITY
 
-        def log_message(self, *_: Any) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Withholding)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{server.server_address[1]}")
     monkeypatch.setattr(caller_prefetch, "PREFETCH_SEND_WAIT_SECONDS", 60.0)
     settings = make_settings()
-    try:
-        sent = caller_prefetch.prefetch_caller(settings)
-        assert sent.is_set()  # returned because the request left, not because time ran out
-        assert arrived.wait(30)
-        (prefetched,) = [f for owner, f in caller_prefetch._prefetched if owner is settings]
-        assert not prefetched.done()  # the answer is still withheld: nobody waited for it
-        release.set()
-        caller = aws.Caller(settings)
-        counter = aws.CallCounter()
-        assert asyncio.run(caller.account_id(counter)) == ACCOUNT_ID
-        assert counter == {(REGION, "sts", "GetCallerIdentity"): 1}  # counted, asked once
-    finally:
-        release.set()
-        server.shutdown()
-        server.server_close()
+    with loopback_sts(withhold) as endpoint:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
+        try:
+            sent = caller_prefetch.prefetch_caller(settings)
+            assert sent.is_set()  # returned because the request left, not because time ran out
+            assert arrived.wait(30)
+            (prefetched,) = [f for owner, f in caller_prefetch._prefetched if owner is settings]
+            assert not prefetched.done()  # the answer is still withheld: nobody waited for it
+            release.set()
+            caller = aws.Caller(settings)
+            counter = aws.CallCounter()
+            assert asyncio.run(caller.account_id(counter)) == ACCOUNT_ID
+            assert counter == {(REGION, "sts", "GetCallerIdentity"): 1}  # counted, asked once
+        finally:
+            release.set()

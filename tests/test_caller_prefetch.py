@@ -4,16 +4,14 @@ where the Caller uses it, and the Caller asks again and reports that error."""
 from __future__ import annotations
 
 import asyncio
-import http.server
-import threading
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
 from auditor import aws, caller_prefetch
 from tests.collectors.collectors_estate import REGION, make_settings
+from tests.loopback_sts import loopback_sts
 
 _THROTTLED = (
     '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error>'
@@ -27,29 +25,17 @@ def throttling_endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """A loopback STS that throttles every request; yields the requests' actions."""
     seen: list[str] = []
 
-    class Throttling(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            seen.append(self.rfile.read(int(self.headers["Content-Length"])).decode())
-            body = _THROTTLED.encode()
-            self.send_response(400)
-            self.send_header("Content-Type", "text/xml")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def throttle(body: bytes) -> tuple[int, str]:
+        seen.append(body.decode())
+        return 400, _THROTTLED
 
-        def log_message(self, *_: Any) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Throttling)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{server.server_address[1]}")
-    # botocore's standard mode backs off up to a second between attempts: not in this test.
-    monkeypatch.setattr("botocore.retries.standard.ExponentialBackoff.delay_amount", lambda *_: 0)
-    try:
+    with loopback_sts(throttle) as endpoint:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
+        # botocore's standard mode backs off up to a second between attempts: not here.
+        monkeypatch.setattr(
+            "botocore.retries.standard.ExponentialBackoff.delay_amount", lambda *_: 0
+        )
         yield seen
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_a_failed_prefetch_is_counted_and_the_caller_asks_again(

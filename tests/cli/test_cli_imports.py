@@ -6,7 +6,6 @@ process loads before it can answer.
 
 from __future__ import annotations
 
-import http.server
 import json
 import os
 import subprocess
@@ -14,11 +13,11 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from auditor.cli import LAZY_COMMANDS, load_command
+from tests.loopback_sts import loopback_sts
 
 # Packages only the commands that use them may load.
 HEAVY = ("aiobotocore", "botocore", "sqlalchemy", "alembic", "jinja2", "moto", "checks")
@@ -114,23 +113,15 @@ def withholding_endpoint() -> Iterator[tuple[str, threading.Event]]:
     """A loopback endpoint that takes a request and never answers it while the test runs."""
     arrived, release = threading.Event(), threading.Event()
 
-    class Withholding(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            self.rfile.read(int(self.headers["Content-Length"]))
-            arrived.set()
-            release.wait(60)
+    def never_answer(_: bytes) -> None:
+        arrived.set()
+        release.wait(60)
 
-        def log_message(self, *_: Any) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Withholding)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", arrived
-    finally:
-        release.set()
-        server.shutdown()
-        server.server_close()
+    with loopback_sts(never_answer) as endpoint:
+        try:
+            yield endpoint, arrived
+        finally:
+            release.set()
 
 
 def test_a_scan_sends_its_first_call_before_loading_aiobotocore_the_store_or_checks(
