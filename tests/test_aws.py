@@ -22,7 +22,7 @@ from auditor.aws_calls import UnknownRegionError, validate_regions
 from auditor.store.resources import EcsCluster
 from collectors.run import collect_account
 from tests.collectors.collectors_estate import ACCOUNT_ID, REGION, Boto3Factory, make_settings
-from tests.loopback_sts import loopback_sts
+from tests.loopback import loopback_sts
 
 OTHER_ACCOUNT = "111111111111"
 

@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 
 from auditor import aws, caller_prefetch
 from tests.collectors.collectors_estate import REGION, make_settings
-from tests.loopback_sts import loopback_sts
+from tests.loopback import loopback_sts
 
 _THROTTLED = (
     '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error>'

@@ -11,6 +11,8 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 
+from tests.loopback import serving
+
 
 class CuttableTcpProxy:
     """Forwards 127.0.0.1:port to a target; ``cut()`` drops every connection and refuses more."""
@@ -89,10 +91,5 @@ def slow_http_proxy(target: str, delay: float) -> Iterator[str]:
         def log_message(self, *_: object) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(Handler) as url:
+        yield url

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from auditor.cli import LAZY_COMMANDS, load_command
-from tests.loopback_sts import loopback_sts
+from tests.loopback import loopback_sts
 
 # Packages only the commands that use them may load.
 HEAVY = ("aiobotocore", "botocore", "sqlalchemy", "alembic", "jinja2", "moto", "checks")

@@ -1,5 +1,5 @@
-"""A loopback HTTP endpoint standing in for STS in the first-call tests: each POST is read,
-then answered as the test says (or left unanswered)."""
+"""HTTP servers on loopback for tests: any handler class, and an endpoint standing in for
+STS in the first-call tests (each POST read, then answered as the test says, or not at all)."""
 
 from __future__ import annotations
 
@@ -34,7 +34,15 @@ def loopback_sts(answer: Answer) -> Iterator[str]:
         def log_message(self, *_: Any) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    with serving(Handler) as url:
+        yield url
+
+
+@contextmanager
+def serving(handler: type[http.server.BaseHTTPRequestHandler]) -> Iterator[str]:
+    """Serve ``handler`` on 127.0.0.1 (a thread per request) until the block ends; yields
+    the server's URL."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
