@@ -18,7 +18,7 @@ import re
 import ssl
 import threading
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -391,25 +391,10 @@ def _describe_access_failure(error: Exception, doing: str) -> str:
     return _one_line(f"{doing} failed: {error}")
 
 
-async def _caller_account(
-    session: AioSession,
-    counter: CallCounter,
-    config: AioConfig,
-    *,
-    on_send: Callable[[], None] | None = None,
-) -> str:
+async def _caller_account(session: AioSession, counter: CallCounter, config: AioConfig) -> str:
     async with counted_client(session, "sts", environment_region(), counter, config) as sts:
-        if on_send is not None:
-            sts.meta.events.register("before-send", _calling(on_send))
         identity = await sts.get_caller_identity()
     return str(identity["Account"])
-
-
-def _calling(callback: Callable[[], None]) -> Callable[..., None]:
-    def handler(**_: Any) -> None:  # None: botocore goes on to send the request
-        callback()
-
-    return handler
 
 
 def _assume_role_refresher(
