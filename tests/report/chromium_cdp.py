@@ -110,22 +110,19 @@ class Page:
         return base64.b64decode(shot["data"])
 
 
+# A launch that has not opened its DevTools port by then is killed and tried again, in a new
+# profile: now and then (seen on CI, idle or loaded) Chromium hangs before it listens, and a
+# hung browser says nothing about the page under test.
+LAUNCH_TIMEOUT = 20.0
+LAUNCH_ATTEMPTS = 3
+
+
 @asynccontextmanager
 async def open_page(binary: str) -> AsyncIterator[Page]:
-    profile = tempfile.mkdtemp(prefix="auditor-chromium-")
-    process = await asyncio.create_subprocess_exec(
-        binary,
-        *FLAGS,
-        f"--user-data-dir={profile}",
-        "about:blank",
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-        env={**os.environ, "DBUS_SESSION_BUS_ADDRESS": "disabled:"},
-    )
+    process, url, profile = await _launch(binary)
     tasks: list[asyncio.Task[None]] = []
     try:
         assert process.stderr is not None
-        url = await asyncio.wait_for(_devtools_url(process.stderr), timeout=30)
         # Keep draining stderr so Chromium never blocks on a full pipe.
         tasks.append(asyncio.create_task(_drain(process.stderr)))
         async with aiohttp.ClientSession() as http, http.ws_connect(url, max_msg_size=0) as ws:
@@ -167,11 +164,46 @@ async def open_page(binary: str) -> AsyncIterator[Page]:
         shutil.rmtree(profile, ignore_errors=True)
 
 
-async def _devtools_url(stderr: asyncio.StreamReader) -> str:
+async def _launch(
+    binary: str, patience: float = LAUNCH_TIMEOUT
+) -> tuple[asyncio.subprocess.Process, str, str]:
+    """Start Chromium; return it, its DevTools URL and its profile folder."""
+    said: list[bytes] = []
+    for _ in range(LAUNCH_ATTEMPTS):
+        profile = tempfile.mkdtemp(prefix="auditor-chromium-")
+        process = await asyncio.create_subprocess_exec(
+            binary,
+            *FLAGS,
+            f"--user-data-dir={profile}",
+            "about:blank",
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+            env={**os.environ, "DBUS_SESSION_BUS_ADDRESS": "disabled:"},
+        )
+        assert process.stderr is not None
+        said.clear()
+        try:
+            url = await asyncio.wait_for(_devtools_url(process.stderr, said), patience)
+        except (TimeoutError, RuntimeError):
+            if process.returncode is None:
+                process.kill()
+            await process.wait()
+            shutil.rmtree(profile, ignore_errors=True)
+            continue
+        return process, url, profile
+    tail = b"".join(said[-10:]).decode(errors="replace")
+    raise RuntimeError(
+        f"chromium opened no DevTools port in {LAUNCH_ATTEMPTS} launches of "
+        f"{patience:.0f} s; its last words:\n{tail}"
+    )
+
+
+async def _devtools_url(stderr: asyncio.StreamReader, said: list[bytes]) -> str:
     while True:
         line = await stderr.readline()
         if not line:
             raise RuntimeError("chromium exited before opening its DevTools port")
+        said.append(line)
         match = _LISTENING.search(line)
         if match:
             return match.group(1).decode()
