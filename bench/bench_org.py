@@ -67,30 +67,32 @@ def account_ids(count: int) -> list[str]:
 # ------------------------------------------------------------------------------ the estate
 
 
+# One moto process is one core at most: at 1,000 accounts a single one was the bound.
+MOTO_SERVERS = 2
 SEED_PROCESSES = 3  # moto, on one core, is the bottleneck once three processes feed it
 SEED_THREADS = 8  # per seeding process
 
 
-def seed(url: str, accounts: Sequence[str], regions: Sequence[str], tasks: int) -> None:
+def seed(urls: list[str], accounts: Sequence[str], regions: Sequence[str], tasks: int) -> None:
     """Every account-region seeded alike, through a role assumed into the account, by a few
     processes of a few threads each: one process of 16 threads spent its time holding the
     GIL and collecting garbage (about 40% of its CPU), not waiting for moto."""
     shares = [list(accounts[n::SEED_PROCESSES]) for n in range(SEED_PROCESSES)]
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(SEED_PROCESSES, mp_context=context) as pool:
-        jobs = [pool.submit(_seed_share, url, share, list(regions), tasks) for share in shares]
+        jobs = [pool.submit(_seed_share, urls, share, list(regions), tasks) for share in shares]
         for job in jobs:
             job.result()
 
 
-def _seed_share(url: str, accounts: list[str], regions: list[str], tasks: int) -> None:
+def _seed_share(urls: list[str], accounts: list[str], regions: list[str], tasks: int) -> None:
     import boto3
 
     # boto3's service models and client classes live as long as the process: loaded, then
     # left out of garbage collection, whose full passes over them were 40% of the CPU.
     warm = boto3.session.Session()
     for service in ("sts", "iam", "ec2", "ecs"):
-        warm.client(service, region_name=regions[0], endpoint_url=url)
+        warm.client(service, region_name=regions[0], endpoint_url=urls[0])
     gc.collect()
     gc.freeze()
     gc.set_threshold(100_000, 50, 100)
@@ -105,6 +107,7 @@ def _seed_share(url: str, accounts: list[str], regions: list[str], tasks: int) -
         return local.session
 
     def one(account_id: str) -> None:
+        url = rig.shard_url(urls, account_id)  # the moto server that holds the account
         role = f"arn:aws:iam::{account_id}:role/{ROLE}"
         sts = session().client("sts", endpoint_url=url)
         keys = sts.assume_role(RoleArn=role, RoleSessionName="seed")["Credentials"]
@@ -114,10 +117,19 @@ def _seed_share(url: str, accounts: list[str], regions: list[str], tasks: int) -
             "aws_session_token": keys["SessionToken"],
             "endpoint_url": url,
         }
-        rig.create_ecs_service_role(session().client("iam", **credentials))
+
+        def client(service: str, region: str | None = None) -> Any:
+            made = session().client(service, region_name=region, **credentials)
+            made.meta.events.register("before-sign", name_account)
+            return made
+
+        def name_account(request: Any, **_: Any) -> None:
+            request.headers[rig.ACCOUNT_HEADER] = account_id  # as rig.FleetProxy does
+
+        rig.create_ecs_service_role(client("iam"))
         for region in regions:
-            ec2 = session().client("ec2", region_name=region, **credentials)
-            ecs = session().client("ecs", region_name=region, **credentials)
+            ec2 = client("ec2", region)
+            ecs = client("ecs", region)
             _, subnet, group = rig.task_network(ec2)
             cluster = ecs.create_cluster(clusterName="bench")["cluster"]["clusterArn"]
             definition = rig.register_task_definition(ecs)
@@ -148,6 +160,10 @@ class Measured:
     # (the latency proxy, the memory sampler).
     moto_cpu: float = 0.0
     rig_cpu: float = 0.0
+
+
+def moto_cpu(fleet: rig.MotoFleet) -> float:
+    return sum(process_cpu(server.pid) for server in fleet.servers)
 
 
 def process_cpu(pid: int) -> float:
@@ -205,11 +221,11 @@ class TreeMemory:
 
 
 def measure(
-    argv: Sequence[str], env: dict[str, str], proxy: rig.BenchProxy, moto_pid: int
+    argv: Sequence[str], env: dict[str, str], proxy: rig.BenchProxy, fleet: rig.MotoFleet
 ) -> Measured:
     """Run a command to completion: wall time, CPU of its tree, peak RSS of its tree."""
     proxy.phase()
-    moto_before, rig_before = process_cpu(moto_pid), time.process_time()
+    moto_before, rig_before = moto_cpu(fleet), time.process_time()
     started = time.perf_counter()
     child = subprocess.Popen(
         argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=rig.ROOT
@@ -228,14 +244,19 @@ def measure(
         cpu=usage.ru_utime + usage.ru_stime,
         peak_rss_mb=memory.peak_bytes / 1e6,
         requests=proxy.requests_seen,
-        moto_cpu=process_cpu(moto_pid) - moto_before,
+        moto_cpu=moto_cpu(fleet) - moto_before,
         rig_cpu=time.process_time() - rig_before,
     )
 
 
-def scan_statuses(database: Path) -> Counter[str]:
+def scan_statuses(database: Path, tasks_seeded: int) -> Counter[str]:
+    """The scans' statuses; exits unless the scans stored every task seeded (a rig that
+    seeded or routed an account wrongly would time scans of nothing)."""
     with sqlite3.connect(database) as connection:
         rows = connection.execute("SELECT status, COUNT(*) FROM scans GROUP BY 1").fetchall()
+        (tasks,) = connection.execute("SELECT COUNT(*) FROM ecs_tasks").fetchone()
+    if tasks != tasks_seeded:
+        raise SystemExit(f"the scans stored {tasks} tasks of the {tasks_seeded} seeded")
     return Counter(dict(rows))
 
 
@@ -337,6 +358,9 @@ def main() -> None:
         "--account-concurrency", type=int, help="accounts at once (default: auditor's)"
     )
     parser.add_argument("--workers", type=int, help="scan processes (default: auditor's)")
+    parser.add_argument(
+        "--moto-servers", type=int, default=MOTO_SERVERS, help="moto processes, accounts spread"
+    )
     parser.add_argument("--profile", help="write a cProfile of the scan (its main process)")
     parser.add_argument("--baseline", type=Path, help=argparse.SUPPRESS)  # the baseline child
     args = parser.parse_args()
@@ -357,17 +381,18 @@ def main() -> None:
     load_before = os.getloadavg()
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-org-"))
-    with rig.moto(lean=True) as (server, moto_url), _removed(workdir):
+    with rig.moto_fleet(args.moto_servers, lean=True) as fleet, _removed(workdir):
         started = time.perf_counter()
-        seed(moto_url, accounts, regions, args.tasks)
+        seed(fleet.urls, accounts, regions, args.tasks)
         print(
             f"seeded {len(accounts)} accounts x {len(regions)} regions ({args.tasks} tasks "
             f"each) in {time.perf_counter() - started:.0f} s; latency "
             f"{args.latency * 1000:.0f} ms, {args.concurrency} calls per account, "
-            f"{account_concurrency} accounts at once, {workers} process(es)",
+            f"{account_concurrency} accounts at once, {workers} process(es), "
+            f"{len(fleet.urls)} moto server(s)",
             flush=True,  # a long run's progress shows in a redirected file as it happens
         )
-        with rig.ProxyThread(rig.BenchProxy(moto_url, args.latency)) as proxy:
+        with rig.ProxyThread(rig.FleetProxy(fleet, args.latency)) as proxy:
             env = {
                 **os.environ,
                 "AWS_ENDPOINT_URL": proxy.url,
@@ -383,8 +408,9 @@ def main() -> None:
                 argv += ["--account", account_id]
             for region in regions:
                 argv += ["--region", region]
-            scan = measure(argv, env, proxy, server.pid)
-            statuses = scan_statuses(workdir / "org.db")
+            scan = measure(argv, env, proxy, fleet)
+            seeded = args.tasks * len(accounts) * len(regions)
+            statuses = scan_statuses(workdir / "org.db", seeded)
             print(
                 f"scanned in {scan.wall:.1f} s ({scan.cpu:.0f} CPU-s, peak {scan.peak_rss_mb:.0f}"
                 f" MB, {dict(statuses)}); now the baseline",
@@ -403,9 +429,7 @@ def main() -> None:
                     }
                 )
             )
-            base = measure(
-                [sys.executable, __file__, "--baseline", str(job)], env, proxy, server.pid
-            )
+            base = measure([sys.executable, __file__, "--baseline", str(job)], env, proxy, fleet)
     report(args, scan, base, statuses, load_before, len(accounts) * len(regions))
 
 

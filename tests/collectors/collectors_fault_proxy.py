@@ -155,11 +155,21 @@ class FaultProxy:
             return web.Response(text='{"Events": []}', content_type="application/x-amz-json-1.1")
         assert self._session is not None
         headers = {k: v for k, v in request.headers.items() if k.lower() not in _HOP_HEADERS}
+        base, added = self.route(request, body)
         async with self._session.request(
-            request.method, self.upstream + request.path_qs, headers=headers, data=body
+            request.method, base + request.path_qs, headers={**headers, **added}, data=body
         ) as upstream:
             payload = await upstream.read()
+            self.answered(request, body, payload)
             reply_headers = {
                 k: v for k, v in upstream.headers.items() if k.lower() not in _HOP_HEADERS
             }
             return web.Response(status=upstream.status, body=payload, headers=reply_headers)
+
+    def route(self, request: web.Request, body: bytes) -> tuple[str, dict[str, str]]:
+        """The moto server a request goes to, and the headers added to it: the one upstream,
+        unchanged (a benchmark's proxy spreads accounts over several)."""
+        return self.upstream, {}
+
+    def answered(self, request: web.Request, body: bytes, payload: bytes) -> None:
+        """Sees each answer moto gave (a benchmark's proxy learns whose credentials it issued)."""
