@@ -68,6 +68,10 @@ class ScanSummary:
     # Accounts owning VPCs this account's records name, with neither a scan in this run nor
     # a recent complete one: owner account → one of its VPCs ("scan account X too").
     unscanned_owners: dict[str, str] = field(default_factory=dict)
+    # The findings rows the scan stored, in insertion order, when the run asked to keep them
+    # (a one-account run, whose outputs are then built without reading them back); None
+    # otherwise. The store stays the source of truth: these are exactly the rows written.
+    stored_findings: list[dict[str, Any]] | None = field(default=None, repr=False)
 
 
 def owner_hints(outcomes: Sequence[ScanSummary]) -> list[str]:
@@ -138,6 +142,9 @@ class RunView:
         self.accounts = frozenset(accounts)
         self.newer_than = _now() - timedelta(hours=settings.owner_scan_max_age_hours)
         self._network: dict[str, Inventory | None] = {}
+        # A one-account run keeps its findings rows for the outputs (ScanSummary); a run of
+        # many accounts does not hold every account's findings at once.
+        self.keep_findings = len(self.accounts) == 1
 
     def peers(
         self, session: Session, inventory: Inventory, *, final: bool
@@ -428,7 +435,7 @@ def evaluate_when_ready(
         peers = view.peers(session, _plain_inventory(scan, item), final=False)
     if peers is None:
         return DeferredScan(scan_id=item.scan_id, account_id=scan.account_id)
-    return _evaluate_and_finish(store, item, settings, peers)
+    return _evaluate_and_finish(store, item, settings, peers, keep=view.keep_findings)
 
 
 def evaluate_deferred(
@@ -451,7 +458,9 @@ def evaluate_deferred(
             )
             peers = view.peers(session, _plain_inventory(scan, stored), final=True)
         assert peers is not None  # final: nothing is pending any more
-        outcomes.append(_evaluate_and_finish(store, stored, settings, peers))
+        outcomes.append(
+            _evaluate_and_finish(store, stored, settings, peers, keep=view.keep_findings)
+        )
     return outcomes
 
 
@@ -486,13 +495,22 @@ def _plain_inventory(scan: Scan, item: StoredScan) -> Inventory:
 
 
 def _evaluate_and_finish(
-    store: Store, item: StoredScan, settings: Settings, peers: Sequence[Inventory]
+    store: Store,
+    item: StoredScan,
+    settings: Settings,
+    peers: Sequence[Inventory],
+    *,
+    keep: bool = False,
 ) -> ScanSummary:
     """Evaluate every check and finish the scan in one transaction; if it fails, the scan
-    is marked failed in a transaction of its own and the error re-raised."""
+    is marked failed in a transaction of its own and the error re-raised. ``keep`` leaves
+    the findings rows written in the summary (``stored_findings``)."""
     try:
         with store.session() as session:
-            return _write_findings(session, item, settings, peers)
+            summary = _write_findings(session, item, settings, peers)
+        if not keep:
+            summary.stored_findings = None
+        return summary
     except Exception as exc:
         with suppress(Exception):
             _record_failure(store, item.scan_id, f"could not store the scan: {exc}".splitlines()[0])
@@ -536,6 +554,7 @@ def _write_findings(
         collection_errors=[o for o in outcomes if OutcomeStatus(o.status).failed],
         expired_rules=expired,
         unscanned_owners=dict(inventory.unscanned_owners),
+        stored_findings=findings,
     )
 
 

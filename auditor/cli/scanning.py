@@ -10,7 +10,7 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from auditor.aws_calls import validate_regions
 from auditor.cli.console import print_summary, scan_progress, stderr
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from auditor.report.model import ReportData
+    from auditor.store.scans import Finding
 
 
 def exit_code(outcomes: Sequence[ScanSummary], fail_on: FailOn, rows: Sequence[FindingRow]) -> int:
@@ -84,23 +85,52 @@ def finish(
     scan_ids: list[str],
     targets: dict[ReportFormat, str],
     only: FindingFilter | None = None,
+    stored: list[Finding] | None = None,
 ) -> Finished:
     """Read the scans' findings and their history diff once, for every output and the
-    summary; the JSON document streams into its file."""
+    summary; the JSON document streams into its file. ``stored`` are the scans' findings
+    as the store holds them, in row order (see :func:`findings_in_memory`): they are not
+    read again."""
     from auditor.report.causes import breaks_line, top_lines
     from auditor.report.model import load_report
     from auditor.store import reads
 
     with store.session() as session:
         scans = [scan for scan_id in scan_ids if (scan := reads.get_scan(session, scan_id))]
-        data = load_report(session, scans, only=only)
+        current = reads.in_read_order(stored) if stored is not None else None
+        data = load_report(session, scans, only=only, stored=current)
         rendered: dict[ReportFormat, Rendered] = {
             fmt: _rendered(session, data, fmt) for fmt in targets
         }
         written = write_outputs(rendered, targets)
         lines = [breaks_line(data.causes), *top_lines(data.causes)] if scans else []
-        rows = [row_of(f) for f in sorted(data.findings, key=lambda f: f.id)]
+        if stored is None:
+            shown = sorted(data.findings, key=lambda f: f.id)
+        else:  # already in row order
+            shown = [f for f in stored if only is None or only.keeps(f)]
+        rows = [row_of(f) for f in shown]
     return Finished(written, lines, rows)
+
+
+def findings_in_memory(store: Store, outcomes: Sequence[ScanSummary]) -> list[Finding] | None:
+    """The findings the scans just stored, as the store would give them back, when every
+    scan kept its rows (a one-account run) and the store is SQLite; else None (read them).
+
+    PostgreSQL's JSONB reorders the keys of the evidence, so there only a read gives the
+    outputs the store's own order. A scan that failed before evaluating wrote no findings.
+    """
+    from auditor.store import reads
+
+    if not store.url.startswith("sqlite"):
+        return None
+    rows: list[dict[str, Any]] = []
+    for outcome in outcomes:
+        if outcome.stored_findings is None:
+            if outcome.status == ScanStatus.FAILED and not outcome.findings:
+                continue  # nothing evaluated, nothing stored
+            return None
+        rows.extend(outcome.stored_findings)
+    return reads.findings_as_stored(rows)
 
 
 def _rendered(session: Session, data: ReportData, fmt: ReportFormat) -> Rendered:
@@ -175,7 +205,8 @@ def run_scan(
         # The local AWS setup is at fault (no credentials, unknown profile): a configuration
         # error, the same for every account. An account that refused us is a failed scan.
         raise UsageError(setup.error or "the AWS setup cannot reach any account")
-    done = finish(store, [o.scan_id for o in outcomes], targets, only)
+    stored = findings_in_memory(store, outcomes)
+    done = finish(store, [o.scan_id for o in outcomes], targets, only, stored)
     if not quiet:
         print_summary(
             outcomes, done.written, done.cause_lines, done.rows, database_url=database_url

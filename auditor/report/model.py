@@ -211,9 +211,14 @@ def load_report(
     *,
     only: FindingFilter | None = None,
     run_id: str | None = None,
+    stored: Sequence[Finding] | None = None,
 ) -> ReportData:
+    """The report of ``scans``; ``stored``, when given, are their findings as
+    ``findings_of`` reads them (``reads.findings_as_stored`` of the rows a scan just
+    wrote), which saves reading them back."""
     scan_ids = [scan.id for scan in scans]
-    findings = sorted(findings_of(session, scan_ids), key=finding_order)
+    current = findings_of(session, scan_ids) if stored is None else stored
+    findings = sorted(current, key=finding_order)
     # The diff sees every finding: a hidden check must not look fixed.
     parts = diff_each_with_previous(session, scans, findings=findings)
     if only is not None:

@@ -8,8 +8,9 @@ engine finishing a scan sets its attributes and the session's commit writes them
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -307,6 +308,22 @@ def findings_of(session: Session, scan_ids: Sequence[str]) -> list[Finding]:
             )
         )
     )
+
+
+def findings_as_stored(rows: Iterable[Mapping[str, Any]]) -> list[Finding]:
+    """The findings a scan just inserted (``repository.save_findings``'s rows), as the store
+    holds them, without reading them back from SQLite: in insertion order, which is the
+    order of their row IDs (left unset), and with the evidence as the JSON column decodes
+    it (``json.loads`` of ``json.dumps``, the column's own round trip: tuples become lists,
+    enums their values). Not for PostgreSQL, whose JSONB reorders an object's keys.
+    :func:`in_read_order` puts them in :func:`findings_of`'s order; tests compare both."""
+    return [Finding(**{**row, "evidence": json.loads(json.dumps(row["evidence"]))}) for row in rows]
+
+
+def in_read_order(inserted: Sequence[Finding]) -> list[Finding]:
+    """Findings in insertion order sorted as :func:`findings_of` reads them: by account,
+    region, check and resource, then row ID (sorted() is stable: insertion order)."""
+    return sorted(inserted, key=lambda f: (f.account_id, f.region, f.check_id, f.resource_id))
 
 
 def first_seen_by_key(
