@@ -59,6 +59,17 @@ class Hop:
     inspect: tuple[str, str | None] | None = field(default=None, compare=False)
 
     def as_evidence(self) -> dict[str, Any]:
+        """The hop in a finding's evidence. Built once per hop: thousands of tasks share the
+        hops of their subnet's cached paths, and their findings share this dict (nothing
+        changes evidence once built; the store and the outputs only read it)."""
+        return self._evidence
+
+    @cached_property
+    def _evidence(self) -> dict[str, Any]:
+        return self.build_evidence()
+
+    def build_evidence(self) -> dict[str, Any]:
+        """A new evidence dict of the hop (``as_evidence`` builds it once)."""
         evidence: dict[str, Any] = {
             "step": self.step,
             "id": self.subject,

@@ -22,6 +22,7 @@ from auditor.store import reads
 from auditor.store.database import Store, open_store
 from auditor.store.scans import Scan
 from checks import all_checks, evaluate_all
+from checks.reachability.model import Hop
 
 ACCOUNTS = ["123456789012", SECOND_ACCOUNT]
 REGIONS = ["us-east-1", "eu-west-1"]
@@ -108,6 +109,13 @@ async def test_every_check_passes_and_fails_over_the_two_demo_scans(
     # gives exactly the same findings (the database stays the source of truth).
     for outcome in baseline + second:
         assert _stored_verdicts(store, outcome.scan_id) == _reevaluated(store, outcome.scan_id)
+
+    # Hops build their evidence once, shared by every finding crossing them: building it
+    # anew for each finding gives the same findings.
+    with monkeypatch.context() as fresh:
+        fresh.setattr(Hop, "as_evidence", Hop.build_evidence)
+        for outcome in baseline + second:
+            assert _stored_verdicts(store, outcome.scan_id) == _reevaluated(store, outcome.scan_id)
 
 
 Verdict = tuple[str, str, str, str, str, str]
