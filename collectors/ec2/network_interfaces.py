@@ -27,10 +27,6 @@ FILTER_BATCH = 200
 T = TypeVar("T")
 
 
-async def fetch_network_interfaces(api: Api, eni_ids: list[str]) -> list[Item]:
-    return await fetch_network_interfaces_as(api, eni_ids, lambda item: item)
-
-
 async def fetch_network_interfaces_as(
     api: Api, eni_ids: list[str], convert: Callable[[Item], T]
 ) -> list[T]:

@@ -23,10 +23,6 @@ ENI_ATTACHMENT = "ElasticNetworkInterface"
 T = TypeVar("T")
 
 
-async def fetch_tasks(api: Api, cluster_arn: str) -> list[Item]:
-    return await fetch_tasks_as(api, cluster_arn, lambda item: item)
-
-
 async def fetch_tasks_as(api: Api, cluster_arn: str, convert: Callable[[Item], T]) -> list[T]:
     """The cluster's tasks, each converted as soon as its DescribeTasks page arrives: the
     pages answered first are transformed while the others are still in flight, so the

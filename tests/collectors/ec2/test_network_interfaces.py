@@ -14,7 +14,6 @@ from aiobotocore.stub import AioStubber
 from auditor.store.resources import Ec2NetworkInterface
 from collectors.calls import Api
 from collectors.ec2.network_interfaces import (
-    fetch_network_interfaces,
     fetch_network_interfaces_as,
     transform_network_interface,
 )
@@ -24,6 +23,11 @@ from tests.collectors.collectors_estate import (
 )
 
 ACCOUNT = "123456789012"
+
+
+def as_is(item: dict[str, Any]) -> dict[str, Any]:
+    """The conversion that keeps AWS's items as they came."""
+    return item
 
 
 def test_network_interface_with_public_ip_owner_and_ipv6() -> None:
@@ -105,7 +109,7 @@ async def test_network_interfaces_follow_pages_and_batch_filter_values(
         stubber.add_response(
             "describe_network_interfaces", {"NetworkInterfaces": enis(ids[200:])}, params(ids[200:])
         )
-        items = await fetch_network_interfaces(Api(ec2, asyncio.Semaphore(1)), ids)
+        items = await fetch_network_interfaces_as(Api(ec2, asyncio.Semaphore(1)), ids, as_is)
         stubber.assert_no_pending_responses()
     assert [item["NetworkInterfaceId"] for item in items] == ids
 
@@ -114,7 +118,7 @@ async def test_network_interfaces_follow_pages_and_batch_filter_values(
 async def test_no_tasks_means_no_network_interface_call(ecs_and_ec2: tuple[Any, Any]) -> None:
     _, ec2 = ecs_and_ec2
     with AioStubber(ec2) as stubber:
-        assert await fetch_network_interfaces(Api(ec2, asyncio.Semaphore(1)), []) == []
+        assert await fetch_network_interfaces_as(Api(ec2, asyncio.Semaphore(1)), [], as_is) == []
         stubber.assert_no_pending_responses()
 
 

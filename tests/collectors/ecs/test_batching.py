@@ -15,7 +15,7 @@ from aiobotocore.stub import AioStubber
 from auditor.store.resources import EcsService, EcsTask, EcsTaskDefinition
 from auditor.store.scans import OutcomeStatus
 from collectors.calls import Api
-from collectors.ecs.tasks import fetch_tasks, fetch_tasks_as
+from collectors.ecs.tasks import fetch_tasks_as
 from collectors.run import collect_account
 from tests.collectors.collectors_estate import (
     REGION,
@@ -26,6 +26,11 @@ from tests.collectors.collectors_estate import (
 )
 
 CLUSTER = "arn:aws:ecs:us-east-1:123456789012:cluster/prod"
+
+
+def as_is(item: dict[str, Any]) -> dict[str, Any]:
+    """The conversion that keeps AWS's items as they came."""
+    return item
 
 
 @pytest.mark.asyncio
@@ -143,7 +148,7 @@ async def test_list_tasks_follows_next_tokens_across_odd_pages(
             {"cluster": CLUSTER, "tasks": arns[100:]},
         )
         # The listings run one after the other here so the stubbed order is deterministic.
-        items = await fetch_tasks(Api(ecs, asyncio.Semaphore(1)), CLUSTER)
+        items = await fetch_tasks_as(Api(ecs, asyncio.Semaphore(1)), CLUSTER, as_is)
         stubber.assert_no_pending_responses()
     assert [item["taskArn"] for item in items] == arns
 
@@ -165,7 +170,7 @@ async def test_describe_tasks_failure_other_than_missing_fails_the_collector(
             None,
         )
         with pytest.raises(IncompleteResponseError, match="INTERNAL_ERROR"):
-            await fetch_tasks(Api(ecs, asyncio.Semaphore(1)), CLUSTER)
+            await fetch_tasks_as(Api(ecs, asyncio.Semaphore(1)), CLUSTER, as_is)
 
 
 @pytest.mark.asyncio
