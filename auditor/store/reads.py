@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import manager_of_class
 
 from auditor.inventory import PEER_FIELDS, RECORD_FIELDS, Inventory
 from auditor.store.notifications import NotificationDelivery
@@ -314,10 +315,39 @@ def findings_as_stored(rows: Iterable[Mapping[str, Any]]) -> list[Finding]:
     """The findings a scan just inserted (``repository.save_findings``'s rows), as the store
     holds them, without reading them back from SQLite: in insertion order, which is the
     order of their row IDs (left unset), and with the evidence as the JSON column decodes
-    it (``json.loads`` of ``json.dumps``, the column's own round trip: tuples become lists,
-    enums their values). Not for PostgreSQL, whose JSONB reorders an object's keys.
-    :func:`in_read_order` puts them in :func:`findings_of`'s order; tests compare both."""
-    return [Finding(**{**row, "evidence": json.loads(json.dumps(row["evidence"]))}) for row in rows]
+    it. Evidence made only of dicts with string keys, lists, strings, numbers, booleans and
+    None decodes to itself; any other (a tuple, an enum) goes through the column's own round
+    trip, ``json.loads`` of ``json.dumps``. Not for PostgreSQL, whose JSONB reorders an
+    object's keys. :func:`in_read_order` puts them in :func:`findings_of`'s order; tests
+    compare both ways."""
+    new = manager_of_class(Finding).new_instance  # as a load makes them: no __init__ events
+    findings = []
+    for row in rows:
+        evidence = row["evidence"]
+        finding = new()
+        vars(finding).update(
+            row, evidence=evidence if _json_native(evidence) else json.loads(json.dumps(evidence))
+        )
+        findings.append(finding)
+    return findings
+
+
+_JSON_LEAVES = frozenset((str, int, float, bool, type(None)))
+
+
+def _json_native(value: object) -> bool:
+    """Whether ``value`` comes back from a JSON round trip as it is (exact types only: a
+    str enum or a tuple would come back as a plain str or a list)."""
+    kind = type(value)
+    if kind is dict:
+        assert isinstance(value, dict)
+        return all(type(key) is str for key in value) and all(
+            type(item) in _JSON_LEAVES or _json_native(item) for item in value.values()
+        )
+    if kind is list:
+        assert isinstance(value, list)
+        return all(type(item) in _JSON_LEAVES or _json_native(item) for item in value)
+    return kind in _JSON_LEAVES
 
 
 def in_read_order(inserted: Sequence[Finding]) -> list[Finding]:
