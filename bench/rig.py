@@ -74,11 +74,13 @@ def start_moto(*, lean: bool = False) -> tuple[subprocess.Popen[bytes], str]:
     (bench/moto_server.py), for benchmarks where moto shares the cores with the scan."""
     port = free_port()
     launcher = [str(Path(__file__).with_name("moto_server.py"))] if lean else ["-m", "moto.server"]
-    server = subprocess.Popen(
-        [sys.executable, *launcher, "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    # BENCH_MOTO_LOG=FILE keeps what moto says (its errors) instead of dropping it.
+    with Path(os.environ.get("BENCH_MOTO_LOG", os.devnull)).open("ab") as log:
+        server = subprocess.Popen(
+            [sys.executable, *launcher, "-H", "127.0.0.1", "-p", str(port)],
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
