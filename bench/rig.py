@@ -110,13 +110,8 @@ def start_moto(*, lean: bool = False) -> tuple[subprocess.Popen[bytes], str]:
 @contextmanager
 def moto(*, lean: bool = False) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     """The benchmark environment and a moto server (its process and URL), stopped on exit."""
-    prepare_environment()
-    server, url = start_moto(lean=lean)
-    try:
-        yield server, url
-    finally:
-        server.terminate()
-        server.wait(timeout=60)
+    with moto_fleet(1, lean=lean) as fleet:
+        yield fleet.servers[0], fleet.urls[0]
 
 
 # The header by which moto is told whose request it is (moto's own name for it).
