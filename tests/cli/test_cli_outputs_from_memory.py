@@ -8,15 +8,15 @@ from pathlib import Path
 import pytest
 
 from auditor.cli.scanning import Finished, findings_in_memory, finish
-from auditor.config import Settings
-from auditor.demo import DemoMoto, apply_changes, seed_estate
-from auditor.demo.estate import ROLE_NAME, SECOND_ACCOUNT
+from auditor.demo import apply_changes
+from auditor.demo.estate import SECOND_ACCOUNT
 from auditor.engine import ScanSummary, scan_accounts
 from auditor.report.filters import FindingFilter
 from auditor.report.formats import ReportFormat
 from auditor.store import reads
-from auditor.store.database import Store, open_store
+from auditor.store.database import Store
 from auditor.store.scans import Finding
+from tests.demo.demo_scanning import demo_scanning
 
 ACCOUNT = "123456789012"
 REGIONS = ["us-east-1", "eu-west-1"]
@@ -42,13 +42,10 @@ def _written(
 async def test_outputs_from_memory_equal_the_outputs_of_a_read(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store = open_store(f"sqlite:///{tmp_path / 'demo.db'}")
-    settings = Settings(max_attempts=2, concurrency=8, role_name=ROLE_NAME)
-    with DemoMoto() as server:
-        monkeypatch.setenv("AWS_ENDPOINT_URL", server.url)
-        estate = seed_estate(server.url)
+    with demo_scanning(tmp_path, monkeypatch) as demo:
+        store, settings = demo.store, demo.settings
         first = await scan_accounts(settings, [ACCOUNT], REGIONS, store=store)
-        apply_changes(server.url, estate)  # the second scan has a baseline: first_seen, diff
+        apply_changes(demo.url, demo.estate)  # the second scan has a baseline: first_seen, diff
         second = await scan_accounts(settings, [ACCOUNT], REGIONS, store=store)
 
     for outcomes in (first, second):
@@ -78,13 +75,10 @@ async def test_outputs_from_memory_equal_the_outputs_of_a_read(
 async def test_a_run_of_several_accounts_reads_its_findings_back(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store = open_store(f"sqlite:///{tmp_path / 'demo.db'}")
-    settings = Settings(max_attempts=2, concurrency=8, role_name=ROLE_NAME)
-    with DemoMoto() as server:
-        monkeypatch.setenv("AWS_ENDPOINT_URL", server.url)
-        seed_estate(server.url)
+    with demo_scanning(tmp_path, monkeypatch) as demo:
+        store = demo.store
         outcomes = await scan_accounts(
-            settings, [ACCOUNT, SECOND_ACCOUNT], ["us-east-1"], store=store
+            demo.settings, [ACCOUNT, SECOND_ACCOUNT], ["us-east-1"], store=store
         )
     # Many accounts' findings are not all held at once: the outputs read them.
     assert all(o.stored_findings is None for o in outcomes)

@@ -13,16 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from auditor.config import Settings
-from auditor.demo import DemoMoto, apply_changes, cloudtrail, seed_estate
+from auditor.demo import apply_changes, cloudtrail
 from auditor.demo.coverage import COVERAGE
-from auditor.demo.estate import ROLE_NAME, SECOND_ACCOUNT
+from auditor.demo.estate import SECOND_ACCOUNT
 from auditor.engine import scan_accounts, stored_evidence
 from auditor.store import reads
-from auditor.store.database import Store, open_store
+from auditor.store.database import Store
 from auditor.store.scans import Scan
 from checks import all_checks, evaluate_all
 from checks.reachability.model import Hop
+from tests.demo.demo_scanning import demo_scanning
 
 ACCOUNTS = ["123456789012", SECOND_ACCOUNT]
 REGIONS = ["us-east-1", "eu-west-1"]
@@ -43,14 +43,10 @@ def test_coverage_names_every_registered_check() -> None:
 async def test_every_check_passes_and_fails_over_the_two_demo_scans(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store = open_store(f"sqlite:///{tmp_path / 'demo.db'}")
-    settings = Settings(max_attempts=2, concurrency=8, role_name=ROLE_NAME)
-    with DemoMoto() as server:
-        monkeypatch.setenv("AWS_ENDPOINT_URL", server.url)
-        estate = seed_estate(server.url)
-
+    with demo_scanning(tmp_path, monkeypatch) as demo:
+        store, settings, estate = demo.store, demo.settings, demo.estate
         baseline = await scan_accounts(settings, ACCOUNTS, REGIONS, store=store)
-        apply_changes(server.url, estate)
+        apply_changes(demo.url, estate)
         second = await scan_accounts(settings, ACCOUNTS, REGIONS, store=store)
         vpc = estate.dhcp_vpc
         (dhcp_event,) = cloudtrail.recorded_events(vpc.account_id, vpc.region)
