@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from sqlalchemy.orm import Session
 
+from auditor import json_codec
 from auditor.report.causes import cause_item, finding_cause
 from auditor.report.filters import FindingFilter
 from auditor.report.model import ReportData, load_report
@@ -150,13 +150,12 @@ def findings_document(
 
 
 def dump_document(document: Mapping[str, Any], stream: TextIO) -> None:
-    """Write the document with the standard library's C encoder, one list item per line.
-
-    ``json.dump(indent=2)`` runs the pure-Python encoder (seconds for thousands of
-    findings); encoding each item on its own keeps the C encoder and writes as it goes
-    (lists or generators), never the whole document as one string.
+    """Write the document one list item per line, each encoded on its own
+    (``auditor.json_codec``): written as it goes (lists or generators), never the whole
+    document as one string, and none of ``json.dump(indent=2)``'s pure-Python encoder
+    (seconds for thousands of findings).
     """
-    encode = json.JSONEncoder().encode  # C-accelerated when indent is None
+    encode = json_codec.dumps
     stream.write("{")
     for position, (key, value) in enumerate(document.items()):
         stream.write(",\n" if position else "\n")

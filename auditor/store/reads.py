@@ -8,7 +8,6 @@ engine finishing a scan sets its attributes and the session's commit writes them
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import manager_of_class
 
+from auditor import json_codec
 from auditor.inventory import PEER_FIELDS, RECORD_FIELDS, Inventory
 from auditor.store.notifications import NotificationDelivery
 from auditor.store.resources import ResourceMixin
@@ -317,7 +317,7 @@ def findings_as_stored(rows: Iterable[Mapping[str, Any]]) -> list[Finding]:
     order of their row IDs (left unset), and with the evidence as the JSON column decodes
     it. Evidence made only of dicts with string keys, lists, strings, numbers, booleans and
     None decodes to itself; any other (a tuple, an enum) goes through the column's own round
-    trip, ``json.loads`` of ``json.dumps``. Not for PostgreSQL, whose JSONB reorders an
+    trip (``json_codec.round_trip``). Not for PostgreSQL, whose JSONB reorders an
     object's keys. :func:`in_read_order` puts them in :func:`findings_of`'s order; tests
     compare both ways."""
     new = manager_of_class(Finding).new_instance  # as a load makes them: no __init__ events
@@ -326,7 +326,7 @@ def findings_as_stored(rows: Iterable[Mapping[str, Any]]) -> list[Finding]:
         evidence = row["evidence"]
         finding = new()
         vars(finding).update(
-            row, evidence=evidence if _json_native(evidence) else json.loads(json.dumps(evidence))
+            row, evidence=evidence if _json_native(evidence) else json_codec.round_trip(evidence)
         )
         findings.append(finding)
     return findings
