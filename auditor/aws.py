@@ -47,6 +47,7 @@ from botocore.exceptions import (
 from botocore.hooks import EventAliaser
 from botocore.parsers import ResponseParserError
 
+from auditor import ecs_prefetch
 from auditor.aws_calls import (
     CallCounter,
     add_counts,
@@ -56,6 +57,7 @@ from auditor.aws_calls import (
 )
 from auditor.caller_prefetch import take_prefetched
 from auditor.config import Settings
+from collectors.prefetched import PrefetchedCalls
 
 _ACCOUNT_ID = re.compile(r"\d{12}")
 _EXPIRED_CODES = frozenset({"ExpiredToken", "ExpiredTokenException", "RequestExpired"})
@@ -313,6 +315,8 @@ class AwsAccount:
     access: str = "current"
     # Clients created through ``client``, by (counted region, service).
     clients_opened: Counter[tuple[str, str]] = field(default_factory=Counter)
+    # Calls sent ahead for the collectors (auditor.ecs_prefetch), for the caller's own account.
+    prefetched: PrefetchedCalls | None = None
 
     def client(
         self,
@@ -474,7 +478,13 @@ async def open_account(
     except AWS_ERRORS as error:
         raise access_error(error, "sts:GetCallerIdentity") from None
     if caller_id == account_id:
-        return AwsAccount(account_id=account_id, settings=settings, session=base, calls=counter)
+        return AwsAccount(
+            account_id=account_id,
+            settings=settings,
+            session=base,
+            calls=counter,
+            prefetched=ecs_prefetch.take(settings, account_id),
+        )
 
     role_arn = f"arn:aws:iam::{account_id}:role/{settings.role_name}"
     config = client_config(settings, pool_size=1)

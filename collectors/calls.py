@@ -9,7 +9,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from collectors.prefetched import PrefetchedCalls
 
 # One item of an AWS response, as botocore parsed it.
 Item = dict[str, Any]
@@ -36,16 +39,39 @@ class OnFirstUse:
 @dataclass(frozen=True)
 class Api:
     """One client (or an :class:`OnFirstUse` one) plus the account's single concurrency
-    bound, held around each request."""
+    bound, held around each request. ``prefetched`` holds the answers to calls sent ahead
+    (``collectors.prefetched``) for ``scope``, the (region, service) of the client; a call
+    sent ahead and still in flight holds the bound while it is awaited."""
 
     client: Any
     limit: asyncio.Semaphore
+    prefetched: PrefetchedCalls | None = None
+    scope: tuple[str, str] = ("", "")
 
     async def _opened(self) -> Any:
         client = self.client
         return await client.get() if isinstance(client, OnFirstUse) else client
 
+    async def _sent_ahead(self, kind: str, operation: str, params: dict[str, Any]) -> Any:
+        """The answer to this call if it was sent ahead, else ``_NOT_SENT``; raises its
+        error if it failed."""
+        if self.prefetched is None:
+            return _NOT_SENT
+        from collectors.prefetched import PrefetchAbandonedError, call_key
+
+        future = self.prefetched.claim(call_key(self.scope, kind, operation, params))
+        if future is None:
+            return _NOT_SENT
+        async with self.limit:
+            try:
+                return await asyncio.wrap_future(future)
+            except PrefetchAbandonedError:
+                return _NOT_SENT
+
     async def call(self, operation: str, **params: Any) -> Item:
+        answer = await self._sent_ahead("call", operation, params)
+        if answer is not _NOT_SENT:
+            return dict(answer)
         client = await self._opened()
         async with self.limit:
             response: Item = await getattr(client, operation)(**params)
@@ -53,6 +79,11 @@ class Api:
 
     async def pages(self, operation: str, **params: Any) -> AsyncIterator[Item]:
         """The pages of a paginated operation; the bound is held per page, not per listing."""
+        answer = await self._sent_ahead("pages", operation, params)
+        if answer is not _NOT_SENT:
+            for answered in answer:
+                yield answered
+            return
         client = await self._opened()
         iterator = client.get_paginator(operation).paginate(**params).__aiter__()
         while True:
@@ -66,6 +97,9 @@ class Api:
     async def items(self, operation: str, key: str, **params: Any) -> list[Any]:
         """Every item under ``key`` across all pages (dicts, or ARNs for ECS List calls)."""
         return [item async for page in self.pages(operation, **params) for item in page[key]]
+
+
+_NOT_SENT = object()
 
 
 class IncompleteResponseError(Exception):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from auditor.store.resources import ResourceMixin
@@ -34,9 +34,15 @@ class Context:
     region: str
     api: Api
     inputs: Mapping[str, list[Record]]
+    # The inputs this collector awaits itself (Collector.awaited_needs), by name.
+    later: Mapping[str, Callable[[], Awaitable[list[Record]]]] = field(default_factory=dict)
 
     def records(self, collector: str, kind: type[RecordT]) -> list[RecordT]:
         return [record for record in self.inputs[collector] if isinstance(record, kind)]
+
+    async def records_later(self, collector: str, kind: type[RecordT]) -> list[RecordT]:
+        """An awaited input's records once it has finished (none when it did not succeed)."""
+        return [record for record in await self.later[collector]() if isinstance(record, kind)]
 
 
 CollectFunction = Callable[[Context], Awaitable[list[Record]]]
@@ -73,6 +79,9 @@ class Collector:
     # Inputs read when they succeeded; when one did not, this collector still runs, without
     # that input's records (the checks needing that input are UNKNOWN on its own outcome).
     optional_needs: tuple[str, ...] = ()
+    # Optional inputs the collector awaits itself (Context.records_later), so that it starts,
+    # and sends what does not depend on them, before they finish.
+    awaited_needs: tuple[str, ...] = ()
     optional: bool = False  # a failure never makes the scan partial
     scope: Scope = Scope.REGIONAL
     # Fewer attempts than the account's retry budget, for data that must not hold a scan up.
@@ -83,6 +92,8 @@ class Collector:
     @property
     def inputs(self) -> tuple[str, ...]:
         """Every collector whose records this one reads or whose records decide whether it
-        runs: all of them finish before it starts."""
+        runs: all of them finish before it starts, except the awaited needs."""
         condition = self.needed_when.inputs if self.needed_when else ()
-        return tuple(dict.fromkeys((*self.needs, *self.optional_needs, *condition)))
+        return tuple(
+            dict.fromkeys((*self.needs, *self.optional_needs, *self.awaited_needs, *condition))
+        )

@@ -15,6 +15,7 @@ from functools import partial
 from typing import Any
 
 from auditor.aws import AwsAccount
+from auditor.aws_calls import add_counts
 from auditor.store.resources import GLOBAL_REGION
 from auditor.store.scans import CollectionOutcome, OutcomeStatus
 from collectors.calls import Api, OnFirstUse
@@ -106,7 +107,10 @@ class _Run:
                 [],
             )
         else:
-            context = Context(self.account.account_id, region, api, records_in)
+            later = {
+                need: partial(_records_if_ok, inputs[need]) for need in collector.awaited_needs
+            }
+            context = Context(self.account.account_id, region, api, records_in, later)
             try:
                 result = (
                     self.outcome(collector, region, OutcomeStatus.OK),
@@ -170,7 +174,9 @@ class _Run:
                 )
                 # A fresh context per attempt: one that failed to open is not entered again.
                 opened = OnFirstUse(partial(_enter, stack, client))
-                apis[service] = Api(opened, self.limit)
+                apis[service] = Api(
+                    opened, self.limit, self.account.prefetched, (client_region, service)
+                )
             tasks: dict[str, asyncio.Task[Result]] = {}
             # Registry order lists inputs before the collectors that need them.
             for collector in collectors:
@@ -178,6 +184,11 @@ class _Run:
                     self.run_one(collector, region, apis[collector.service], tasks)
                 )
             return list(await asyncio.gather(*tasks.values()))
+
+
+async def _records_if_ok(result: asyncio.Task[Result]) -> list[Record]:
+    outcome, records = await result
+    return records if outcome.status == OutcomeStatus.OK else []
 
 
 async def _enter(stack: AsyncExitStack, client: Callable[[], Any]) -> Any:
@@ -204,6 +215,11 @@ async def collect_account(
         for outcome, records in results:
             collected.outcomes.append(outcome)
             collected.records.extend(records)
+    prefetched, account.prefetched = account.prefetched, None
+    if prefetched is not None:  # what was sent ahead counts here, taken or not
+        prefetched.close()
+        await asyncio.to_thread(prefetched.finished.wait)
+        add_counts(account.calls, prefetched.calls)
     for key, count in account.calls.items():
         made = count - run.before.get(key, 0)
         if made:

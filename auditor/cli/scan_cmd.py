@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -17,7 +19,7 @@ from auditor.cli.options import (
 )
 from auditor.cli.outputs import plan_outputs
 from auditor.cli.scan_flags import FailOn, Shard, validate_account_ids
-from auditor.config import load_settings
+from auditor.config import Settings, load_settings
 from auditor.gc_tuning import fewer_collections
 from auditor.report.filters import FindingFilter
 from auditor.report.formats import ReportFormat
@@ -120,15 +122,20 @@ def scan_command(
             settings, formats=formats, output=output, fail_on=fail_on, progress=progress
         )
         raise typer.Exit(code)
-    if account is not None and len(validate_account_ids(account)) == 1:
+    only_account = validate_account_ids(account) if account is not None else []
+    if len(only_account) == 1 and only_account[0] not in settings.accounts.exclude:
         # One account scans in this process: its first AWS call (who are we?) leaves now,
         # while aiobotocore, the store, collectors and checks are imported and the store is
         # opened (auditor.aws is not imported before the call: it loads aiobotocore).
         from auditor.aws_calls import validate_regions
         from auditor.caller_prefetch import prefetch_caller
 
-        validate_regions(list(region or []) or settings.regions)
-        prefetch_caller(settings)
+        regions = list(region or []) or settings.regions
+        validate_regions(regions)
+        # Then, if the scan reads the caller's own account, its ECS listing leaves too.
+        prefetch_caller(
+            settings, then=partial(_ecs_listing_ahead, settings, only_account[0], regions)
+        )
     from auditor.cli.scanning import run_scan
 
     _, code = run_scan(
@@ -149,3 +156,13 @@ def scan_command(
 
         stderr.print("[yellow]scan incomplete: verdicts may be missing (exit 3)[/]")
     raise typer.Exit(code)
+
+
+def _ecs_listing_ahead(
+    settings: Settings, account_id: str, regions: list[str], caller_account: str, session: Any
+) -> Callable[[], None] | None:
+    """``auditor.ecs_prefetch.prepare``, imported in the prefetch thread, after the first
+    call has left (it loads the collectors' request code)."""
+    from auditor import ecs_prefetch
+
+    return ecs_prefetch.prepare(settings, account_id, regions, caller_account, session)

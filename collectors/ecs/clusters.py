@@ -1,35 +1,12 @@
-"""ecs.clusters: ListClusters, then DescribeClusters 100 at a time."""
+"""ecs.clusters: ListClusters, then DescribeClusters 100 at a time (collectors.ecs.listing)."""
 
 from __future__ import annotations
 
 from auditor.store.resources import EcsCluster
-from collectors.calls import Api, IncompleteResponseError, Item, chunks, gather_lists
+from collectors.calls import Item
 from collectors.declaration import Collector, Context, Record
+from collectors.ecs.listing import fetch_clusters
 from collectors.fields import jsonable, text
-
-DESCRIBE_BATCH = 100  # DescribeClusters accepts at most 100 clusters
-
-
-def raise_on_failures(response: Item) -> None:
-    """ECS reports per-item failures in the body; a resource gone since listing is fine."""
-    failures = [f for f in response.get("failures", []) if f.get("reason") != "MISSING"]
-    if failures:
-        first = failures[0]
-        raise IncompleteResponseError(
-            f"{len(failures)} item(s) not described, e.g. {first.get('arn')}: "
-            f"{first.get('reason')} {first.get('detail') or ''}".strip()
-        )
-
-
-async def fetch_clusters(api: Api) -> list[Item]:
-    arns = await api.items("list_clusters", "clusterArns", maxResults=100)
-
-    async def describe(batch: list[str]) -> list[Item]:
-        response = await api.call("describe_clusters", clusters=batch)
-        raise_on_failures(response)
-        return list(response["clusters"])
-
-    return await gather_lists(describe(batch) for batch in chunks(arns, DESCRIBE_BATCH))
 
 
 def transform_cluster(item: Item, account_id: str, region: str) -> EcsCluster:

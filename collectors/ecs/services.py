@@ -7,7 +7,7 @@ import asyncio
 from auditor.store.resources import EcsCluster, EcsService
 from collectors.calls import Api, Item, chunks, gather_lists
 from collectors.declaration import Collector, Context, Record
-from collectors.ecs.clusters import raise_on_failures
+from collectors.ecs.listing import raise_on_failures
 from collectors.fields import jsonable, text
 
 DESCRIBE_BATCH = 10  # DescribeServices accepts at most 10 services

@@ -1,4 +1,5 @@
-"""ecs.tasks: per cluster, ListTasks for RUNNING and for STOPPED, then DescribeTasks 100 at a time.
+"""ecs.tasks: per cluster, ListTasks for RUNNING and for STOPPED, then DescribeTasks 100 at a time
+(collectors.ecs.listing).
 
 ListTasks defaults to RUNNING and never matches PENDING; stopped tasks (kept about an hour by
 AWS) carry the failure signatures, so they are listed separately.
@@ -7,43 +8,14 @@ AWS) carry the failure signatures, so they are listed separately.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from typing import TypeVar
 
 from auditor.store.resources import EcsCluster, EcsTask
-from collectors.calls import Api, Item, chunks, gather_lists
+from collectors.calls import Item
 from collectors.declaration import Collector, Context, Record
-from collectors.ecs.clusters import raise_on_failures
+from collectors.ecs.listing import fetch_tasks_as
 from collectors.fields import jsonable, text, utc
 
-DESCRIBE_BATCH = 100  # DescribeTasks accepts at most 100 tasks
-DESIRED_STATUSES = ("RUNNING", "STOPPED")
 ENI_ATTACHMENT = "ElasticNetworkInterface"
-
-T = TypeVar("T")
-
-
-async def fetch_tasks_as(api: Api, cluster_arn: str, convert: Callable[[Item], T]) -> list[T]:
-    """The cluster's tasks, each converted as soon as its DescribeTasks page arrives: the
-    pages answered first are transformed while the others are still in flight, so the
-    collectors waiting for the tasks do not also wait for thousands of transforms."""
-    listings = await asyncio.gather(
-        *(
-            api.items(
-                "list_tasks", "taskArns", cluster=cluster_arn, desiredStatus=status, maxResults=100
-            )
-            for status in DESIRED_STATUSES
-        )
-    )
-    # A task can move from RUNNING to STOPPED between the two listings: describe it once.
-    arns = list(dict.fromkeys(arn for listing in listings for arn in listing))
-
-    async def describe(batch: list[str]) -> list[T]:
-        response = await api.call("describe_tasks", cluster=cluster_arn, tasks=batch)
-        raise_on_failures(response)
-        return [convert(item) for item in response["tasks"]]
-
-    return await gather_lists(describe(batch) for batch in chunks(arns, DESCRIBE_BATCH))
 
 
 def eni_details(item: Item) -> dict[str, str]:

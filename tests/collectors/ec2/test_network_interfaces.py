@@ -11,15 +11,18 @@ import pytest_asyncio
 from aiobotocore.session import get_session
 from aiobotocore.stub import AioStubber
 
-from auditor.store.resources import Ec2NetworkInterface
+from auditor.store.resources import Ec2NetworkInterface, EcsTask, EfsMountTarget
 from collectors.calls import Api
+from collectors.declaration import Context
 from collectors.ec2.network_interfaces import (
+    collect,
     fetch_network_interfaces_as,
     transform_network_interface,
 )
 from tests.collectors.collectors_estate import (
     REGION,
     SeededCollection,
+    open_moto_account,
 )
 
 ACCOUNT = "123456789012"
@@ -162,3 +165,61 @@ async def test_each_network_interface_page_is_converted_before_the_next_is_asked
         stubber.assert_no_pending_responses()
     assert converted == ids
     assert events == ["ask", *["convert"] * 200, "ask", *["convert"] * 50]
+
+
+@pytest.mark.asyncio
+async def test_task_enis_in_full_batches_leave_before_the_mount_targets_are_in(
+    boto3_client: Any,
+) -> None:
+    """The mount targets wait behind the task definitions and EFS: the full batches of task
+    ENIs do not, and the rest shares a batch with the mount targets' ENIs (399 task ENIs and
+    one mount target's: two calls, as one listing of all 400)."""
+    tasks = [
+        EcsTask(
+            account_id=ACCOUNT,
+            region=REGION,
+            raw={},
+            task_arn=f"arn:aws:ecs:{REGION}:{ACCOUNT}:task/prod/{number}",
+            cluster_arn=f"arn:aws:ecs:{REGION}:{ACCOUNT}:cluster/prod",
+            task_definition_arn=f"arn:aws:ecs:{REGION}:{ACCOUNT}:task-definition/web:1",
+            eni_id=f"eni-{number:017x}",
+        )
+        for number in range(399)
+    ]
+    mount_target = EfsMountTarget(
+        account_id=ACCOUNT,
+        region=REGION,
+        raw={},
+        mount_target_id="fsmt-1",
+        file_system_id="fs-1",
+        subnet_id="subnet-1",
+        network_interface_id="eni-mount",
+    )
+    mount_targets_in = asyncio.Event()
+
+    async def mount_targets() -> list[Any]:
+        await mount_targets_in.wait()
+        return [mount_target]
+
+    account = await open_moto_account()
+    sent = account.calls
+    key = (REGION, "ec2", "DescribeNetworkInterfaces")
+    async with account.client("ec2", REGION) as ec2:
+        context = Context(
+            ACCOUNT,
+            REGION,
+            Api(ec2, asyncio.Semaphore(8)),
+            {"ecs.tasks": list(tasks)},
+            {"efs.mount_targets": mount_targets},
+        )
+        collecting = asyncio.ensure_future(collect(context))
+        for _ in range(200):  # the first batch leaves while the mount targets are not in
+            if sent[key]:
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.2)
+        assert sent[key] == 1
+        assert not collecting.done()
+        mount_targets_in.set()
+        assert await collecting == []  # none of these ENIs exist: each filter matches nothing
+    assert sent[key] == 2

@@ -15,7 +15,7 @@ from aiobotocore.stub import AioStubber
 from auditor.store.resources import EcsService, EcsTask, EcsTaskDefinition
 from auditor.store.scans import OutcomeStatus
 from collectors.calls import Api
-from collectors.ecs.tasks import fetch_tasks_as
+from collectors.ecs.listing import fetch_tasks_as
 from collectors.run import collect_account
 from tests.collectors.collectors_estate import (
     REGION,

@@ -1,0 +1,166 @@
+"""The ECS listing sent ahead at start-up (auditor.ecs_prefetch): the collection takes its
+answers and sends none of those calls again, sends itself what was not sent ahead, and
+counts every request either way. Against the moto server, over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import Any
+
+import pytest
+
+from auditor import ecs_prefetch
+from auditor.aws import open_account
+from auditor.config import Settings
+from auditor.store.resources import Ec2NetworkInterface, EcsTask
+from collectors.calls import Api
+from collectors.prefetched import PrefetchClosedError, PrefetchedCalls, call_key
+from collectors.results import Collected
+from collectors.run import collect_account
+from tests.collectors.collectors_estate import (
+    ACCOUNT_ID,
+    REGION,
+    Boto3Factory,
+    make_settings,
+    register_task_definition,
+    seed_network,
+)
+
+TASKS = 130  # two DescribeTasks calls
+
+
+def seed_tasks(boto3_client: Boto3Factory) -> None:
+    net = seed_network(boto3_client)
+    ecs = boto3_client("ecs")
+    cluster = ecs.create_cluster(clusterName="prod")["cluster"]["clusterArn"]
+    definition = register_task_definition(ecs, "web")
+    awsvpc = {
+        "awsvpcConfiguration": {
+            "subnets": [net["private_subnet"]],
+            "securityGroups": [net["task_sg"]],
+            "assignPublicIp": "DISABLED",
+        }
+    }
+    for _ in range(TASKS // 10):
+        ecs.run_task(
+            cluster=cluster,
+            taskDefinition=definition,
+            launchType="FARGATE",
+            networkConfiguration=awsvpc,
+            count=10,
+        )
+
+
+def ecs_calls(counts: dict[tuple[str, str, str], int]) -> dict[str, int]:
+    return {op: n for (_, service, op), n in sorted(counts.items()) if service == "ecs"}
+
+
+def send_ahead(settings: Settings) -> PrefetchedCalls:
+    """What the start-up thread does once the caller is known to own the account."""
+    send = ecs_prefetch.prepare(settings, ACCOUNT_ID, [REGION], ACCOUNT_ID)
+    assert send is not None
+    sender = threading.Thread(target=send)
+    sender.start()
+    sender.join(60)
+    (calls,) = [c for s, a, c in ecs_prefetch._ready if s is settings and a == ACCOUNT_ID]
+    assert calls.finished.is_set()
+    return calls
+
+
+async def collect(settings: Settings) -> tuple[Collected, Any]:
+    account = await open_account(ACCOUNT_ID, settings)
+    taken = account.prefetched
+    return await collect_account(account, [REGION], concurrency=8), taken
+
+
+def summary(collected: Collected) -> tuple[list[str], list[str]]:
+    tasks = sorted(r.task_arn for r in collected.records if isinstance(r, EcsTask))
+    enis = sorted(
+        r.network_interface_id for r in collected.records if isinstance(r, Ec2NetworkInterface)
+    )
+    return tasks, enis
+
+
+@pytest.mark.asyncio
+async def test_the_collection_takes_the_listing_sent_ahead_and_sends_none_of_it_again(
+    boto3_client: Boto3Factory,
+) -> None:
+    seed_tasks(boto3_client)
+    reference, none_taken = await collect(make_settings())
+    assert none_taken is None  # nothing was sent ahead for these settings
+
+    settings = make_settings()
+    calls = await asyncio.to_thread(send_ahead, settings)
+    assert ecs_calls(calls.calls) == {
+        "DescribeClusters": 1,
+        "DescribeTasks": 2,
+        "ListClusters": 1,
+        "ListTasks": 2,
+    }
+    collected, taken = await collect(settings)
+
+    assert taken is calls
+    assert calls.sent == 0  # every call sent ahead was taken
+    assert summary(collected) == summary(reference)
+    assert len(summary(collected)[0]) == TASKS
+    # Counted once each, in the scan's count: sent ahead, then taken, never sent again.
+    assert ecs_calls(collected.api_calls) == ecs_calls(reference.api_calls)
+    assert collected.api_calls == reference.api_calls
+
+
+@pytest.mark.asyncio
+async def test_what_was_not_sent_ahead_the_collection_sends_itself(
+    boto3_client: Boto3Factory,
+) -> None:
+    seed_tasks(boto3_client)
+    reference, _ = await collect(make_settings())
+    settings = make_settings()
+    send = ecs_prefetch.prepare(settings, ACCOUNT_ID, [REGION], ACCOUNT_ID)
+    assert send is not None
+    # The collectors asked before the thread sent anything: it sends nothing at all.
+    account = await open_account(ACCOUNT_ID, settings)
+    assert account.prefetched is not None
+    assert account.prefetched.claim(call_key((REGION, "ecs"), "call", "x", {})) is None
+    await asyncio.to_thread(send)
+    assert ecs_calls(account.prefetched.calls) == {}
+
+    collected = await collect_account(account, [REGION], concurrency=8)
+    assert summary(collected) == summary(reference)
+    assert collected.api_calls == reference.api_calls
+
+
+def test_nothing_is_sent_ahead_for_another_account_or_unknown_regions() -> None:
+    settings = make_settings()
+    assert ecs_prefetch.prepare(settings, ACCOUNT_ID, [REGION], "111111111111") is None
+    assert ecs_prefetch.prepare(settings, ACCOUNT_ID, [], ACCOUNT_ID) is None
+    assert ecs_prefetch.take(settings, ACCOUNT_ID) is None
+
+
+def test_registration_closes_at_the_first_claim_and_an_answer_is_handed_over_once() -> None:
+    calls = PrefetchedCalls()
+    key = call_key((REGION, "ecs"), "call", "describe_tasks", {"tasks": ["a", "b"], "cluster": "c"})
+    future = calls.register(key)
+    same = call_key(
+        (REGION, "ecs"), "call", "describe_tasks", {"cluster": "c", "tasks": ["a", "b"]}
+    )
+    assert calls.claim(same) is future
+    assert calls.claim(same) is None
+    with pytest.raises(PrefetchClosedError):
+        calls.register(call_key((REGION, "ecs"), "call", "list_clusters", {}))
+
+
+@pytest.mark.asyncio
+async def test_a_call_registered_and_never_answered_is_sent_by_the_collector(
+    boto3_client: Boto3Factory,
+) -> None:
+    seed_tasks(boto3_client)
+    account = await open_account(ACCOUNT_ID, make_settings())
+    calls = PrefetchedCalls()
+    calls.register(call_key((REGION, "ecs"), "pages", "list_clusters", {"maxResults": 100}))
+    calls.end()  # the sending thread ended without an answer
+    async with account.client("ecs", REGION) as ecs:
+        api = Api(ecs, asyncio.Semaphore(1), calls, (REGION, "ecs"))
+        arns = await api.items("list_clusters", "clusterArns", maxResults=100)
+    assert [arn.rsplit("/", 1)[-1] for arn in arns] == ["prod"]
+    assert ecs_calls(account.calls) == {"ListClusters": 1}
