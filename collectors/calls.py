@@ -40,8 +40,8 @@ class OnFirstUse:
 class Api:
     """One client (or an :class:`OnFirstUse` one) plus the account's single concurrency
     bound, held around each request. ``prefetched`` holds the answers to calls sent ahead
-    (``collectors.prefetched``) for ``scope``, the (region, service) of the client; a call
-    sent ahead and still in flight holds the bound while it is awaited."""
+    (``collectors.prefetched``) for ``scope``, the (region, service) of the client (while
+    one is in flight, the collection holds the bound for it)."""
 
     client: Any
     limit: asyncio.Semaphore
@@ -62,11 +62,10 @@ class Api:
         future = self.prefetched.claim(call_key(self.scope, kind, operation, params))
         if future is None:
             return _NOT_SENT
-        async with self.limit:
-            try:
-                return await asyncio.wrap_future(future)
-            except PrefetchAbandonedError:
-                return _NOT_SENT
+        try:
+            return await asyncio.wrap_future(future)
+        except PrefetchAbandonedError:
+            return _NOT_SENT
 
     async def call(self, operation: str, **params: Any) -> Item:
         answer = await self._sent_ahead("call", operation, params)

@@ -4,9 +4,11 @@ A one-account scan sends its first ECS calls from the start-up thread
 (``auditor.ecs_prefetch``) while the rest of the process loads. Each call it sends is
 registered here first, by region, service, operation and parameters; a collector's
 :class:`~collectors.calls.Api` asking the very same call takes that answer (or error)
-instead of sending it again. The first time a collector asks anything, registration
-closes: a call the collectors may send themselves is never sent twice. Calls registered
-before then are sent and finished even if no collector takes them, and all are counted.
+instead of sending it again. When the account's collection starts, registration closes
+(a call the collectors may send themselves is never sent twice) and each call registered
+and not yet answered holds one place of the account's concurrency bound until it is
+(``collectors.run``): the calls in flight stay within the bound. Calls registered are sent
+and finished even if no collector takes them, and all are counted.
 """
 
 from __future__ import annotations
@@ -64,8 +66,8 @@ class PrefetchedCalls:
             return future
 
     def claim(self, key: Key) -> concurrent.futures.Future[Any] | None:
-        """The answer to this call if it was sent ahead (once: it is handed over). The first
-        claim closes registration."""
+        """The answer to this call if it was sent ahead (once: it is handed over). A claim
+        closes registration (if the collection has not already)."""
         with self._lock:
             self._open = False
             return self._answers.pop(key, None)
@@ -82,6 +84,11 @@ class PrefetchedCalls:
             if not future.done():
                 future.set_exception(PrefetchAbandonedError())
         self.finished.set()
+
+    def unanswered(self) -> list[concurrent.futures.Future[Any]]:
+        """The calls registered and not answered yet (in flight, or about to be sent)."""
+        with self._lock:
+            return [future for future in self._registered if not future.done()]
 
     @property
     def sent(self) -> int:

@@ -8,8 +8,9 @@ collector gets an outcome in every region it belongs to, including the ones that
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 from collections.abc import Callable, Sequence
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, suppress
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -21,6 +22,7 @@ from auditor.store.scans import CollectionOutcome, OutcomeStatus
 from collectors.calls import Api, OnFirstUse
 from collectors.declaration import Collector, Context, Record
 from collectors.errors import COLLECTOR_ERRORS, classify
+from collectors.prefetched import PrefetchedCalls
 from collectors.registry import account_wide, regional
 from collectors.results import Collected, ProgressCallback, ProgressEvent
 
@@ -36,6 +38,7 @@ class _Run:
     before: dict[tuple[str, str, str], int] = field(default_factory=dict)
     # region → collectors still to finish there (for "n of N regions" in the progress).
     pending: dict[str, int] = field(default_factory=dict)
+    prefetched: PrefetchedCalls | None = None  # the calls sent ahead for the account
 
     def report(self, outcome: CollectionOutcome) -> None:
         if self.on_progress is None:
@@ -174,9 +177,7 @@ class _Run:
                 )
                 # A fresh context per attempt: one that failed to open is not entered again.
                 opened = OnFirstUse(partial(_enter, stack, client))
-                apis[service] = Api(
-                    opened, self.limit, self.account.prefetched, (client_region, service)
-                )
+                apis[service] = Api(opened, self.limit, self.prefetched, (client_region, service))
             tasks: dict[str, asyncio.Task[Result]] = {}
             # Registry order lists inputs before the collectors that need them.
             for collector in collectors:
@@ -184,6 +185,14 @@ class _Run:
                     self.run_one(collector, region, apis[collector.service], tasks)
                 )
             return list(await asyncio.gather(*tasks.values()))
+
+
+async def _hold(limit: asyncio.Semaphore, answer: concurrent.futures.Future[Any]) -> None:
+    """Hold a place of the bound while a call sent ahead is unanswered (its error, if any,
+    is the collector's that takes it)."""
+    async with limit:
+        with suppress(Exception):
+            await asyncio.wrap_future(answer)
 
 
 async def _records_if_ok(result: asyncio.Task[Result]) -> list[Record]:
@@ -208,6 +217,12 @@ async def collect_account(
         account, concurrency, asyncio.Semaphore(concurrency), on_progress, dict(account.calls)
     )
     run.pending = {region: len(regional()) for region in regions}
+    prefetched, account.prefetched = account.prefetched, None
+    run.prefetched = prefetched
+    held = []
+    if prefetched is not None:
+        prefetched.close()  # from now on the collectors send what was not sent ahead
+        held = [asyncio.ensure_future(_hold(run.limit, f)) for f in prefetched.unanswered()]
     groups = [run.run_group(regional(), region, region) for region in regions]
     if regions and account_wide():
         groups.append(run.run_group(account_wide(), GLOBAL_REGION, regions[0]))
@@ -215,9 +230,8 @@ async def collect_account(
         for outcome, records in results:
             collected.outcomes.append(outcome)
             collected.records.extend(records)
-    prefetched, account.prefetched = account.prefetched, None
     if prefetched is not None:  # what was sent ahead counts here, taken or not
-        prefetched.close()
+        await asyncio.gather(*held)
         await asyncio.to_thread(prefetched.finished.wait)
         add_counts(account.calls, prefetched.calls)
     for key, count in account.calls.items():

@@ -9,6 +9,7 @@ import threading
 from typing import Any
 
 import pytest
+from aiohttp import web
 
 from auditor import ecs_prefetch
 from auditor.aws import open_account
@@ -26,6 +27,7 @@ from tests.collectors.collectors_estate import (
     register_task_definition,
     seed_network,
 )
+from tests.collectors.collectors_fault_proxy import FaultProxy
 
 TASKS = 130  # two DescribeTasks calls
 
@@ -164,3 +166,55 @@ async def test_a_call_registered_and_never_answered_is_sent_by_the_collector(
         arns = await api.items("list_clusters", "clusterArns", maxResults=100)
     assert [arn.rsplit("/", 1)[-1] for arn in arns] == ["prod"]
     assert ecs_calls(account.calls) == {"ListClusters": 1}
+
+
+class _InFlightProxy(FaultProxy):
+    """A proxy in front of moto that holds every request a while (DescribeTasks longest) and
+    notes how many were in flight at once."""
+
+    def __init__(self, upstream: str) -> None:
+        super().__init__(upstream)
+        self.in_flight = 0
+        self.most_in_flight = 0
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            slow = request.headers.get("X-Amz-Target", "").endswith(".DescribeTasks")
+            await asyncio.sleep(1.0 if slow else 0.02)
+            return await super().handle(request)
+        finally:
+            self.in_flight -= 1
+
+
+@pytest.mark.asyncio
+async def test_calls_sent_ahead_and_in_flight_hold_places_of_the_accounts_bound(
+    boto3_client: Boto3Factory, moto: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The collection starts while the calls sent ahead are in flight: together they never
+    have more requests out than the account's concurrency."""
+    seed_tasks(boto3_client)
+    proxy = _InFlightProxy(moto.url)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", await proxy.start())
+    try:
+        settings = make_settings(concurrency=2)
+        send = ecs_prefetch.prepare(settings, ACCOUNT_ID, [REGION], ACCOUNT_ID)
+        assert send is not None
+        sending = asyncio.ensure_future(asyncio.to_thread(send))
+        account = await open_account(ACCOUNT_ID, settings)
+        calls = account.prefetched
+        assert calls is not None
+        for _ in range(1000):  # until the two DescribeTasks are sent, the last of six calls
+            if calls.sent == 6 or sending.done():
+                break
+            await asyncio.sleep(0.01)
+        assert len(calls.unanswered()) == 2  # they are in flight
+        proxy.most_in_flight = 0
+        collected = await collect_account(account, [REGION], concurrency=2)
+        await sending
+    finally:
+        await proxy.stop()
+    assert proxy.most_in_flight == 2
+    assert len(summary(collected)[0]) == TASKS
+    assert ecs_calls(collected.api_calls)["DescribeTasks"] == 2
