@@ -10,6 +10,11 @@ thread sends these calls with synchronous botocore clients configured like the s
 own request code (``collectors.ecs.listing``): the same operations with the same
 parameters, so the collectors find their answers (``collectors.prefetched``) and send
 none of them again. Their requests, throttles and retries are counted in the scan.
+
+The listing (a few calls) leaves at once; the DescribeTasks calls (one per 100 tasks) wait
+until the scan takes the calls (:func:`take`, once it holds the account's lock and opens
+it): a scan that stops before collecting (the account busy with another scan, the store
+unreachable) has sent a few uncounted calls, not one per 100 tasks.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import concurrent.futures
 import logging
 import threading
 from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -63,8 +69,13 @@ def take(settings: Settings, account_id: str) -> PrefetchedCalls | None:
         for position, (prepared_for, account, calls) in enumerate(_ready):
             if prepared_for is settings and account == account_id:
                 del _ready[position]
+                calls.mark_taken()
                 return calls
     return None
+
+
+# Sent only once a scan has taken the calls: one per 100 tasks.
+_WHEN_TAKEN = frozenset({"describe_tasks"})
 
 
 def _send(settings: Settings, regions: list[str], calls: PrefetchedCalls, session: Any) -> None:
@@ -80,6 +91,14 @@ async def _send_all(
     settings: Settings, regions: list[str], calls: PrefetchedCalls, session: Any
 ) -> None:
     limit = asyncio.Semaphore(settings.concurrency)
+    taken = asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    def wake() -> None:
+        with suppress(RuntimeError):  # the sending has ended and its loop is closed
+            loop.call_soon_threadsafe(taken.set)
+
+    calls.when_taken(wake)
     with concurrent.futures.ThreadPoolExecutor(
         settings.concurrency, thread_name_prefix="ecs-prefetch"
     ) as pool:
@@ -94,7 +113,9 @@ async def _send_all(
                 *(
                     # A PrefetchClosedError ends a region's chain: the collectors send the rest.
                     fetch_clusters_and_tasks(
-                        _RecordingApi(_Threaded(c, pool), limit, scope=(r, "ecs"), recorded=calls)
+                        _RecordingApi(
+                            _Threaded(c, pool), limit, scope=(r, "ecs"), recorded=calls, taken=taken
+                        )
                     )
                     for c, r in zip(clients, regions, strict=True)
                 ),
@@ -111,14 +132,18 @@ async def _send_all(
 @dataclass(frozen=True)
 class _RecordingApi(Api):
     """An :class:`Api` that registers each call before sending it, and hands its answer
-    (or error) over through the registration."""
+    (or error) over through the registration; the calls in ``_WHEN_TAKEN`` are sent once
+    ``taken`` is set."""
 
     recorded: PrefetchedCalls | None = None
+    taken: asyncio.Event | None = None
 
     async def call(self, operation: str, **params: Any) -> Item:
-        assert self.recorded is not None
+        assert self.recorded is not None and self.taken is not None
         future = self.recorded.register(call_key(self.scope, "call", operation, params))
         try:
+            if operation in _WHEN_TAKEN:
+                await self.taken.wait()
             response = await super().call(operation, **params)
         except BaseException as error:
             future.set_exception(error)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from auditor.aws_calls import CallCounter
@@ -49,10 +49,28 @@ class PrefetchedCalls:
     def __init__(self) -> None:
         self.calls = CallCounter()  # the requests, throttles and retries the calls made
         self.finished = threading.Event()  # set when nothing more will be sent or answered
+        self._taken = False  # a scan took these calls: it holds its account's lock, collects
+        self._when_taken: list[Callable[[], object]] = []
         self._answers: dict[Key, concurrent.futures.Future[Any]] = {}
         self._registered: list[concurrent.futures.Future[Any]] = []
         self._open = True
         self._lock = threading.Lock()
+
+    def mark_taken(self) -> None:
+        """A scan has taken these calls; what waits for that (``when_taken``) goes on."""
+        with self._lock:
+            self._taken = True
+            waiting, self._when_taken = self._when_taken, []
+        for callback in waiting:
+            callback()
+
+    def when_taken(self, callback: Callable[[], object]) -> None:
+        """Call ``callback`` once a scan has taken these calls (now, if one has)."""
+        with self._lock:
+            if not self._taken:
+                self._when_taken.append(callback)
+                return
+        callback()
 
     def register(self, key: Key) -> concurrent.futures.Future[Any]:
         """A future for the answer to a call about to be sent; raises PrefetchClosedError

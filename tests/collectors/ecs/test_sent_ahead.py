@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -58,16 +59,22 @@ def ecs_calls(counts: dict[tuple[str, str, str], int]) -> dict[str, int]:
     return {op: n for (_, service, op), n in sorted(counts.items()) if service == "ecs"}
 
 
-def send_ahead(settings: Settings) -> PrefetchedCalls:
+def start_sending(settings: Settings) -> tuple[threading.Thread, PrefetchedCalls]:
     """What the start-up thread does once the caller is known to own the account."""
     send = ecs_prefetch.prepare(settings, ACCOUNT_ID, [REGION], ACCOUNT_ID)
     assert send is not None
-    sender = threading.Thread(target=send)
-    sender.start()
-    sender.join(60)
     (calls,) = [c for s, a, c in ecs_prefetch._ready if s is settings and a == ACCOUNT_ID]
-    assert calls.finished.is_set()
-    return calls
+    sender = threading.Thread(target=send, daemon=True)
+    sender.start()
+    return sender, calls
+
+
+async def until(condition: Callable[[], bool]) -> None:
+    for _ in range(1000):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("waited 10 s")
 
 
 async def collect(settings: Settings) -> tuple[Collected, Any]:
@@ -93,16 +100,19 @@ async def test_the_collection_takes_the_listing_sent_ahead_and_sends_none_of_it_
     assert none_taken is None  # nothing was sent ahead for these settings
 
     settings = make_settings()
-    calls = await asyncio.to_thread(send_ahead, settings)
-    assert ecs_calls(calls.calls) == {
-        "DescribeClusters": 1,
-        "DescribeTasks": 2,
-        "ListClusters": 1,
-        "ListTasks": 2,
-    }
-    collected, taken = await collect(settings)
+    sender, calls = start_sending(settings)
+    await until(lambda: calls.sent == 6)  # every call registered, the last two DescribeTasks
+    await asyncio.sleep(0.2)
+    # Until a scan takes them, the DescribeTasks (one per 100 tasks) are not sent.
+    listing = {"DescribeClusters": 1, "ListClusters": 1, "ListTasks": 2}
+    assert ecs_calls(calls.calls) == listing
+    account = await open_account(ACCOUNT_ID, settings)
+    assert account.prefetched is calls
+    await asyncio.to_thread(sender.join, 30)
+    assert calls.finished.is_set()
+    assert ecs_calls(calls.calls) == {**listing, "DescribeTasks": 2}
+    collected = await collect_account(account, [REGION], concurrency=8)
 
-    assert taken is calls
     assert calls.sent == 0  # every call sent ahead was taken
     assert summary(collected) == summary(reference)
     assert len(summary(collected)[0]) == TASKS
