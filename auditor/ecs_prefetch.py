@@ -1,8 +1,9 @@
 """The ECS listing of a one-account scan, sent ahead from the start-up thread.
 
-Most of what the slowest chain of a scan waits for is ECS: ListClusters, DescribeClusters,
-ListTasks and DescribeTasks (100 tasks a call), before the tasks' network interfaces can be
-described. Until aiobotocore, SQLAlchemy, the collectors and their clients have loaded
+Most of what the slowest chains of a scan wait for is ECS: ListClusters, DescribeClusters,
+ListTasks and DescribeTasks (100 tasks a call) before the tasks' network interfaces can be
+described, ListServices and DescribeServices (10 a call) before their task definitions and
+target groups. Until aiobotocore, SQLAlchemy, the collectors and their clients have loaded
 (about 0.7 s, bench_scan), nothing is asked. So once sts:GetCallerIdentity has answered
 (``auditor.caller_prefetch``) and says the scan reads the caller's own account, that same
 thread sends these calls with synchronous botocore clients configured like the scan's
@@ -11,10 +12,11 @@ own request code (``collectors.ecs.listing``): the same operations with the same
 parameters, so the collectors find their answers (``collectors.prefetched``) and send
 none of them again. Their requests, throttles and retries are counted in the scan.
 
-The listing (a few calls) leaves at once; the DescribeTasks calls (one per 100 tasks) wait
-until the scan takes the calls (:func:`take`, once it holds the account's lock and opens
-it): a scan that stops before collecting (the account busy with another scan, the store
-unreachable) has sent a few uncounted calls, not one per 100 tasks.
+The listing (a few calls) leaves at once; the DescribeTasks and DescribeServices calls (one
+per 100 tasks, one per 10 services) wait until the scan takes the calls (:func:`take`, once
+it holds the account's lock and opens it): a scan that stops before collecting (the account
+busy with another scan, the store unreachable) has sent a few uncounted calls, not one per
+100 tasks.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from auditor.aws_calls import count_calls
 from auditor.caller_prefetch import sync_client, sync_session
 from collectors.calls import Api, Item
-from collectors.ecs.listing import fetch_clusters_and_tasks
+from collectors.ecs.listing import fetch_ecs_listing
 from collectors.prefetched import PrefetchedCalls, call_key
 
 if TYPE_CHECKING:
@@ -74,8 +76,8 @@ def take(settings: Settings, account_id: str) -> PrefetchedCalls | None:
     return None
 
 
-# Sent only once a scan has taken the calls: one per 100 tasks.
-_WHEN_TAKEN = frozenset({"describe_tasks"})
+# Sent only once a scan has taken the calls: one per 100 tasks, one per 10 services.
+_WHEN_TAKEN = frozenset({"describe_tasks", "describe_services"})
 
 
 def _send(settings: Settings, regions: list[str], calls: PrefetchedCalls, session: Any) -> None:
@@ -112,7 +114,7 @@ async def _send_all(
             await asyncio.gather(
                 *(
                     # A PrefetchClosedError ends a region's chain: the collectors send the rest.
-                    fetch_clusters_and_tasks(
+                    fetch_ecs_listing(
                         _RecordingApi(
                             _Threaded(c, pool), limit, scope=(r, "ecs"), recorded=calls, taken=taken
                         )

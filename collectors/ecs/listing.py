@@ -1,4 +1,5 @@
-"""What the ECS collectors ask AWS for clusters and tasks, apart from what they make of it.
+"""What the ECS collectors ask AWS for clusters, tasks and services, apart from what they
+make of it.
 
 Kept free of the store's record classes (and so of SQLAlchemy): ``auditor.ecs_prefetch``
 sends these same calls, through these same functions, before the rest of the process has
@@ -15,6 +16,7 @@ from collectors.calls import Api, IncompleteResponseError, Item, chunks, gather_
 
 CLUSTERS_BATCH = 100  # DescribeClusters accepts at most 100 clusters
 TASKS_BATCH = 100  # DescribeTasks accepts at most 100 tasks
+SERVICES_BATCH = 10  # DescribeServices accepts at most 10 services
 DESIRED_STATUSES = ("RUNNING", "STOPPED")
 
 T = TypeVar("T")
@@ -65,9 +67,22 @@ async def fetch_tasks_as(api: Api, cluster_arn: str, convert: Callable[[Item], T
     return await gather_lists(describe(batch) for batch in chunks(arns, TASKS_BATCH))
 
 
-async def fetch_clusters_and_tasks(api: Api) -> None:
-    """Every call of ecs.clusters and then ecs.tasks, their answers left to ``api``."""
+async def fetch_services(api: Api, cluster_arn: str) -> list[Item]:
+    arns = await api.items("list_services", "serviceArns", cluster=cluster_arn, maxResults=100)
+
+    async def describe(batch: list[str]) -> list[Item]:
+        response = await api.call("describe_services", cluster=cluster_arn, services=batch)
+        raise_on_failures(response)
+        return list(response["services"])
+
+    return await gather_lists(describe(batch) for batch in chunks(arns, SERVICES_BATCH))
+
+
+async def fetch_ecs_listing(api: Api) -> None:
+    """Every call of ecs.clusters, then of ecs.tasks and ecs.services, their answers left
+    to ``api``."""
     clusters = await fetch_clusters(api)
     await asyncio.gather(
-        *(fetch_tasks_as(api, cluster["clusterArn"], lambda item: item) for cluster in clusters)
+        *(fetch_tasks_as(api, cluster["clusterArn"], lambda item: item) for cluster in clusters),
+        *(fetch_services(api, cluster["clusterArn"]) for cluster in clusters),
     )

@@ -1,27 +1,15 @@
-"""ecs.services: per cluster, ListServices (100 a page), then DescribeServices 10 at a time."""
+"""ecs.services: per cluster, ListServices (100 a page), then DescribeServices 10 at a time
+(collectors.ecs.listing)."""
 
 from __future__ import annotations
 
 import asyncio
 
 from auditor.store.resources import EcsCluster, EcsService
-from collectors.calls import Api, Item, chunks, gather_lists
+from collectors.calls import Item
 from collectors.declaration import Collector, Context, Record
-from collectors.ecs.listing import raise_on_failures
+from collectors.ecs.listing import fetch_services
 from collectors.fields import jsonable, text
-
-DESCRIBE_BATCH = 10  # DescribeServices accepts at most 10 services
-
-
-async def fetch_services(api: Api, cluster_arn: str) -> list[Item]:
-    arns = await api.items("list_services", "serviceArns", cluster=cluster_arn, maxResults=100)
-
-    async def describe(batch: list[str]) -> list[Item]:
-        response = await api.call("describe_services", cluster=cluster_arn, services=batch)
-        raise_on_failures(response)
-        return list(response["services"])
-
-    return await gather_lists(describe(batch) for batch in chunks(arns, DESCRIBE_BATCH))
 
 
 def transform_service(item: Item, account_id: str, region: str) -> EcsService:

@@ -15,7 +15,7 @@ from aiohttp import web
 from auditor import ecs_prefetch
 from auditor.aws import open_account
 from auditor.config import Settings
-from auditor.store.resources import Ec2NetworkInterface, EcsTask
+from auditor.store.resources import Ec2NetworkInterface, EcsService, EcsTask
 from collectors.calls import Api
 from collectors.prefetched import PrefetchClosedError, PrefetchedCalls, call_key
 from collectors.results import Collected
@@ -31,6 +31,7 @@ from tests.collectors.collectors_estate import (
 from tests.collectors.collectors_fault_proxy import FaultProxy
 
 TASKS = 130  # two DescribeTasks calls
+SERVICES = 12  # two DescribeServices calls
 
 
 def seed_tasks(boto3_client: Boto3Factory) -> None:
@@ -45,6 +46,15 @@ def seed_tasks(boto3_client: Boto3Factory) -> None:
             "assignPublicIp": "DISABLED",
         }
     }
+    for number in range(SERVICES):
+        ecs.create_service(
+            cluster=cluster,
+            serviceName=f"svc-{number}",
+            taskDefinition=definition,
+            desiredCount=0,
+            launchType="FARGATE",
+            networkConfiguration=awsvpc,
+        )
     for _ in range(TASKS // 10):
         ecs.run_task(
             cluster=cluster,
@@ -83,12 +93,13 @@ async def collect(settings: Settings) -> tuple[Collected, Any]:
     return await collect_account(account, [REGION], concurrency=8), taken
 
 
-def summary(collected: Collected) -> tuple[list[str], list[str]]:
+def summary(collected: Collected) -> tuple[list[str], list[str], list[str]]:
     tasks = sorted(r.task_arn for r in collected.records if isinstance(r, EcsTask))
     enis = sorted(
         r.network_interface_id for r in collected.records if isinstance(r, Ec2NetworkInterface)
     )
-    return tasks, enis
+    services = sorted(r.service_arn for r in collected.records if isinstance(r, EcsService))
+    return tasks, enis, services
 
 
 @pytest.mark.asyncio
@@ -101,21 +112,22 @@ async def test_the_collection_takes_the_listing_sent_ahead_and_sends_none_of_it_
 
     settings = make_settings()
     sender, calls = start_sending(settings)
-    await until(lambda: calls.sent == 6)  # every call registered, the last two DescribeTasks
+    await until(lambda: calls.sent == 9)  # every call registered, the describes last
     await asyncio.sleep(0.2)
-    # Until a scan takes them, the DescribeTasks (one per 100 tasks) are not sent.
-    listing = {"DescribeClusters": 1, "ListClusters": 1, "ListTasks": 2}
+    # Until a scan takes them, DescribeTasks and DescribeServices (one per 100 tasks, one per
+    # 10 services) are not sent.
+    listing = {"DescribeClusters": 1, "ListClusters": 1, "ListServices": 1, "ListTasks": 2}
     assert ecs_calls(calls.calls) == listing
     account = await open_account(ACCOUNT_ID, settings)
     assert account.prefetched is calls
     await asyncio.to_thread(sender.join, 30)
     assert calls.finished.is_set()
-    assert ecs_calls(calls.calls) == {**listing, "DescribeTasks": 2}
+    assert ecs_calls(calls.calls) == {**listing, "DescribeServices": 2, "DescribeTasks": 2}
     collected = await collect_account(account, [REGION], concurrency=8)
 
     assert calls.sent == 0  # every call sent ahead was taken
     assert summary(collected) == summary(reference)
-    assert len(summary(collected)[0]) == TASKS
+    assert (len(summary(collected)[0]), len(summary(collected)[2])) == (TASKS, SERVICES)
     # Counted once each, in the scan's count: sent ahead, then taken, never sent again.
     assert ecs_calls(collected.api_calls) == ecs_calls(reference.api_calls)
     assert collected.api_calls == reference.api_calls
@@ -215,11 +227,11 @@ async def test_calls_sent_ahead_and_in_flight_hold_places_of_the_accounts_bound(
         account = await open_account(ACCOUNT_ID, settings)
         calls = account.prefetched
         assert calls is not None
-        for _ in range(1000):  # until the two DescribeTasks are sent, the last of six calls
-            if calls.sent == 6 or sending.done():
+        for _ in range(1000):  # until the describes are sent, the last of nine calls
+            if calls.sent == 9 or sending.done():
                 break
             await asyncio.sleep(0.01)
-        assert len(calls.unanswered()) == 2  # they are in flight
+        assert len(calls.unanswered()) >= 2  # the DescribeTasks, at least, are in flight
         proxy.most_in_flight = 0
         collected = await collect_account(account, [REGION], concurrency=2)
         await sending
