@@ -131,17 +131,16 @@ async def _send_all(
                 client.close()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class _RecordingApi(Api):
     """An :class:`Api` that registers each call before sending it, and hands its answer
     (or error) over through the registration; the calls in ``_WHEN_TAKEN`` are sent once
     ``taken`` is set."""
 
-    recorded: PrefetchedCalls | None = None
-    taken: asyncio.Event | None = None
+    recorded: PrefetchedCalls
+    taken: asyncio.Event
 
     async def call(self, operation: str, **params: Any) -> Item:
-        assert self.recorded is not None and self.taken is not None
         future = self.recorded.register(call_key(self.scope, "call", operation, params))
         try:
             if operation in _WHEN_TAKEN:
@@ -154,7 +153,6 @@ class _RecordingApi(Api):
         return response
 
     async def pages(self, operation: str, **params: Any) -> AsyncIterator[Item]:
-        assert self.recorded is not None
         future = self.recorded.register(call_key(self.scope, "pages", operation, params))
         try:
             pages = [page async for page in super().pages(operation, **params)]

@@ -9,10 +9,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
-if TYPE_CHECKING:
-    from collectors.prefetched import PrefetchedCalls
+from collectors.prefetched import PrefetchAbandonedError, PrefetchedCalls, call_key
 
 # One item of an AWS response, as botocore parsed it.
 Item = dict[str, Any]
@@ -57,8 +56,6 @@ class Api:
         error if it failed."""
         if self.prefetched is None:
             return _NOT_SENT
-        from collectors.prefetched import PrefetchAbandonedError, call_key
-
         future = self.prefetched.claim(call_key(self.scope, kind, operation, params))
         if future is None:
             return _NOT_SENT
